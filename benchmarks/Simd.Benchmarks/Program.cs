@@ -1,0 +1,48 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Running;
+
+namespace Simd.Benchmarks;
+
+/// <summary>
+/// Runs the BenchmarkDotNet suite: <c>dotnet run -c Release --project benchmarks/Simd.Benchmarks -- --filter '*Activations*'</c>.
+/// Every class validates its kernel against the reference in its global setup before timing.
+/// </summary>
+public static class Program
+{
+    /// <summary>Entry point; arguments are BenchmarkDotNet's (filters, jobs, exporters).</summary>
+    public static void Main(string[] args)
+    {
+        Console.WriteLine(Simd.Kernels.SimdLevels.DescribeMachine());
+        WriteMachineFile(args);
+        IConfig config = DefaultConfig.Instance
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddExporter(JsonExporter.Full)
+            .AddExporter(CsvMeasurementsExporter.Default)
+            .AddExporter(MarkdownExporter.GitHub)
+            .WithOptions(ConfigOptions.JoinSummary);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+    }
+
+    /// <summary>
+    /// Writes <c>simd-machine.json</c> into the <c>--artifacts</c> folder, when one is given: the
+    /// instruction sets .NET reports in this process (after any DOTNET_Enable* switches), the detected
+    /// level and the CPU model, for the perf tool to record with the results.
+    /// </summary>
+    private static void WriteMachineFile(string[] args)
+    {
+        int index = Array.IndexOf(args, "--artifacts");
+        if (index < 0 || index + 1 >= args.Length) return;
+        Directory.CreateDirectory(args[index + 1]);
+        var machine = new Dictionary<string, string>
+        {
+            ["cpu"] = Simd.Kernels.SimdLevels.CpuModel(),
+            ["instructionSets"] = string.Join(' ', Simd.Kernels.SimdLevels.InstructionSets()),
+            ["detectedLevel"] = Simd.Kernels.SimdLevels.Detected.ToString(),
+        };
+        File.WriteAllText(Path.Combine(args[index + 1], "simd-machine.json"), System.Text.Json.JsonSerializer.Serialize(machine));
+    }
+}

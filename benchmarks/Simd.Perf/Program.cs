@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Simd.Perf;
+
+/// <summary>
+/// <c>simd-perf</c>: records benchmark runs into perf-results/, summarizes them (markdown, SVG charts,
+/// README table) and compares a run with a baseline, exiting 1 on a regression.
+/// </summary>
+public static partial class Program
+{
+    private const string Usage = """
+        usage:
+          simd-perf record [--filter GLOB]... [--job short|medium|default|smoke] [--config native|noavx512|noavx2|nohw] [--out FILE]
+              runs the BenchmarkDotNet suite (plus the roofs) in one process per configuration and stores the run
+              as JSON under perf-results/runs/<machine>/ (or FILE); prints the file's path
+          simd-perf summarize RUN.json [--out DIR]
+              writes DIR/summary.md, DIR/levels.svg and DIR/gemm-roofline.svg (DIR defaults to perf-results/<machine>)
+          simd-perf readme RUN.json [--readme README.md]
+              replaces the generated table between the perf markers in README.md
+          simd-perf compare BASELINE CURRENT.json [--threshold 0.10] [--alpha 0.01] [--noise-ns 20]
+              roof-normalized comparison with a Mann–Whitney test; exit code 1 when something is slower.
+              BASELINE is a run file, or a folder of baselines named <machine>.json, from which the current
+              run's machine is taken. A folder without this machine's baseline is an error (exit 2) unless
+              --missing-baseline skip is given: then the run is summarized, a notice printed, and it exits 0
+        """;
+
+    /// <summary>Environment switches per configuration: the .NET 10 switches that exist.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Name, string Value)[]> Configurations = new Dictionary<string, (string, string)[]>
+    {
+        ["native"] = [],
+        ["noavx512"] = [("DOTNET_EnableAVX512", "0")],
+        ["noavx2"] = [("DOTNET_EnableAVX2", "0")],
+        ["nohw"] = [("DOTNET_EnableHWIntrinsic", "0")],
+    };
+
+    /// <summary>Entry point; returns 0 on success, 1 on a regression, 2 on bad usage or input.</summary>
+    public static int Main(string[] args)
+    {
+        try
+        {
+            if (args.Length == 0 || args[0] is "help" or "--help" or "-h") { Console.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+            var options = Options.Parse(args[1..]);
+            return args[0] switch
+            {
+                "record" => Record(options),
+                "summarize" => Summarize(options),
+                "readme" => Readme(options),
+                "compare" => Compare(options),
+                _ => throw new ArgumentException($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"simd-perf: {error.Message}");
+            return 2;
+        }
+    }
+
+    private static int Record(Options options)
+    {
+        string repository = RepositoryRoot();
+        string job = options.Single("job") ?? "short";
+        string configuration = options.Single("config") ?? "native";
+        if (!Configurations.TryGetValue(configuration, out var switches))
+            throw new ArgumentException($"unknown configuration '{configuration}'; use {string.Join(", ", Configurations.Keys)}");
+        string artifacts = Path.Combine(Path.GetTempPath(), $"simd-perf-{Environment.ProcessId}");
+        if (Directory.Exists(artifacts)) Directory.Delete(artifacts, recursive: true);
+
+        var arguments = new List<string> { "run", "-c", "Release", "--project", Path.Combine(repository, "benchmarks", "Simd.Benchmarks"), "--", "--artifacts", artifacts, "--filter", "*RoofBenchmarks*" };
+        arguments.AddRange(options.All("filter"));
+        arguments.AddRange(job switch
+        {
+            "smoke" => ["--inProcess", "--warmupCount", "3", "--iterationCount", "15", "--launchCount", "1", "--iterationTime", "100"],
+            "short" or "medium" or "default" => ["--job", job],
+            _ => throw new ArgumentException($"unknown job '{job}'; use short, medium, default or smoke"),
+        });
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = repository };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in switches) start.Environment[name] = value;
+        using (Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet"))
+        {
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"the benchmark run failed with exit code {process.ExitCode}");
+        }
+
+        string[] reports = Directory.Exists(Path.Combine(artifacts, "results"))
+            ? Directory.GetFiles(Path.Combine(artifacts, "results"), "*-report-full.json") : [];
+        if (reports.Length == 0) throw new InvalidDataException($"the benchmark run left no full JSON report under {artifacts}");
+        string machineFile = Path.Combine(artifacts, "simd-machine.json");
+        RunRecord run = Import(reports, File.Exists(machineFile) ? machineFile : null, Git(repository, "rev-parse --short HEAD") + (Git(repository, "status --porcelain").Length > 0 ? "+dirty" : ""), configuration, job);
+        string path = options.Single("out") ?? Path.Combine(repository, "perf-results", "runs", run.Machine.Key, $"{run.Date:yyyyMMdd-HHmmss}-{configuration}-{run.Commit}.json");
+        run.Save(path);
+        Directory.Delete(artifacts, recursive: true);
+        Console.WriteLine(path);
+        return 0;
+    }
+
+    /// <summary>Builds a run record from BenchmarkDotNet full JSON reports.</summary>
+    public static RunRecord Import(IEnumerable<string> reports, string? machineFile, string commit, string configuration, string job)
+    {
+        var work = BdnImport.WorkFromAssembly(typeof(Simd.Benchmarks.Workload).Assembly);
+        var results = new List<BenchmarkResult>();
+        JsonElement? host = null;
+        string intrinsics = "";
+        foreach (string report in reports)
+        {
+            var (read, readHost) = BdnImport.Read(report, work);
+            results.AddRange(read);
+            host ??= readHost;
+            if (intrinsics.Length == 0)
+            {
+                using JsonDocument document = JsonDocument.Parse(File.ReadAllText(report));
+                foreach (JsonElement benchmark in document.RootElement.GetProperty("Benchmarks").EnumerateArray())
+                    if (benchmark.TryGetProperty("HardwareIntrinsics", out JsonElement value)) { intrinsics = value.GetString() ?? ""; break; }
+            }
+        }
+        JsonElement h = host ?? throw new InvalidDataException("no report had host information");
+        if (machineFile is not null)
+        {
+            using JsonDocument machine = JsonDocument.Parse(File.ReadAllText(machineFile));
+            intrinsics = machine.RootElement.GetProperty("instructionSets").GetString() ?? intrinsics;
+        }
+        string cpu = h.GetProperty("ProcessorName").GetString() ?? "unknown";
+        int cores = h.GetProperty("LogicalCoreCount").GetInt32();
+        return new RunRecord
+        {
+            Machine = new MachineInfo
+            {
+                Key = MachineKey(cpu, cores, intrinsics),
+                Cpu = cpu,
+                Cores = cores,
+                HardwareIntrinsics = intrinsics,
+                Runtime = h.GetProperty("RuntimeVersion").GetString() ?? "",
+                Os = h.GetProperty("OsVersion").GetString() ?? "",
+            },
+            Commit = commit,
+            Date = DateTimeOffset.UtcNow,
+            Configuration = configuration,
+            Job = job,
+            Benchmarks = [.. results.OrderBy(r => r.Id, StringComparer.Ordinal)],
+        };
+    }
+
+    /// <summary>File-name-safe machine kind: CPU slug, core count and widest vector ISA.</summary>
+    public static string MachineKey(string cpu, int cores, string intrinsics)
+    {
+        string widest = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? "avx512"
+            : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? "avx2"
+            : intrinsics.Contains("AdvSimd", StringComparison.OrdinalIgnoreCase) ? "neon"
+            : intrinsics.Contains("SSE", StringComparison.Ordinal) ? "sse" : "scalar";
+        string slug = NonWord().Replace(cpu.ToLowerInvariant(), "-").Trim('-');
+        return $"{slug}-{cores}c-{widest}";
+    }
+
+    private static int Summarize(Options options)
+    {
+        RunRecord run = RunRecord.Load(options.Positional(0, "RUN.json"));
+        string directory = options.Single("out") ?? Path.Combine(RepositoryRoot(), "perf-results", run.Machine.Key);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "summary.md"), $"# {run.Machine.Key}\n\n" + Report.Summarize(run));
+        File.WriteAllText(Path.Combine(directory, "levels.svg"), Charts.LevelBars(run, $"Fraction of the in-process roof per level — {run.Machine.Cpu}, commit {run.Commit}"));
+        File.WriteAllText(Path.Combine(directory, "gemm-roofline.svg"), Charts.Roofline(run, $"GEMM roofline — {run.Machine.Cpu}, commit {run.Commit}", "Gemm"));
+        Console.WriteLine(directory);
+        return 0;
+    }
+
+    private const string BeginMarker = "<!-- perf:begin (generated by simd-perf readme; do not edit) -->";
+    private const string EndMarker = "<!-- perf:end -->";
+
+    private static int Readme(Options options)
+    {
+        RunRecord run = RunRecord.Load(options.Positional(0, "RUN.json"));
+        string readme = options.Single("readme") ?? Path.Combine(RepositoryRoot(), "README.md");
+        string text = File.ReadAllText(readme);
+        int begin = text.IndexOf(BeginMarker, StringComparison.Ordinal), end = text.IndexOf(EndMarker, StringComparison.Ordinal);
+        if (begin < 0 || end < begin) throw new InvalidDataException($"{readme} has no '{BeginMarker}' … '{EndMarker}' section");
+        string generated = BeginMarker + "\n" + Report.Summarize(run).Replace("### ", "#### ", StringComparison.Ordinal) + EndMarker;
+        File.WriteAllText(readme, text[..begin] + generated + text[(end + EndMarker.Length)..]);
+        return 0;
+    }
+
+    private static int Compare(Options options)
+    {
+        RunRecord current = RunRecord.Load(options.Positional(1, "CURRENT.json"));
+        string baselinePath = options.Positional(0, "BASELINE");
+        if (Directory.Exists(baselinePath))
+        {
+            string candidate = Path.Combine(baselinePath, current.Machine.Key + ".json");
+            if (!File.Exists(candidate))
+            {
+                string message = $"no baseline for machine '{current.Machine.Key}' in {baselinePath}; record one with 'simd-perf record --job smoke' and commit it as {candidate}";
+                if (options.Single("missing-baseline") != "skip") throw new InvalidDataException(message);
+                Console.WriteLine($"NOTICE: {message}. Nothing was compared; this run:");
+                Console.WriteLine(Report.Summarize(current));
+                return 0;
+            }
+            baselinePath = candidate;
+        }
+        RunRecord baseline = RunRecord.Load(baselinePath);
+        Console.WriteLine($"baseline {baselinePath} (commit {baseline.Commit}, {baseline.Date:yyyy-MM-dd HH:mm}) vs current (commit {current.Commit})");
+        var compareOptions = new CompareOptions(
+            options.Number("threshold") ?? 0.10, options.Number("alpha") ?? 0.01, options.Number("noise-ns") ?? 20);
+        IReadOnlyList<ComparisonRow> rows = Comparison.Compare(baseline, current, compareOptions);
+        if (rows.Count == 0) throw new InvalidDataException("the two runs have no benchmark in common");
+        Console.WriteLine(Report.Comparison(rows, compareOptions));
+        return rows.Any(r => r.Verdict == Verdict.Slower) ? 1 : 0;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (string? directory = Directory.GetCurrentDirectory(); directory is not null; directory = Path.GetDirectoryName(directory))
+            if (File.Exists(Path.Combine(directory, "Simd.sln"))) return directory;
+        throw new InvalidOperationException("run simd-perf inside the repository (no Simd.sln found above the current directory)");
+    }
+
+    private static string Git(string repository, string arguments)
+    {
+        var start = new ProcessStartInfo("git", arguments) { WorkingDirectory = repository, RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process? process = Process.Start(start);
+        if (process is null) return "unknown";
+        string output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : "unknown";
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex NonWord();
+
+    private sealed class Options
+    {
+        private readonly List<string> _positional = [];
+        private readonly Dictionary<string, List<string>> _named = new(StringComparer.Ordinal);
+
+        public static Options Parse(string[] args)
+        {
+            var options = new Options();
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (args[i].StartsWith("--", StringComparison.Ordinal))
+                {
+                    if (i + 1 >= args.Length) throw new ArgumentException($"option {args[i]} needs a value");
+                    string name = args[i][2..];
+                    if (!options._named.TryGetValue(name, out var values)) options._named[name] = values = [];
+                    values.Add(args[++i]);
+                }
+                else options._positional.Add(args[i]);
+            }
+            return options;
+        }
+
+        public string Positional(int index, string what) =>
+            index < _positional.Count ? _positional[index] : throw new ArgumentException($"missing {what}");
+
+        public IEnumerable<string> All(string name) => _named.TryGetValue(name, out var values) ? values : [];
+
+        public string? Single(string name) => _named.TryGetValue(name, out var values) ? values[^1] : null;
+
+        public double? Number(string name) => Single(name) is string text
+            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : throw new ArgumentException($"--{name} '{text}' is not a number")
+            : null;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace Simd.Cli;
+
+/// <summary>Parses <c>--name value</c> options; every option must be consumed, and bad values are clear errors.</summary>
+internal sealed class Options
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+    public Options(IEnumerable<string> args)
+    {
+        using IEnumerator<string> e = args.GetEnumerator();
+        while (e.MoveNext())
+        {
+            string name = e.Current;
+            if (!name.StartsWith("--", StringComparison.Ordinal) || name.Length < 3)
+                throw new ArgumentException($"expected an option like --epochs 10, got '{name}'");
+            if (!e.MoveNext()) throw new ArgumentException($"option {name} needs a value");
+            _values[name[2..]] = e.Current;
+        }
+    }
+
+    public string? String(string name)
+    {
+        _used.Add(name);
+        return _values.GetValueOrDefault(name);
+    }
+
+    public int Int(string name, int fallback) => String(name) is string text
+        ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : throw new ArgumentException($"--{name} '{text}' is not an integer")
+        : fallback;
+
+    public double Double(string name, double fallback) => String(name) is string text
+        ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) ? value : throw new ArgumentException($"--{name} '{text}' is not a number")
+        : fallback;
+
+    public int[] IntList(string name, int[] fallback) => String(name) is string text
+        ? [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(part =>
+            int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0 ? value : throw new ArgumentException($"--{name} '{text}' is not a list of positive integers like 128,64"))]
+        : fallback;
+
+    public T Enum<T>(string name, T fallback) where T : struct, System.Enum => String(name) is string text
+        ? System.Enum.TryParse(text, ignoreCase: true, out T value) && System.Enum.IsDefined(value) ? value : throw new ArgumentException($"--{name} '{text}' is not one of {string.Join(", ", System.Enum.GetNames<T>()).ToLowerInvariant()}")
+        : fallback;
+
+    public void RejectUnknown()
+    {
+        string[] unknown = [.. _values.Keys.Where(k => !_used.Contains(k))];
+        if (unknown.Length > 0) throw new ArgumentException($"unknown option{(unknown.Length > 1 ? "s" : "")}: {string.Join(", ", unknown.Select(u => "--" + u))}");
+    }
+}

@@ -1,0 +1,52 @@
+using Simd.Kernels;
+
+namespace Simd.Cli;
+
+/// <summary>The <c>simd</c> command-line program.</summary>
+public static class Program
+{
+    private static readonly string Usage = $"""
+        usage: simd <command> [options]
+
+        commands:
+          train       train an MLP classifier (default: the shipped 8×8 digits); see below
+          gradcheck   compare back-propagated gradients with finite differences on small models of each kind
+          info        describe this machine: CPU, instruction sets, the SIMD level kernels run at and why
+          help        show this text
+
+        {TrainCommand.Usage}
+        environment:
+          SIMD_LEVEL  force the kernel level: scalar, 128, 256 or 512 (wider than the hardware runs emulated)
+        """;
+
+    /// <summary>Entry point; returns the process exit code.</summary>
+    public static int Main(string[] args)
+    {
+        try
+        {
+            string command = args.Length == 0 ? "help" : args[0];
+            switch (command)
+            {
+                case "train":
+                    return TrainCommand.Run(new Options(args[1..]));
+                case "gradcheck":
+                    return GradCheckCommand.Run(new Options(args[1..]));
+                case "info":
+                    Console.WriteLine(SimdLevels.DescribeMachine());
+                    return 0;
+                case "help" or "--help" or "-h":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"simd: unknown command '{command}'.");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"simd: {error.Message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using Simd.Kernels;
+using Simd.Network;
+
+namespace Simd.Cli;
+
+/// <summary><c>simd train</c>: trains an MLP classifier on the shipped digits or an MNIST-format directory.</summary>
+internal static class TrainCommand
+{
+    public const string Usage = """
+        simd train [options]
+          --data DIR           MNIST-format IDX files (train-images-idx3-ubyte[.gz], …), e.g.
+                               /usr/share/datasets/fashion-mnist; default: the shipped 8×8 digits
+          --hidden 128,64      hidden layer sizes (default 128; 256,256 for MNIST-format data)
+          --activation relu    relu | sigmoid | tanh
+          --optimizer adam     adam | sgd | momentum
+          --lr 0.001           learning rate (default 0.001 for adam, 0.05 for sgd and momentum)
+          --batch 32           batch size (default 32; 128 for MNIST-format data)
+          --epochs 30          passes over the training set (default 30; 10 for MNIST-format data)
+          --threads N          GEMM threads (default: all cores)
+          --seed 1             seed of the split, the initialization and the batch order
+          --l2 0               λ of the L2 penalty on weights
+          --clip 0             clip the global gradient norm (0: off)
+          --test-fraction 0.2  held-out fraction of the shipped digits
+          --save FILE          write the trained model (checksummed, atomic)
+        """;
+
+    public static int Run(Options options)
+    {
+        string? directory = options.String("data");
+        Dataset train, test;
+        if (directory is null)
+        {
+            string path = ShippedDigits();
+            (train, test) = Dataset.LoadDigitsCsv(path).Split(options.Double("test-fraction", 0.2), (ulong)options.Int("seed", 1));
+        }
+        else
+        {
+            (train, test) = Dataset.LoadMnistDirectory(directory);
+        }
+        bool large = directory is not null;
+        int[] hidden = options.IntList("hidden", large ? [256, 256] : [128]);
+        Activation activation = options.Enum("activation", Activation.Relu);
+        if (activation == Activation.None) throw new ArgumentException("--activation must be relu, sigmoid or tanh");
+        string optimizerName = options.String("optimizer") ?? "adam";
+        float learningRate = (float)options.Double("lr", optimizerName == "adam" ? 1e-3 : 0.05);
+        int batchSize = options.Int("batch", large ? 128 : 32);
+        int epochs = options.Int("epochs", large ? 10 : 30);
+        ulong seed = (ulong)options.Int("seed", 1);
+        float l2 = (float)options.Double("l2", 0);
+        float clip = (float)options.Double("clip", 0);
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount);
+        string? save = options.String("save");
+        options.RejectUnknown();
+        if (batchSize <= 0 || epochs <= 0) throw new ArgumentException("--batch and --epochs must be positive");
+
+        var builder = new ModelBuilder(train.FeatureCount);
+        int previous = train.FeatureCount;
+        foreach (int size in hidden)
+        {
+            builder.Add(new Dense(previous, size, activation));
+            previous = size;
+        }
+        builder.Add(new Dense(previous, train.ClassCount));
+        Model model = builder.Build(seed);
+        Optimizer optimizer = optimizerName switch
+        {
+            "adam" => new Adam(learningRate),
+            "sgd" => new Sgd(learningRate),
+            "momentum" => new Momentum(learningRate),
+            _ => throw new ArgumentException($"--optimizer '{optimizerName}' is not adam, sgd or momentum"),
+        };
+        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, batchSize, l2, clip);
+
+        Console.WriteLine($"data: {train.Source}: {train.Count} training, {test.Count} test examples, {train.FeatureCount} features, {train.ClassCount} classes");
+        Console.WriteLine($"model:\n  {model.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}");
+        Console.WriteLine($"optimizer {optimizer.Name}, lr {learningRate.ToString(CultureInfo.InvariantCulture)}, batch {batchSize}, epochs {epochs}, L2 {l2.ToString(CultureInfo.InvariantCulture)}, clip {clip.ToString(CultureInfo.InvariantCulture)}, threads {Gemm.MaxDegreeOfParallelism}, level {SimdLevels.Describe(SimdLevels.Current)}, seed {seed}");
+
+        var batchX = new float[batchSize * train.FeatureCount];
+        var batchY = new int[batchSize];
+        int[] order = [.. Enumerable.Range(0, train.Count)];
+        var rng = new Rng(seed ^ 0x5DEECE66DUL);
+        var total = Stopwatch.StartNew();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            rng.Shuffle(order.AsSpan());
+            var watch = Stopwatch.StartNew();
+            double lossSum = 0;
+            int batches = 0;
+            for (int start = 0; start < train.Count; start += batchSize)
+            {
+                int batch = Math.Min(batchSize, train.Count - start);
+                for (int i = 0; i < batch; i++)
+                {
+                    train.Example(order[start + i]).CopyTo(batchX.AsSpan(i * train.FeatureCount));
+                    batchY[i] = train.Labels[order[start + i]];
+                }
+                lossSum += trainer.Step(batchX, batchY, batch);
+                batches++;
+            }
+            watch.Stop();
+            var (testLoss, testAccuracy) = Trainer.Evaluate(model, test);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {epoch,3}/{epochs}  train loss {lossSum / batches:F4}  test loss {testLoss:F4}  test accuracy {testAccuracy:P2}  {train.Count / watch.Elapsed.TotalSeconds:N0} samples/s"));
+        }
+        var (_, finalAccuracy) = Trainer.Evaluate(model, test);
+        var (_, trainAccuracy) = Trainer.Evaluate(model, train);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"final: test accuracy {finalAccuracy:P2} (train {trainAccuracy:P2}) after {epochs} epochs in {total.Elapsed.TotalSeconds:F1} s"));
+        if (save is not null)
+        {
+            Checkpoint.Save(save, model.Parameters, optimizer);
+            Console.WriteLine($"saved {save}");
+        }
+        return 0;
+    }
+
+    private static string ShippedDigits()
+    {
+        string[] candidates =
+        [
+            Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz"),
+            Path.Combine(Directory.GetCurrentDirectory(), "data", "digits", "digits.csv.gz"),
+        ];
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException($"the shipped digits were not found (looked for {string.Join(" and ", candidates)})");
+    }
+}

@@ -1,0 +1,594 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Simd.Kernels;
+
+/// <summary>Whether a GEMM operand is used as stored or transposed.</summary>
+public enum Transpose
+{
+    /// <summary>op(X) = X.</summary>
+    None = 0,
+    /// <summary>op(X) = Xᵀ.</summary>
+    Transposed = 1,
+}
+
+/// <summary>
+/// Single-precision general matrix multiply on row-major matrices: C = alpha·op(A)·op(B) + beta·C,
+/// with a fused bias-and-activation form for dense layers and an accumulating form for weight
+/// gradients. BLIS structure: five loops (jc → pc → ic → jr → ir) around a per-level MR×NR
+/// micro-kernel on packed panels; threads split C into disjoint tiles.
+/// </summary>
+/// <remarks>
+/// Row-major: element (i, j) of a matrix X with leading dimension ldX is X[i·ldX + j]. A stored matrix
+/// of r rows and w columns needs ldX ≥ w and at least (r − 1)·ldX + w elements. The accumulation order
+/// over k depends only on the shapes and the <see cref="SimdLevel"/>, never on the thread count, so
+/// results are bitwise identical for any <see cref="MaxDegreeOfParallelism"/>.
+/// </remarks>
+public static unsafe class Gemm
+{
+    private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The most threads one call uses (the caller plus library workers); default
+    /// <see cref="Environment.ProcessorCount"/>. Calls below a work threshold run on the caller only.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxDegreeOfParallelism
+    {
+        get => s_maxDegreeOfParallelism;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxDegreeOfParallelism must be at least 1.");
+            s_maxDegreeOfParallelism = value;
+        }
+    }
+
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n:
+    /// c[i·ldc + j] = alpha·Σ_{p&lt;k} op(A)(i, p)·op(B)(p, j) + beta·c[i·ldc + j].
+    /// </summary>
+    /// <param name="transA">Whether A is stored as m×k (<see cref="Transpose.None"/>) or k×m (<see cref="Transpose.Transposed"/>).</param>
+    /// <param name="transB">Whether B is stored as k×n (<see cref="Transpose.None"/>) or n×k (<see cref="Transpose.Transposed"/>).</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B).</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A, row-major with leading dimension <paramref name="lda"/>.</param>
+    /// <param name="lda">Leading dimension of A: at least its stored width (k, or m when transposed).</param>
+    /// <param name="b">B, row-major with leading dimension <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Leading dimension of B: at least its stored width (n, or k when transposed).</param>
+    /// <param name="beta">Scale of the existing C. When 0, C is not read: NaN or infinity in C does not propagate.</param>
+    /// <param name="c">C, m×n row-major with leading dimension <paramref name="ldc"/>; elements outside the m×n view are not touched.</param>
+    /// <param name="ldc">Leading dimension of C: at least n.</param>
+    /// <remarks>
+    /// alpha = 0 or k = 0 gives C = beta·C (A and B are not read). NaN and infinity in A or B propagate
+    /// as in IEEE arithmetic. C must not overlap A or B (exact aliasing included).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, or a leading dimension is smaller than the stored width.</exception>
+    /// <exception cref="ArgumentException">A span is too short for its matrix, or C overlaps A or B.</exception>
+    public static void Multiply(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        CheckArguments(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, Activation.None, hasEpilogue: false);
+    }
+
+    /// <summary>
+    /// C = A·B for dense row-major matrices: A is m×k (m·k elements), B is k×n, C is m×n:
+    /// c[i·n + j] = Σ_{p&lt;k} a[i·k + p]·b[p·n + j]. C is not read. Same rules as the general overload.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span's length is not its matrix's size, or C overlaps A or B.</exception>
+    public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    {
+        CheckDense(m, n, k, a, b, c);
+        Multiply(Transpose.None, Transpose.None, m, n, k, 1f, a, Math.Max(1, k), b, Math.Max(1, n), 0f, c, Math.Max(1, n));
+    }
+
+    /// <summary>
+    /// The dense-layer forward pass in one call: C = σ(op(A)·op(B) + 1·biasᵀ), that is
+    /// c[i·ldc + j] = σ(Σ_{p&lt;k} op(A)(i, p)·op(B)(p, j) + bias[j]), with σ the given activation.
+    /// The bias and activation are applied to each block of C right after its last k step, while it
+    /// is still in cache. C is not read (NaN in C does not propagate). Shapes, leading dimensions and
+    /// aliasing as in <see cref="Multiply(Transpose, Transpose, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>.
+    /// </summary>
+    /// <param name="transA">Whether A is stored as m×k or k×m.</param>
+    /// <param name="transB">Whether B is stored as k×n or n×k.</param>
+    /// <param name="m">Rows of C (the batch).</param>
+    /// <param name="n">Columns of C (the outputs).</param>
+    /// <param name="k">The inner dimension (the inputs).</param>
+    /// <param name="a">A with leading dimension <paramref name="lda"/>.</param>
+    /// <param name="lda">Leading dimension of A.</param>
+    /// <param name="b">B with leading dimension <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="bias">A row of n values added to every row of the product.</param>
+    /// <param name="activation">σ, applied element-wise as by <see cref="Activations.Forward"/>.</param>
+    /// <param name="c">C, m×n with leading dimension <paramref name="ldc"/>.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, a leading dimension is too small, or the activation is unknown.</exception>
+    /// <exception cref="ArgumentException">A span is too short, bias does not have n elements, or C overlaps A, B or bias.</exception>
+    public static void MultiplyBiasActivation(Transpose transA, Transpose transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Activation activation, Span<float> c, int ldc)
+    {
+        CheckArguments(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        if (bias.Length != n)
+            throw new ArgumentException($"bias has {bias.Length} elements but C is m×n = {m}×{n}; bias needs n = {n}.", nameof(bias));
+        if (!Enum.IsDefined(activation))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        Guard.Disjoint(bias, c[..(int)Guard.Required(m, n, ldc)], nameof(bias), nameof(c));
+        Run(transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc, bias, activation, hasEpilogue: true);
+    }
+
+    /// <summary>
+    /// Dense form of the fused forward pass: y = σ(x·W + 1·biasᵀ) with x m×k (m·k elements), W k×n,
+    /// bias n and y m×n: y[i·n + j] = σ(Σ_p x[i·k + p]·w[p·n + j] + bias[j]). y is not read.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or the activation is unknown.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match its shape, or y overlaps an input.</exception>
+    public static void MultiplyBiasActivation(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Activation activation, Span<float> y)
+    {
+        Guard.NonNegative(m, nameof(m));
+        Guard.NonNegative(n, nameof(n));
+        Guard.NonNegative(k, nameof(k));
+        Guard.DenseMatrix(x.Length, m, k, nameof(x), "m×k");
+        Guard.DenseMatrix(w.Length, k, n, nameof(w), "k×n");
+        Guard.DenseMatrix(y.Length, m, n, nameof(y), "m×n");
+        MultiplyBiasActivation(Transpose.None, Transpose.None, m, n, k, x, Math.Max(1, k), w, Math.Max(1, n), bias, activation, y, Math.Max(1, n));
+    }
+
+    /// <summary>
+    /// The weight gradient of a dense layer, accumulated: dW += xᵀ·δ with x batch×inputs, δ
+    /// batch×outputs and dW inputs×outputs, all dense:
+    /// dW[i·outputs + j] += Σ_{b&lt;batch} x[b·inputs + i]·δ[b·outputs + j].
+    /// Equivalent to Multiply(Transposed, None, inputs, outputs, batch, 1, x, inputs, δ, outputs, 1, dW, outputs).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match its shape, or dW overlaps x or δ.</exception>
+    public static void AccumulateWeightGradient(int batch, int inputs, int outputs, ReadOnlySpan<float> x, ReadOnlySpan<float> delta, Span<float> weightGradient)
+    {
+        Guard.NonNegative(batch, nameof(batch));
+        Guard.NonNegative(inputs, nameof(inputs));
+        Guard.NonNegative(outputs, nameof(outputs));
+        Guard.DenseMatrix(x.Length, batch, inputs, nameof(x), "batch×inputs");
+        Guard.DenseMatrix(delta.Length, batch, outputs, nameof(delta), "batch×outputs");
+        Guard.DenseMatrix(weightGradient.Length, inputs, outputs, nameof(weightGradient), "inputs×outputs");
+        Guard.Disjoint(x, weightGradient, nameof(x), nameof(weightGradient));
+        Guard.Disjoint(delta, weightGradient, nameof(delta), nameof(weightGradient));
+        Run(Transpose.Transposed, Transpose.None, inputs, outputs, batch, 1f, x, Math.Max(1, inputs), delta, Math.Max(1, outputs), 1f,
+            weightGradient, Math.Max(1, outputs), default, Activation.None, hasEpilogue: false);
+    }
+
+    private static void CheckDense(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
+    {
+        Guard.NonNegative(m, nameof(m));
+        Guard.NonNegative(n, nameof(n));
+        Guard.NonNegative(k, nameof(k));
+        Guard.DenseMatrix(a.Length, m, k, nameof(a), "m×k");
+        Guard.DenseMatrix(b.Length, k, n, nameof(b), "k×n");
+        Guard.DenseMatrix(c.Length, m, n, nameof(c), "m×n");
+    }
+
+    private static void CheckArguments(Transpose transA, Transpose transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        Guard.NonNegative(m, nameof(m));
+        Guard.NonNegative(n, nameof(n));
+        Guard.NonNegative(k, nameof(k));
+        if (transA is not (Transpose.None or Transpose.Transposed))
+            throw new ArgumentOutOfRangeException(nameof(transA), transA, "Unknown transpose.");
+        if (transB is not (Transpose.None or Transpose.Transposed))
+            throw new ArgumentOutOfRangeException(nameof(transB), transB, "Unknown transpose.");
+        bool ta = transA == Transpose.Transposed, tb = transB == Transpose.Transposed;
+        Guard.Matrix(a.Length, ta ? k : m, ta ? m : k, lda, nameof(a), nameof(lda), "m×k", ta);
+        Guard.Matrix(b.Length, tb ? n : k, tb ? k : n, ldb, nameof(b), nameof(ldb), "k×n", tb);
+        Guard.Matrix(c.Length, m, n, ldc, nameof(c), nameof(ldc), "m×n");
+        if (m == 0 || n == 0) return;
+        Span<float> used = c[..(int)Guard.Required(m, n, ldc)];
+        if (k > 0)
+        {
+            Guard.Disjoint(a[..(int)Guard.Required(ta ? k : m, ta ? m : k, lda)], used, nameof(a), nameof(c));
+            Guard.Disjoint(b[..(int)Guard.Required(tb ? n : k, tb ? k : n, ldb)], used, nameof(b), nameof(c));
+        }
+    }
+
+    private static void Run(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        ReadOnlySpan<float> bias, Activation activation, bool hasEpilogue)
+    {
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        fixed (float* pbias = bias)
+        {
+            var job = new GemmJob
+            {
+                A = pa, B = pb, C = pc, Bias = pbias,
+                Lda = lda, Ldb = ldb, Ldc = ldc,
+                M = m, N = n, K = alpha == 0f ? 0 : k,
+                Alpha = alpha, Beta = beta,
+                TransA = transA == Transpose.Transposed, TransB = transB == Transpose.Transposed,
+                Activation = activation, HasEpilogue = hasEpilogue,
+                Level = SimdLevels.Current,
+            };
+            bool narrow = n <= NarrowColumns && job.K > 0;
+            switch (job.Level)
+            {
+                case SimdLevel.Vector512 when narrow: Narrow<Vector512Kernel>(ref job); break;
+                case SimdLevel.Vector256 when narrow: Narrow<Vector256Kernel>(ref job); break;
+                case SimdLevel.Vector512: Dispatch<Vector512Kernel>(ref job); break;
+                case SimdLevel.Vector256: Dispatch<Vector256Kernel>(ref job); break;
+                case SimdLevel.Vector128: Dispatch<Vector128Kernel>(ref job); break;
+                default: Dispatch<ScalarKernel>(ref job); break;
+            }
+        }
+    }
+
+    /// <summary>Widest C that takes the narrow path: the width of the narrow kernels' B rows.</summary>
+    internal const int NarrowColumns = 16;
+
+    /// <summary>
+    /// The path for n ≤ 16 (output layers): B is copied once into a k×16 zero-padded block, A is read in
+    /// place, and each call of the narrow kernel computes NarrowRows full rows of C over all of k.
+    /// </summary>
+    private static void Narrow<TKernel>(ref GemmJob job) where TKernel : INarrowGemmKernel
+    {
+        int k = job.K, n = job.N;
+        float* packed = GemmWorkspace.Current.B((nint)k * NarrowColumns);
+        if (job.TransB)
+        {
+            new Span<float>(packed, k * NarrowColumns).Clear();
+            for (int j = 0; j < n; j++)
+            {
+                float* source = job.B + j * job.Ldb;
+                for (int p = 0; p < k; p++) packed[p * NarrowColumns + j] = source[p];
+            }
+        }
+        else
+        {
+            // Whole 16-float rows are copied and masked to n columns while a full row can be read
+            // without passing the end of B's extent, (k − 1)·ldb + n floats: p·ldb + 16 ≤ (k − 1)·ldb + n.
+            Vector256<int> index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            Vector256<float> low = Vector256.LessThan(index, Vector256.Create(n)).AsSingle();
+            Vector256<float> high = Vector256.LessThan(index + Vector256.Create(8), Vector256.Create(n)).AsSingle();
+            int p = 0;
+            nint ldb = job.Ldb;
+            int vectorRows = k - (int)((NarrowColumns - n + ldb - 1) / ldb);
+            for (; p < vectorRows; p++)
+            {
+                float* source = job.B + p * ldb;
+                float* target = packed + (nint)p * NarrowColumns;
+                (Vector256.Load(source) & low).Store(target);
+                (Vector256.Load(source + 8) & high).Store(target + 8);
+            }
+            for (; p < k; p++)
+            {
+                float* source = job.B + p * job.Ldb;
+                float* target = packed + (nint)p * NarrowColumns;
+                for (int j = 0; j < n; j++) target[j] = source[j];
+                for (int j = n; j < NarrowColumns; j++) target[j] = 0f;
+            }
+        }
+        job.NarrowB = packed;
+        int rowTiles = (job.M + TKernel.NarrowRows - 1) / TKernel.NarrowRows;
+        long work = (long)job.M * n * k;
+        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, rowTiles), Math.Max(1, work / GemmTuning.ParallelThreshold));
+        if (parts <= 1)
+        {
+            NarrowRows<TKernel>(ref job, 0, job.M);
+            return;
+        }
+        fixed (GemmJob* context = &job)
+            WorkerPool.Run(&NarrowPart<TKernel>, context, parts);
+    }
+
+    private static void NarrowPart<TKernel>(void* context, int part, int parts) where TKernel : INarrowGemmKernel
+    {
+        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
+        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
+        int r = TKernel.NarrowRows, tiles = (job.M + r - 1) / r;
+        int first = (int)((long)tiles * part / parts), last = (int)((long)tiles * (part + 1) / parts);
+        NarrowRows<TKernel>(ref job, first * r, Math.Min(job.M, last * r));
+    }
+
+    private static void NarrowRows<TKernel>(ref GemmJob job, int rowStart, int rowEnd) where TKernel : INarrowGemmKernel
+    {
+        int r = TKernel.NarrowRows, k = job.K, n = job.N;
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        float* tile = workspace.Tile;
+        nint rowStride = job.TransA ? 1 : job.Lda, colStride = job.TransA ? job.Lda : 1;
+        for (int i = rowStart; i < rowEnd; i += r)
+        {
+            int rows = Math.Min(r, rowEnd - i);
+            int skip = 0;
+            if (rows < r && rowEnd >= r)
+            {
+                // Last rows: recompute the tile that ends at rowEnd and keep only its new rows. Each row's
+                // value does not depend on the tile it is computed in, so this is exact and cheaper than a copy.
+                skip = r - rows;
+                TKernel.NarrowKernel(k, job.A + (rowEnd - r) * rowStride, rowStride, colStride, job.NarrowB, tile);
+            }
+            else if (rows == r)
+            {
+                TKernel.NarrowKernel(k, job.A + i * rowStride, rowStride, colStride, job.NarrowB, tile);
+            }
+            else
+            {
+                float* a = job.A + i * rowStride;
+                // Last rows: a zero-padded dense copy, so the kernel never reads past A.
+                float* copy = workspace.A((nint)r * k);
+                for (int row = 0; row < r; row++)
+                    for (int p = 0; p < k; p++)
+                        copy[row * k + p] = row < rows ? a[row * rowStride + p * colStride] : 0f;
+                TKernel.NarrowKernel(k, copy, k, 1, job.NarrowB, tile);
+            }
+            for (int row = 0; row < rows; row++)
+            {
+                float* source = tile + (row + skip) * NarrowColumns;
+                float* target = job.C + (i + row) * job.Ldc;
+                int j = 0;
+                if (job.Beta == 0f)
+                {
+                    for (; j + 8 <= n; j += 8)
+                        (Vector256.Create(job.Alpha) * Vector256.Load(source + j)).Store(target + j);
+                    for (; j < n; j++) target[j] = job.Alpha * source[j];
+                }
+                else
+                {
+                    for (; j + 8 <= n; j += 8)
+                        (Vector256.Create(job.Alpha) * Vector256.Load(source + j) + Vector256.Create(job.Beta) * Vector256.Load(target + j)).Store(target + j);
+                    for (; j < n; j++) target[j] = job.Alpha * source[j] + job.Beta * target[j];
+                }
+            }
+            if (job.HasEpilogue)
+                Epilogue(ref job, i, rows, 0, n);
+        }
+    }
+
+    private static void Dispatch<TKernel>(ref GemmJob job) where TKernel : IGemmKernel
+    {
+        if (job.K == 0)
+        {
+            ScaleOnly<TKernel>(ref job);
+            return;
+        }
+        GemmTuning.Blocks(TKernel.KC, TKernel.MC, TKernel.NC, TKernel.MR, TKernel.NR, out job.Kc, out job.Mc, out job.Nc);
+        int parts = Parts<TKernel>(job.M, job.N, job.K, out job.SplitRows);
+        job.Parts = parts;
+        if (parts == 1)
+        {
+            Blocked<TKernel>(ref job, 0, job.M, 0, job.N);
+            return;
+        }
+        fixed (GemmJob* context = &job)
+            WorkerPool.Run(&Part<TKernel>, context, parts);
+    }
+
+    /// <summary>
+    /// How many threads to use and whether to split C by rows or columns. Parts are whole multiples of
+    /// MR rows or NR columns, so every tile is the same tile as in a serial run.
+    /// </summary>
+    private static int Parts<TKernel>(int m, int n, int k, out bool splitRows) where TKernel : IGemmKernel
+    {
+        splitRows = true;
+        long work = (long)m * n * k;
+        int threads = (int)Math.Min(MaxDegreeOfParallelism, Math.Max(1, work / GemmTuning.ParallelThreshold));
+        if (threads <= 1) return 1;
+        int rowTiles = (m + TKernel.MR - 1) / TKernel.MR;
+        int colTiles = (n + TKernel.NR - 1) / TKernel.NR;
+        // A row split repacks all of B on every thread, a column split all of A: duplicate the smaller.
+        splitRows = rowTiles >= threads && (n <= m || colTiles < threads) || rowTiles >= colTiles;
+        return Math.Min(threads, splitRows ? rowTiles : colTiles);
+    }
+
+    private static void Part<TKernel>(void* context, int part, int parts) where TKernel : IGemmKernel
+    {
+        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
+        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
+        if (job.SplitRows)
+        {
+            int tiles = (job.M + TKernel.MR - 1) / TKernel.MR;
+            int first = (int)((long)tiles * part / parts), last = (int)((long)tiles * (part + 1) / parts);
+            Blocked<TKernel>(ref job, first * TKernel.MR, Math.Min(job.M, last * TKernel.MR), 0, job.N);
+        }
+        else
+        {
+            int tiles = (job.N + TKernel.NR - 1) / TKernel.NR;
+            int first = (int)((long)tiles * part / parts), last = (int)((long)tiles * (part + 1) / parts);
+            Blocked<TKernel>(ref job, 0, job.M, first * TKernel.NR, Math.Min(job.N, last * TKernel.NR));
+        }
+    }
+
+    /// <summary>The five BLIS loops over C[rowStart .. rowEnd, colStart .. colEnd).</summary>
+    private static void Blocked<TKernel>(ref GemmJob job, int rowStart, int rowEnd, int colStart, int colEnd)
+        where TKernel : IGemmKernel
+    {
+        if (rowStart >= rowEnd || colStart >= colEnd) return;
+        int kcMax = job.Kc, mcMax = job.Mc, ncMax = job.Nc;
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        float* packedA = workspace.A((nint)mcMax * kcMax);
+        float* packedB = workspace.B((nint)ncMax * kcMax);
+        float* tile = workspace.Tile;
+        // Equal k blocks (784 = 4 × 196, not 3 × 256 + 16): no short final block that pays the C
+        // traffic for little work. Depends only on k, so every thread blocks k the same way.
+        int kBlocks = (job.K + kcMax - 1) / kcMax;
+        int kcStep = (job.K + kBlocks - 1) / kBlocks;
+        for (int jc = colStart; jc < colEnd; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, colEnd - jc);
+            for (int pc = 0; pc < job.K; pc += kcStep)
+            {
+                int kc = Math.Min(kcStep, job.K - pc);
+                bool last = pc + kc == job.K;
+                float beta = pc == 0 ? job.Beta : 1f;
+                Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc, kc, nc, packedB);
+                for (int ic = rowStart; ic < rowEnd; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, rowEnd - ic);
+                    Pack.A<TKernel>(job.TransA, job.A, job.Lda, ic, pc, mc, kc, packedA);
+                    float* c = job.C + ic * job.Ldc + jc;
+                    Macro<TKernel>(mc, nc, kc, packedA, packedB, c, job.Ldc, job.Alpha, beta, tile);
+                    if (last && job.HasEpilogue)
+                        Epilogue(ref job, ic, mc, jc, nc);
+                }
+            }
+        }
+    }
+
+    /// <summary>The two inner loops: every MR×NR tile of an mc×nc block of C from packed panels.</summary>
+    private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* c, nint ldc,
+        float alpha, float beta, float* tile) where TKernel : IGemmKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* b = packedB + (nint)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* a = packedA + (nint)ir * kc;
+                float* target = c + ir * ldc + jr;
+                if (rows == mr && cols == nr)
+                {
+                    TKernel.MicroKernel(kc, a, b, target, ldc, alpha, beta);
+                }
+                else
+                {
+                    // Edge tile: compute the full tile into scratch, then merge only the valid part.
+                    TKernel.MicroKernel(kc, a, b, tile, nr, alpha, 0f);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        float* source = tile + i * nr;
+                        float* row = target + i * ldc;
+                        if (beta == 0f)
+                            for (int j = 0; j < cols; j++) row[j] = source[j];
+                        else
+                            for (int j = 0; j < cols; j++) row[j] = source[j] + beta * row[j];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>C ← σ(C + bias) on rows [row0, row0 + rows) and columns [col0, col0 + cols), row segment by row segment.</summary>
+    private static void Epilogue(ref GemmJob job, int row0, int rows, int col0, int cols)
+    {
+        for (int i = row0; i < row0 + rows; i++)
+        {
+            float* row = job.C + i * job.Ldc + col0;
+            if (job.Bias != null)
+                AddBias(job.Level, row, job.Bias + col0, cols);
+            if (job.Activation != Activation.None)
+            {
+                var segment = new Span<float>(row, cols);
+                Activations.Forward(job.Activation, segment, segment);
+            }
+        }
+    }
+
+    private static void AddBias(SimdLevel level, float* row, float* bias, int n)
+    {
+        int j = 0;
+        if (level == SimdLevel.Vector512)
+            for (; j + Vector512<float>.Count <= n; j += Vector512<float>.Count)
+                (Vector512.Load(row + j) + Vector512.Load(bias + j)).Store(row + j);
+        if (level >= SimdLevel.Vector256)
+            for (; j + Vector256<float>.Count <= n; j += Vector256<float>.Count)
+                (Vector256.Load(row + j) + Vector256.Load(bias + j)).Store(row + j);
+        if (level >= SimdLevel.Vector128)
+            for (; j + Vector128<float>.Count <= n; j += Vector128<float>.Count)
+                (Vector128.Load(row + j) + Vector128.Load(bias + j)).Store(row + j);
+        for (; j < n; j++) row[j] += bias[j];
+    }
+
+    /// <summary>k = 0 or alpha = 0: C = beta·C (not read when beta is 0), then the epilogue if any.</summary>
+    private static void ScaleOnly<TKernel>(ref GemmJob job) where TKernel : IGemmKernel
+    {
+        for (int i = 0; i < job.M; i++)
+        {
+            var row = new Span<float>(job.C + i * job.Ldc, job.N);
+            if (job.Beta == 0f) row.Clear();
+            else if (job.Beta != 1f)
+                for (int j = 0; j < row.Length; j++) row[j] *= job.Beta;
+        }
+        if (job.HasEpilogue) Epilogue(ref job, 0, job.M, 0, job.N);
+    }
+}
+
+/// <summary>Everything one GEMM call's threads share; lives on the caller's stack for the call.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct GemmJob
+{
+    public float* A, B, C, Bias, NarrowB;
+    public nint Lda, Ldb, Ldc;
+    public int M, N, K;
+    public float Alpha, Beta;
+    public bool TransA, TransB;
+    public Activation Activation;
+    public bool HasEpilogue;
+    public SimdLevel Level;
+    public int Kc, Mc, Nc;
+    public int Parts;
+    public bool SplitRows;
+}
+
+/// <summary>
+/// Internal tuning hooks. Tests shrink the block sizes so that KC, MC and NC boundaries are crossed
+/// with small matrices (cheap under emulation), and lower the parallel threshold to exercise threads.
+/// Both are per calling thread and travel to workers inside the job.
+/// </summary>
+internal static class GemmTuning
+{
+    /// <summary>m·n·k per thread below which a call does not use another thread.</summary>
+    public const long DefaultParallelThreshold = 1L << 21;
+
+    [ThreadStatic] private static (int Kc, int Mc, int Nc)? t_blocks;
+    [ThreadStatic] private static long t_parallelThreshold;
+
+    /// <summary>The parallel threshold on this thread.</summary>
+    public static long ParallelThreshold => t_parallelThreshold > 0 ? t_parallelThreshold : DefaultParallelThreshold;
+
+    /// <summary>Uses the given block sizes (rounded up to MR and NR multiples) on this thread until disposed.</summary>
+    public static Scope OverrideBlocks(int kc, int mc, int nc)
+    {
+        var scope = new Scope(t_blocks, t_parallelThreshold);
+        t_blocks = (kc, mc, nc);
+        return scope;
+    }
+
+    /// <summary>Uses another thread for every <paramref name="threshold"/> of m·n·k on this thread until disposed.</summary>
+    public static Scope OverrideParallelThreshold(long threshold)
+    {
+        var scope = new Scope(t_blocks, t_parallelThreshold);
+        t_parallelThreshold = threshold;
+        return scope;
+    }
+
+    internal static void Blocks(int kc, int mc, int nc, int mr, int nr, out int kcOut, out int mcOut, out int ncOut)
+    {
+        if (t_blocks is (int okc, int omc, int onc))
+        {
+            kc = okc;
+            mc = (omc + mr - 1) / mr * mr;
+            nc = (onc + nr - 1) / nr * nr;
+        }
+        Debug.Assert(kc > 0 && mc % mr == 0 && nc % nr == 0);
+        kcOut = kc;
+        mcOut = mc;
+        ncOut = nc;
+    }
+
+    /// <summary>Restores the previous overrides.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly (int, int, int)? _blocks;
+        private readonly long _threshold;
+        internal Scope((int, int, int)? blocks, long threshold) { _blocks = blocks; _threshold = threshold; }
+        public void Dispose() { t_blocks = _blocks; t_parallelThreshold = _threshold; }
+    }
+}

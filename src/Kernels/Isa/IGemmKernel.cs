@@ -1,0 +1,46 @@
+namespace Simd.Kernels;
+
+/// <summary>
+/// One instruction set's GEMM micro-kernel and block sizes. Implemented by empty structs so that the
+/// generic five-loop driver in <see cref="Gemm"/> is specialized by the JIT per instruction set: the
+/// block sizes become constants and the micro-kernel call is direct.
+/// </summary>
+internal unsafe interface IGemmKernel
+{
+    /// <summary>Rows of the register tile (rows of an A micro-panel).</summary>
+    static abstract int MR { get; }
+    /// <summary>Columns of the register tile (columns of a B micro-panel).</summary>
+    static abstract int NR { get; }
+    /// <summary>Depth of a packed block: a KC×NR B micro-panel plus an MR×KC A micro-panel stay in L1.</summary>
+    static abstract int KC { get; }
+    /// <summary>Rows of a packed A block (MC×KC stays in L2); a multiple of MR.</summary>
+    static abstract int MC { get; }
+    /// <summary>Columns of a packed B block (KC×NC stays in L3); a multiple of NR.</summary>
+    static abstract int NC { get; }
+    /// <summary>The level this kernel implements.</summary>
+    static abstract SimdLevel Level { get; }
+
+    /// <summary>
+    /// c[i·ldc + j] = alpha·Σ_{p&lt;kc} a[p·MR + i]·b[p·NR + j] + beta·c[i·ldc + j] for i &lt; MR, j &lt; NR,
+    /// where a is a packed MR-row micro-panel and b a packed NR-column micro-panel. When beta is 0, c is
+    /// written without being read.
+    /// </summary>
+    static abstract void MicroKernel(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+}
+
+/// <summary>
+/// A kernel for products with at most 16 columns (output layers, n = 10): reads A in place through
+/// row and column strides, so A is never packed, and B from a k×16 zero-padded copy. Packing A would
+/// cost about as much as the product itself when n is this small.
+/// </summary>
+internal unsafe interface INarrowGemmKernel
+{
+    /// <summary>Rows of C one call computes.</summary>
+    static abstract int NarrowRows { get; }
+
+    /// <summary>
+    /// tile[i·16 + j] = Σ_{p&lt;k} a[i·rowStride + p·colStride]·b[p·16 + j] for i &lt; NarrowRows, j &lt; 16,
+    /// summed in order p = 0, 1, …, k − 1 with one fused multiply-add per step.
+    /// </summary>
+    static abstract void NarrowKernel(int k, float* a, nint rowStride, nint colStride, float* b, float* tile);
+}

@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Simd.Kernels;
+
+/// <summary>
+/// 128-bit (SSE on x64, NEON on arm64): a 6×8 register tile, 12 accumulators + 2 B vectors +
+/// 1 broadcast = 15 of the 16 xmm registers x64 has (arm64 has 32 q registers; the same tile fits).
+/// KC = 256, MC = 144, NC = 2048 as for 256 bits: the B micro-panel is 8 KiB, the A micro-panel 6 KiB.
+/// </summary>
+/// <remarks>
+/// Uses MultiplyAddEstimate rather than FusedMultiplyAdd: SSE-only x64 CPUs (and runs with
+/// DOTNET_EnableAVX2=0, which also disables FMA) have no fused instruction, and FusedMultiplyAdd would
+/// then be computed per lane in software, an order of magnitude slower. MultiplyAddEstimate is one
+/// vfmadd where FMA exists, fmla on arm64, and mulps + addps elsewhere; the results differ from the
+/// fused ones by at most one rounding per step, well inside the GEMM error bound.
+/// </remarks>
+internal readonly unsafe struct Vector128Kernel : IGemmKernel
+{
+    public static int MR => 6;
+    public static int NR => 8;
+    public static int KC => 256;
+    public static int MC => 144;
+    public static int NC => 2048;
+    public static SimdLevel Level => SimdLevel.Vector128;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MicroKernel(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> a0 = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(a0, b0, c00);
+            c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
+            Vector128<float> a1 = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(a1, b0, c10);
+            c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
+            Vector128<float> a2 = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(a2, b0, c20);
+            c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
+            Vector128<float> a3 = Vector128.Create(a[3]);
+            c30 = Vector128.MultiplyAddEstimate(a3, b0, c30);
+            c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
+            Vector128<float> a4 = Vector128.Create(a[4]);
+            c40 = Vector128.MultiplyAddEstimate(a4, b0, c40);
+            c41 = Vector128.MultiplyAddEstimate(a4, b1, c41);
+            Vector128<float> a5 = Vector128.Create(a[5]);
+            c50 = Vector128.MultiplyAddEstimate(a5, b0, c50);
+            c51 = Vector128.MultiplyAddEstimate(a5, b1, c51);
+            a += 6;
+            b += 8;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        if (beta == 0f)
+        {
+            (c00 * va).Store(c + 0 * ldc + 0);
+            (c01 * va).Store(c + 0 * ldc + 4);
+            (c10 * va).Store(c + 1 * ldc + 0);
+            (c11 * va).Store(c + 1 * ldc + 4);
+            (c20 * va).Store(c + 2 * ldc + 0);
+            (c21 * va).Store(c + 2 * ldc + 4);
+            (c30 * va).Store(c + 3 * ldc + 0);
+            (c31 * va).Store(c + 3 * ldc + 4);
+            (c40 * va).Store(c + 4 * ldc + 0);
+            (c41 * va).Store(c + 4 * ldc + 4);
+            (c50 * va).Store(c + 5 * ldc + 0);
+            (c51 * va).Store(c + 5 * ldc + 4);
+        }
+        else
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 0 * ldc + 0), vb, c00 * va).Store(c + 0 * ldc + 0);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 0 * ldc + 4), vb, c01 * va).Store(c + 0 * ldc + 4);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 0), vb, c10 * va).Store(c + 1 * ldc + 0);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 4), vb, c11 * va).Store(c + 1 * ldc + 4);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 0), vb, c20 * va).Store(c + 2 * ldc + 0);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 4), vb, c21 * va).Store(c + 2 * ldc + 4);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 3 * ldc + 0), vb, c30 * va).Store(c + 3 * ldc + 0);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 3 * ldc + 4), vb, c31 * va).Store(c + 3 * ldc + 4);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 4 * ldc + 0), vb, c40 * va).Store(c + 4 * ldc + 0);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 4 * ldc + 4), vb, c41 * va).Store(c + 4 * ldc + 4);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 5 * ldc + 0), vb, c50 * va).Store(c + 5 * ldc + 0);
+            Vector128.MultiplyAddEstimate(Vector128.Load(c + 5 * ldc + 4), vb, c51 * va).Store(c + 5 * ldc + 4);
+        }
+    }
+}

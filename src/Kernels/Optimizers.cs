@@ -1,0 +1,198 @@
+using System.Runtime.Intrinsics;
+
+namespace Simd.Kernels;
+
+/// <summary>
+/// Fused one-pass optimizer updates: each reads the gradient once and updates weights and optimizer state
+/// in place, element by element.
+/// </summary>
+/// <remarks>
+/// <para>All arithmetic is float with separate IEEE multiply, add, divide and square root (no fused
+/// multiply-add), so every level gives bitwise the same result as the scalar level. Scalars derived from
+/// hyper-parameters (bias corrections, 1 − β) are computed once per call, in double where noted, then
+/// rounded to float.</para>
+/// <para>Weights, state arrays and gradients must be pairwise disjoint: any overlap throws. NaN in a
+/// gradient or state element propagates to that element's weight and state.</para>
+/// </remarks>
+public static class Optimizers
+{
+    /// <summary>
+    /// Plain SGD: weights[i] = weights[i] − lr·gradients[i] (product rounded before the subtract).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">learningRate is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length or overlap.</exception>
+    public static void Sgd(ReadOnlySpan<float> gradients, Span<float> weights, float learningRate)
+    {
+        Guard.FiniteNonNegative(learningRate, nameof(learningRate));
+        Guard.SameLength(gradients, weights, nameof(gradients), nameof(weights));
+        Guard.Disjoint(gradients, weights, nameof(gradients), nameof(weights));
+        Map.Binary(gradients, weights, weights, new Blas1.AxpyOperator(-learningRate), SimdLevels.Current);
+    }
+
+    /// <summary>
+    /// SGD with momentum in the PyTorch convention (no dampening): velocity[i] = μ·velocity[i] + g[i], then
+    /// weights[i] = weights[i] − lr·velocity[i] with the new velocity. With <paramref name="nesterov"/>,
+    /// weights[i] = weights[i] − lr·(g[i] + μ·velocity[i]) with the new velocity instead. Start with
+    /// velocity all zero; the first step is then plain SGD (Nesterov: lr·(1 + μ)·g).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">learningRate is negative or not finite; momentum is outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">The spans differ in length or overlap.</exception>
+    public static void SgdMomentum(ReadOnlySpan<float> gradients, Span<float> weights, Span<float> velocity,
+        float learningRate, float momentum, bool nesterov = false)
+    {
+        Guard.FiniteNonNegative(learningRate, nameof(learningRate));
+        Guard.UnitInterval(momentum, nameof(momentum));
+        Guard.SameLength(gradients, weights, nameof(gradients), nameof(weights));
+        Guard.SameLength(gradients, velocity, nameof(gradients), nameof(velocity));
+        Guard.Disjoint(gradients, weights, nameof(gradients), nameof(weights));
+        Guard.Disjoint(gradients, velocity, nameof(gradients), nameof(velocity));
+        Guard.Disjoint(weights, velocity, nameof(weights), nameof(velocity));
+        SimdLevel level = SimdLevels.Current;
+        if (nesterov)
+            Map.Update2(weights, velocity, gradients, new NesterovOperator(learningRate, momentum), level);
+        else
+            Map.Update2(weights, velocity, gradients, new MomentumOperator(learningRate, momentum), level);
+    }
+
+    /// <summary>
+    /// One Adam step (Kingma and Ba), with optional decoupled weight decay (AdamW, Loshchilov and Hutter):
+    /// <code>
+    /// m[i] = β1·m[i] + (1 − β1)·g[i]
+    /// v[i] = β2·v[i] + (1 − β2)·g[i]²
+    /// w[i] = w[i]·(1 − lr·λ) − a·m[i] / (√(v[i]·c) + ε)
+    /// </code>
+    /// where a = lr / (1 − β1^t) and c = 1 / (1 − β2^t) are the bias corrections (computed in double,
+    /// rounded to float), so m[i]·a/lr = m̂ and v[i]·c = v̂. λ = <paramref name="weightDecay"/> shrinks the
+    /// weights directly, not through m and v (PyTorch AdamW); λ = 0 leaves the factor exactly 1.
+    /// <paramref name="step"/> t is the 1-based number of this step: the first call passes 1. Start with m
+    /// and v all zero. At t = 1 the update is lr·g/(|g| + ε), about lr·sign(g).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">step &lt; 1; learningRate or weightDecay negative or not finite;
+    /// β1 or β2 outside [0, 1); ε not finite and positive.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length or overlap.</exception>
+    public static void Adam(ReadOnlySpan<float> gradients, Span<float> weights, Span<float> firstMoment, Span<float> secondMoment,
+        int step, float learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f)
+    {
+        Guard.AtLeastOne(step, nameof(step));
+        Guard.FiniteNonNegative(learningRate, nameof(learningRate));
+        Guard.UnitInterval(beta1, nameof(beta1));
+        Guard.UnitInterval(beta2, nameof(beta2));
+        Guard.FinitePositive(epsilon, nameof(epsilon));
+        Guard.FiniteNonNegative(weightDecay, nameof(weightDecay));
+        Guard.SameLength(gradients, weights, nameof(gradients), nameof(weights));
+        Guard.SameLength(gradients, firstMoment, nameof(gradients), nameof(firstMoment));
+        Guard.SameLength(gradients, secondMoment, nameof(gradients), nameof(secondMoment));
+        Guard.Disjoint(gradients, weights, nameof(gradients), nameof(weights));
+        Guard.Disjoint(gradients, firstMoment, nameof(gradients), nameof(firstMoment));
+        Guard.Disjoint(gradients, secondMoment, nameof(gradients), nameof(secondMoment));
+        Guard.Disjoint(weights, firstMoment, nameof(weights), nameof(firstMoment));
+        Guard.Disjoint(weights, secondMoment, nameof(weights), nameof(secondMoment));
+        Guard.Disjoint(firstMoment, secondMoment, nameof(firstMoment), nameof(secondMoment));
+        var op = new AdamOperator(
+            beta1, 1f - beta1, beta2, 1f - beta2,
+            stepSize: (float)(learningRate / (1.0 - Math.Pow(beta1, step))),
+            secondCorrection: (float)(1.0 / (1.0 - Math.Pow(beta2, step))),
+            epsilon,
+            decay: 1f - learningRate * weightDecay);
+        Map.Update3(weights, firstMoment, secondMoment, gradients, op, SimdLevels.Current);
+    }
+
+    /// <summary>(w, v) ← (w − lr·v′, v′) with v′ = μ·v + g.</summary>
+    private readonly struct MomentumOperator(float learningRate, float momentum) : IUpdate2Operator
+    {
+        private readonly float _lr = learningRate, _mu = momentum;
+
+        public void Invoke(ref float w, ref float v, float g)
+        {
+            v = _mu * v + g;
+            w -= _lr * v;
+        }
+
+        public void Invoke(ref Vector128<float> w, ref Vector128<float> v, Vector128<float> g)
+        {
+            v = Vector128.Create(_mu) * v + g;
+            w -= Vector128.Create(_lr) * v;
+        }
+
+        public void Invoke(ref Vector256<float> w, ref Vector256<float> v, Vector256<float> g)
+        {
+            v = Vector256.Create(_mu) * v + g;
+            w -= Vector256.Create(_lr) * v;
+        }
+
+        public void Invoke(ref Vector512<float> w, ref Vector512<float> v, Vector512<float> g)
+        {
+            v = Vector512.Create(_mu) * v + g;
+            w -= Vector512.Create(_lr) * v;
+        }
+    }
+
+    /// <summary>(w, v) ← (w − lr·(g + μ·v′), v′) with v′ = μ·v + g.</summary>
+    private readonly struct NesterovOperator(float learningRate, float momentum) : IUpdate2Operator
+    {
+        private readonly float _lr = learningRate, _mu = momentum;
+
+        public void Invoke(ref float w, ref float v, float g)
+        {
+            v = _mu * v + g;
+            w -= _lr * (g + _mu * v);
+        }
+
+        public void Invoke(ref Vector128<float> w, ref Vector128<float> v, Vector128<float> g)
+        {
+            Vector128<float> mu = Vector128.Create(_mu);
+            v = mu * v + g;
+            w -= Vector128.Create(_lr) * (g + mu * v);
+        }
+
+        public void Invoke(ref Vector256<float> w, ref Vector256<float> v, Vector256<float> g)
+        {
+            Vector256<float> mu = Vector256.Create(_mu);
+            v = mu * v + g;
+            w -= Vector256.Create(_lr) * (g + mu * v);
+        }
+
+        public void Invoke(ref Vector512<float> w, ref Vector512<float> v, Vector512<float> g)
+        {
+            Vector512<float> mu = Vector512.Create(_mu);
+            v = mu * v + g;
+            w -= Vector512.Create(_lr) * (g + mu * v);
+        }
+    }
+
+    /// <summary>The Adam / AdamW update of (w, m, v) from g; see <see cref="Adam"/>.</summary>
+    private readonly struct AdamOperator(float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+        float stepSize, float secondCorrection, float epsilon, float decay) : IUpdate3Operator
+    {
+        private readonly float _b1 = beta1, _c1 = oneMinusBeta1, _b2 = beta2, _c2 = oneMinusBeta2;
+        private readonly float _a = stepSize, _vc = secondCorrection, _eps = epsilon, _decay = decay;
+
+        public void Invoke(ref float w, ref float m, ref float v, float g)
+        {
+            m = _b1 * m + _c1 * g;
+            v = _b2 * v + _c2 * (g * g);
+            w = w * _decay - _a * m / (MathF.Sqrt(v * _vc) + _eps);
+        }
+
+        public void Invoke(ref Vector128<float> w, ref Vector128<float> m, ref Vector128<float> v, Vector128<float> g)
+        {
+            m = Vector128.Create(_b1) * m + Vector128.Create(_c1) * g;
+            v = Vector128.Create(_b2) * v + Vector128.Create(_c2) * (g * g);
+            w = w * Vector128.Create(_decay) - Vector128.Create(_a) * m / (Vector128.Sqrt(v * Vector128.Create(_vc)) + Vector128.Create(_eps));
+        }
+
+        public void Invoke(ref Vector256<float> w, ref Vector256<float> m, ref Vector256<float> v, Vector256<float> g)
+        {
+            m = Vector256.Create(_b1) * m + Vector256.Create(_c1) * g;
+            v = Vector256.Create(_b2) * v + Vector256.Create(_c2) * (g * g);
+            w = w * Vector256.Create(_decay) - Vector256.Create(_a) * m / (Vector256.Sqrt(v * Vector256.Create(_vc)) + Vector256.Create(_eps));
+        }
+
+        public void Invoke(ref Vector512<float> w, ref Vector512<float> m, ref Vector512<float> v, Vector512<float> g)
+        {
+            m = Vector512.Create(_b1) * m + Vector512.Create(_c1) * g;
+            v = Vector512.Create(_b2) * v + Vector512.Create(_c2) * (g * g);
+            w = w * Vector512.Create(_decay) - Vector512.Create(_a) * m / (Vector512.Sqrt(v * Vector512.Create(_vc)) + Vector512.Create(_eps));
+        }
+    }
+}

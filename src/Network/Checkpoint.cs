@@ -1,0 +1,177 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Simd.Network;
+
+/// <summary>
+/// Saves and loads a model's parameters and its optimizer's state.
+/// </summary>
+/// <remarks>
+/// <para>Format, version 1, little-endian:</para>
+/// <code>
+/// magic          8 bytes  "SIMDNET1"
+/// version        u32      1
+/// parameters     u32      P, then P × { name length u16, name UTF-8, rows i32, cols i32, is-weight u8 }
+/// arena length   i32      floats in the parameter arena (padding included)
+/// optimizer      name length u16, name UTF-8 ("" when none), step i64, state arrays u32 S
+/// values         arena length × f32
+/// state          S × arena length × f32
+/// checksum       u32      CRC-32 of every byte before it
+/// </code>
+/// <para>Saving writes a temporary file beside the target, flushes it to disk and renames it over the
+/// target, so a crash leaves either the old file or the new one, never a half-written model. Loading
+/// checks magic, version, length, checksum and that every parameter's name and shape match the
+/// model, and reads into the model only after all checks passed: a bad file changes nothing.</para>
+/// </remarks>
+public static class Checkpoint
+{
+    private static ReadOnlySpan<byte> Magic => "SIMDNET1"u8;
+    /// <summary>The format version this code writes and reads.</summary>
+    public const uint Version = 1;
+
+    /// <summary>Writes <paramref name="arena"/> and <paramref name="optimizer"/> state to <paramref name="path"/> atomically.</summary>
+    public static void Save(string path, ParameterArena arena, Optimizer? optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        if (!arena.IsSealed) throw new InvalidOperationException("cannot save a model whose parameters are not allocated");
+        byte[] bytes = Serialize(arena, optimizer);
+        string full = Path.GetFullPath(path);
+        string temporary = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> into <paramref name="arena"/> (and the optimizer's state when the
+    /// file has it and <paramref name="optimizer"/> is of the same kind).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupted, of another version, or
+    /// its parameters do not match the model's names and shapes. Nothing was changed.</exception>
+    public static void Load(string path, ParameterArena arena, Optimizer? optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        byte[] bytes = File.ReadAllBytes(path);
+        Deserialize(bytes, path, arena, optimizer);
+    }
+
+    internal static byte[] Serialize(ParameterArena arena, Optimizer? optimizer)
+    {
+        IReadOnlyList<float[]> state = optimizer?.State ?? [];
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write(Version);
+            writer.Write((uint)arena.Parameters.Count);
+            foreach (Parameter parameter in arena.Parameters)
+            {
+                WriteName(writer, parameter.Name);
+                writer.Write(parameter.Rows);
+                writer.Write(parameter.Cols);
+                writer.Write(parameter.IsWeight ? (byte)1 : (byte)0);
+            }
+            writer.Write(arena.Length);
+            WriteName(writer, optimizer?.Name ?? "");
+            writer.Write(optimizer?.Step ?? 0L);
+            writer.Write((uint)state.Count);
+            writer.Write(MemoryMarshal.AsBytes(arena.Values));
+            foreach (float[] buffer in state) writer.Write(MemoryMarshal.AsBytes(buffer.AsSpan()));
+        }
+        uint crc = Crc32.Append(0, stream.GetBuffer().AsSpan(0, (int)stream.Length));
+        Span<byte> tail = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(tail, crc);
+        stream.Write(tail);
+        return stream.ToArray();
+    }
+
+    internal static void Deserialize(ReadOnlySpan<byte> bytes, string source, ParameterArena arena, Optimizer? optimizer)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are little-endian");
+        if (bytes.Length < Magic.Length + 8 || !bytes[..Magic.Length].SequenceEqual(Magic))
+            throw new InvalidDataException($"{source}: not a Simd model checkpoint (bad magic)");
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes[Magic.Length..]);
+        if (version != Version) throw new InvalidDataException($"{source}: checkpoint version {version}, this program reads version {Version}");
+        uint actual = Crc32.Append(0, bytes[..^4]);
+        if (actual != stored)
+            throw new InvalidDataException($"{source}: checksum mismatch (stored {stored:X8}, computed {actual:X8}): the file is truncated or corrupted");
+        var reader = new Reader(bytes[..^4], source, Magic.Length + 4);
+        int count = checked((int)reader.UInt32());
+        var parameters = new List<Parameter>();
+        for (int i = 0; i < count; i++)
+            parameters.Add(new Parameter(reader.Name(), reader.Int32(), reader.Int32(), 0, reader.Byte() != 0));
+        int arenaLength = reader.Int32();
+        string optimizerName = reader.Name();
+        long step = reader.Int64();
+        int stateCount = checked((int)reader.UInt32());
+        long payload = (long)arenaLength * 4 * (1 + stateCount);
+        if (arenaLength < 0 || reader.Remaining != payload)
+            throw new InvalidDataException($"{source}: truncated or padded checkpoint: {reader.Remaining} bytes of tensors, header says {payload}");
+
+        if (parameters.Count != arena.Parameters.Count)
+            throw new InvalidDataException($"{source}: has {parameters.Count} parameters, the model has {arena.Parameters.Count}");
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Parameter file = parameters[i], model = arena.Parameters[i];
+            if (file.Name != model.Name || file.Rows != model.Rows || file.Cols != model.Cols)
+                throw new InvalidDataException($"{source}: parameter {i} is '{file.Name}' {file.Rows}×{file.Cols}, the model's is '{model.Name}' {model.Rows}×{model.Cols}");
+        }
+        if (arenaLength != arena.Length)
+            throw new InvalidDataException($"{source}: arena of {arenaLength} floats, the model's has {arena.Length}");
+        bool loadState = optimizer is not null && optimizerName == optimizer.Name && stateCount == optimizer.State.Count;
+
+        ReadOnlySpan<byte> tensors = reader.Rest;
+        int arenaBytes = arenaLength * 4;
+        MemoryMarshal.Cast<byte, float>(tensors[..arenaBytes]).CopyTo(arena.Values);
+        if (loadState)
+        {
+            for (int s = 0; s < stateCount; s++)
+                MemoryMarshal.Cast<byte, float>(tensors.Slice(arenaBytes * (1 + s), arenaBytes)).CopyTo(optimizer!.State[s]);
+            optimizer!.Step = step;
+        }
+    }
+
+    private static void WriteName(BinaryWriter writer, string name)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(name);
+        if (utf8.Length > ushort.MaxValue) throw new ArgumentException($"name '{name[..32]}…' is too long for a checkpoint");
+        writer.Write((ushort)utf8.Length);
+        writer.Write(utf8);
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> bytes, string source, int position)
+    {
+        private readonly ReadOnlySpan<byte> _bytes = bytes;
+        private int _position = position;
+
+        public readonly long Remaining => _bytes.Length - _position;
+        public readonly ReadOnlySpan<byte> Rest => _bytes[_position..];
+
+        private ReadOnlySpan<byte> Take(int count)
+        {
+            if (count < 0 || _position + count > _bytes.Length)
+                throw new InvalidDataException($"{source}: truncated checkpoint (header ends at byte {_bytes.Length})");
+            ReadOnlySpan<byte> slice = _bytes.Slice(_position, count);
+            _position += count;
+            return slice;
+        }
+
+        public byte Byte() => Take(1)[0];
+        public uint UInt32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
+        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
+        public string Name() => Encoding.UTF8.GetString(Take(BinaryPrimitives.ReadUInt16LittleEndian(Take(2))));
+    }
+}

@@ -1,0 +1,71 @@
+using Simd.Kernels;
+
+namespace Simd.Network;
+
+/// <summary>
+/// Word embeddings for a window classifier: each example is <see cref="Window"/> token indices
+/// w_0 … w_{m−1} (passed as floats holding exact integers), and the output row is the concatenation
+/// x = [L_{w_0}, …, L_{w_{m−1}}] of their rows of the table L (vocabulary × dimension).
+/// Backward scatters the slice dy[p·d .. (p+1)·d) of each position p into row w_p of ∂J/∂L,
+/// accumulating when a word repeats, and touches only the rows that were used.
+/// </summary>
+public sealed class Embedding : Layer
+{
+    private Parameter? _table;
+
+    /// <summary>Creates an embedding of <paramref name="vocabulary"/> words in <paramref name="dimension"/> dimensions, read in windows of <paramref name="window"/> words.</summary>
+    public Embedding(int vocabulary, int dimension, int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabulary);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        if (vocabulary > 1 << 24) throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, "token indices travel as floats: at most 2^24 words");
+        Vocabulary = vocabulary;
+        Dimension = dimension;
+        Window = window;
+    }
+
+    /// <summary>|V|.</summary>
+    public int Vocabulary { get; }
+    /// <summary>d.</summary>
+    public int Dimension { get; }
+    /// <summary>m, tokens per example.</summary>
+    public int Window { get; }
+    /// <inheritdoc/>
+    public override int InputSize => Window;
+    /// <inheritdoc/>
+    public override int OutputSize => Window * Dimension;
+    /// <summary>L (vocabulary × dimension).</summary>
+    public Parameter Table => _table ?? throw new InvalidOperationException($"{Name} is not part of a built model");
+
+    internal override void DeclareParameters(ParameterArena arena) =>
+        _table = arena.Declare($"{Name}.table", Vocabulary, Dimension, isWeight: true);
+
+    internal override void InitializeParameters(ParameterArena arena, Rng rng) =>
+        Initializers.Fill(Initializer.SmallNormal, arena.ValuesOf(Table), Vocabulary, Dimension, rng);
+
+    internal override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena)
+    {
+        ReadOnlySpan<float> table = arena.ValuesOf(Table);
+        for (int i = 0; i < batch * Window; i++)
+            table.Slice(Token(x[i], i) * Dimension, Dimension).CopyTo(y.Slice(i * Dimension, Dimension));
+    }
+
+    internal override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
+    {
+        Span<float> gradient = arena.GradientOf(Table);
+        for (int i = 0; i < batch * Window; i++)
+            Blas1.Axpy(1f, dy.Slice(i * Dimension, Dimension), gradient.Slice(Token(x[i], i) * Dimension, Dimension));
+    }
+
+    private int Token(float value, int position)
+    {
+        int token = (int)value;
+        if (token != value || (uint)token >= (uint)Vocabulary)
+            throw new ArgumentOutOfRangeException("tokens", value, $"{Name}: token {value} at example {position / Window}, position {position % Window} is not an index in [0, {Vocabulary})");
+        return token;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}: Embedding {Vocabulary} × {Dimension}, window {Window} → {OutputSize}";
+}

@@ -1,0 +1,108 @@
+using Simd.Kernels;
+
+namespace Simd.Network;
+
+/// <summary>One small model with a batch of data, ready for <see cref="GradientCheck.Run"/>.</summary>
+/// <param name="Name">What the case covers.</param>
+/// <param name="Model">The model (seeded).</param>
+/// <param name="Loss">Its loss.</param>
+/// <param name="X">(Batch × inputs) features, or token indices for a window classifier.</param>
+/// <param name="Labels">Labels when the loss uses them, else empty.</param>
+/// <param name="Targets">Targets when the loss uses them, else empty.</param>
+/// <param name="Batch">Examples in the batch.</param>
+/// <param name="L2">λ of the L2 penalty.</param>
+public sealed record GradientCheckCase(string Name, Model Model, Loss Loss, float[] X, int[] Labels, float[] Targets, int Batch, float L2);
+
+/// <summary>The standard gradient-check cases: one small model of each kind the library builds.</summary>
+public static class GradientCheckSuite
+{
+    /// <summary>All cases, built from <paramref name="seed"/>.</summary>
+    public static IReadOnlyList<GradientCheckCase> Cases(ulong seed = 1) =>
+    [
+        TwoLayerRelu(seed),
+        SigmoidMse(seed),
+        TanhNetwork(seed),
+        WindowClassifier(seed),
+    ];
+
+    /// <summary>
+    /// Two-layer ReLU network, mean softmax cross-entropy, λ(‖W1‖² + ‖W2‖²). Inputs are drawn until every
+    /// first-layer pre-activation is at least 0.1 away from ReLU's kink, so that finite differences with
+    /// steps up to 1e-2 never cross it (at the kink itself the two one-sided derivatives differ).
+    /// </summary>
+    public static GradientCheckCase TwoLayerRelu(ulong seed)
+    {
+        const int inputs = 6, hidden = 8, batch = 5;
+        var first = new Dense(inputs, hidden, Activation.Relu);
+        Model model = new ModelBuilder(inputs).Add(first).Add(new Dense(hidden, 4)).Build(seed);
+        var rng = new Rng(seed + 100);
+        float[] x;
+        do x = Uniform(rng, batch * inputs);
+        while (MinAbsPreActivation(model, first, x, batch) < 0.1);
+        return new("2-layer ReLU, softmax-CE + L2", model, new SoftmaxCrossEntropyLoss(), x, Labels(rng, batch, 4), [], batch, 0.01f);
+    }
+
+    /// <summary>min |x·W + b| over the batch for a dense layer that reads the model input.</summary>
+    public static double MinAbsPreActivation(Model model, Dense layer, ReadOnlySpan<float> x, int batch)
+    {
+        ReadOnlySpan<float> w = model.Parameters.ValuesOf(layer.Weight), b = model.Parameters.ValuesOf(layer.Bias);
+        double min = double.PositiveInfinity;
+        for (int i = 0; i < batch; i++)
+            for (int j = 0; j < layer.Outputs; j++)
+            {
+                double z = b[j];
+                for (int p = 0; p < layer.Inputs; p++) z += (double)x[i * layer.Inputs + p] * w[p * layer.Outputs + j];
+                min = Math.Min(min, Math.Abs(z));
+            }
+        return min;
+    }
+
+    /// <summary>Sigmoid network with ½‖a − y‖² summed over the batch.</summary>
+    public static GradientCheckCase SigmoidMse(ulong seed)
+    {
+        Model model = new ModelBuilder(5).Add(new Dense(5, 7, Activation.Sigmoid)).Add(new Dense(7, 3, Activation.Sigmoid)).Build(seed);
+        var rng = new Rng(seed + 200);
+        const int batch = 4;
+        return new("sigmoid, MSE (sum)", model, new MeanSquaredErrorLoss(Reduction.Sum), Uniform(rng, batch * 5), [], Uniform(rng, batch * 3), batch, 0f);
+    }
+
+    /// <summary>Tanh network with mean MSE and L2.</summary>
+    public static GradientCheckCase TanhNetwork(ulong seed)
+    {
+        Model model = new ModelBuilder(4).Add(new Dense(4, 6, Activation.Tanh)).Add(new Dense(6, 6, Activation.Tanh)).Add(new Dense(6, 2)).Build(seed);
+        var rng = new Rng(seed + 300);
+        const int batch = 3;
+        return new("tanh ×2, MSE (mean) + L2", model, new MeanSquaredErrorLoss(Reduction.Mean), Uniform(rng, batch * 4), [], Uniform(rng, batch * 2), batch, 0.005f);
+    }
+
+    /// <summary>
+    /// Window classifier x = [L_w0, …, L_w(m−1)], h = relu(xW + b1), θ = hU + b2, softmax-CE, with a
+    /// word repeated inside a window and across windows so that embedding gradients accumulate.
+    /// </summary>
+    public static GradientCheckCase WindowClassifier(ulong seed)
+    {
+        const int vocabulary = 9, dimension = 3, window = 4, hidden = 5, classes = 3, batch = 3;
+        Model model = new ModelBuilder(window)
+            .Add(new Embedding(vocabulary, dimension, window))
+            .Add(new Dense(window * dimension, hidden, Activation.Tanh))
+            .Add(new Dense(hidden, classes))
+            .Build(seed);
+        float[] tokens = [2, 5, 2, 7, 1, 1, 1, 3, 7, 0, 8, 2];
+        var rng = new Rng(seed + 400);
+        return new("window classifier, repeated words", model, new SoftmaxCrossEntropyLoss(), tokens, Labels(rng, batch, classes), [], batch, 0.01f);
+    }
+
+    private static float[] Uniform(Rng rng, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = 2 * rng.NextSingle() - 1;
+        return values;
+    }
+
+    private static int[] Labels(Rng rng, int count, int classes)
+    {
+        var labels = new int[count];
+        for (int i = 0; i < count; i++) labels[i] = rng.NextInt(classes);
+        return labels;
+    }
+}

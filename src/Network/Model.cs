@@ -1,0 +1,180 @@
+using Microsoft.Extensions.ObjectPool;
+
+namespace Simd.Network;
+
+/// <summary>
+/// Activations and their gradients for one batch size: outputs[l] and gradients[l] are
+/// (capacity × layer l's output size). Allocated once and reused for every batch up to the capacity.
+/// </summary>
+public sealed class Workspace
+{
+    internal Workspace(Model model, int capacity)
+    {
+        Capacity = capacity;
+        Outputs = [.. model.Layers.Select(l => new float[capacity * l.OutputSize])];
+        Gradients = [.. model.Layers.Select(l => new float[capacity * l.OutputSize])];
+    }
+
+    /// <summary>The largest batch this workspace holds.</summary>
+    public int Capacity { get; }
+    internal float[][] Outputs { get; }   // per layer: (capacity, outputSize)
+    internal float[][] Gradients { get; } // per layer: (capacity, outputSize)
+}
+
+/// <summary>
+/// A sequential model: layers applied in order, all parameters in one <see cref="ParameterArena"/>
+/// with a gradient twin. Built by <see cref="ModelBuilder"/>, which checks every shape.
+/// </summary>
+public sealed class Model
+{
+    private readonly DefaultObjectPool<Workspace> _inferenceWorkspaces;
+    private const int InferenceBatch = 256;
+
+    internal Model(IReadOnlyList<Layer> layers, ParameterArena parameters)
+    {
+        Layers = layers;
+        Parameters = parameters;
+        _inferenceWorkspaces = new DefaultObjectPool<Workspace>(new WorkspacePolicy(this), Environment.ProcessorCount);
+    }
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Layer> Layers { get; }
+    /// <summary>All parameters and their gradients.</summary>
+    public ParameterArena Parameters { get; }
+    /// <summary>Floats per example going in.</summary>
+    public int InputSize => Layers[0].InputSize;
+    /// <summary>Floats per example coming out.</summary>
+    public int OutputSize => Layers[^1].OutputSize;
+    /// <summary>Number of trainable floats (without padding).</summary>
+    public long ParameterCount => Parameters.Parameters.Sum(p => (long)p.Length);
+
+    /// <summary>A workspace for batches of up to <paramref name="capacity"/> examples.</summary>
+    public Workspace CreateWorkspace(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        return new Workspace(this, capacity);
+    }
+
+    /// <summary>Runs every layer forward on x (batch × InputSize); the result is <see cref="Output"/>.</summary>
+    public void Forward(ReadOnlySpan<float> x, int batch, Workspace workspace)
+    {
+        CheckBatch(x, batch, workspace);
+        ReadOnlySpan<float> input = x[..(batch * InputSize)];
+        for (int l = 0; l < Layers.Count; l++)
+        {
+            Span<float> output = workspace.Outputs[l].AsSpan(0, batch * Layers[l].OutputSize);
+            Layers[l].Forward(input, output, batch, Parameters);
+            input = output;
+        }
+    }
+
+    /// <summary>The last forward pass's output (batch × OutputSize).</summary>
+    public ReadOnlySpan<float> Output(Workspace workspace, int batch) => workspace.Outputs[^1].AsSpan(0, batch * OutputSize);
+
+    /// <summary>Where the loss writes ∂J/∂output (batch × OutputSize) before <see cref="Backward"/>.</summary>
+    public Span<float> OutputGradient(Workspace workspace, int batch) => workspace.Gradients[^1].AsSpan(0, batch * OutputSize);
+
+    /// <summary>
+    /// Back-propagates ∂J/∂output (already in <see cref="OutputGradient"/>) through every layer,
+    /// accumulating parameter gradients. The first layer computes no input gradient.
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace)
+    {
+        CheckBatch(x, batch, workspace);
+        for (int l = Layers.Count - 1; l >= 0; l--)
+        {
+            Layer layer = Layers[l];
+            ReadOnlySpan<float> input = l == 0 ? x[..(batch * InputSize)] : workspace.Outputs[l - 1].AsSpan(0, batch * layer.InputSize);
+            Span<float> dx = l == 0 ? [] : workspace.Gradients[l - 1].AsSpan(0, batch * layer.InputSize);
+            layer.Backward(input, workspace.Outputs[l].AsSpan(0, batch * layer.OutputSize), workspace.Gradients[l].AsSpan(0, batch * layer.OutputSize), dx, batch, Parameters);
+        }
+    }
+
+    /// <summary>
+    /// Inference: writes the outputs for <paramref name="count"/> examples of x into
+    /// <paramref name="destination"/> (count × OutputSize), in batches, with a pooled workspace.
+    /// Safe to call from several threads at once; allocation-free once the pool is warm.
+    /// </summary>
+    public void Predict(ReadOnlySpan<float> x, int count, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (x.Length < (long)count * InputSize)
+            throw new ArgumentException($"x has {x.Length} floats but {count} examples × {InputSize} inputs need {(long)count * InputSize}", nameof(x));
+        if (destination.Length < (long)count * OutputSize)
+            throw new ArgumentException($"destination has {destination.Length} floats but {count} examples × {OutputSize} outputs need {(long)count * OutputSize}", nameof(destination));
+        Workspace workspace = _inferenceWorkspaces.Get();
+        try
+        {
+            for (int start = 0; start < count; start += InferenceBatch)
+            {
+                int batch = Math.Min(InferenceBatch, count - start);
+                Forward(x.Slice(start * InputSize, batch * InputSize), batch, workspace);
+                Output(workspace, batch).CopyTo(destination.Slice(start * OutputSize, batch * OutputSize));
+            }
+        }
+        finally { _inferenceWorkspaces.Return(workspace); }
+    }
+
+    private void CheckBatch(ReadOnlySpan<float> x, int batch, Workspace workspace)
+    {
+        if (batch <= 0 || batch > workspace.Capacity)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in [1, {workspace.Capacity}] (the workspace's capacity)");
+        if (x.Length < batch * InputSize)
+            throw new ArgumentException($"x has {x.Length} floats but batch {batch} × {InputSize} inputs need {batch * InputSize}", nameof(x));
+    }
+
+    /// <summary>The layers, one per line, and the parameter count.</summary>
+    public override string ToString() =>
+        string.Join(Environment.NewLine, Layers.Select(l => l.ToString())) + Environment.NewLine + $"{ParameterCount:N0} parameters";
+
+    private sealed class WorkspacePolicy(Model model) : PooledObjectPolicy<Workspace>
+    {
+        public override Workspace Create() => new(model, InferenceBatch);
+        public override bool Return(Workspace obj) => true;
+    }
+}
+
+/// <summary>Builds a <see cref="Model"/> layer by layer, checking that each layer's input matches the previous output.</summary>
+public sealed class ModelBuilder
+{
+    private readonly List<Layer> _layers = [];
+    private readonly int _inputSize;
+
+    /// <summary>Starts a model whose examples have <paramref name="inputSize"/> floats.</summary>
+    public ModelBuilder(int inputSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        _inputSize = inputSize;
+    }
+
+    /// <summary>Appends a layer.</summary>
+    /// <exception cref="ArgumentException">The layer's input size differs from the previous output size (the message names both layers and shapes), or an embedding is not first.</exception>
+    public ModelBuilder Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (_layers.Contains(layer)) throw new ArgumentException("a layer instance can be added only once", nameof(layer));
+        int index = _layers.Count;
+        string kind = layer.GetType().Name.ToLowerInvariant();
+        layer.Name = $"{kind}{_layers.Count(l => l.GetType() == layer.GetType()) + 1}";
+        if (layer is Embedding && index > 0)
+            throw new ArgumentException($"{layer.Name}: an embedding reads token indices and must be the first layer", nameof(layer));
+        int expected = index == 0 ? _inputSize : _layers[^1].OutputSize;
+        string previous = index == 0 ? "the model input" : _layers[^1].Name;
+        if (layer.InputSize != expected)
+            throw new ArgumentException($"{layer.Name} takes {layer.InputSize} inputs but {previous} gives {expected}", nameof(layer));
+        _layers.Add(layer);
+        return this;
+    }
+
+    /// <summary>Allocates the parameter arena and initializes every layer from <paramref name="seed"/>.</summary>
+    public Model Build(ulong seed)
+    {
+        if (_layers.Count == 0) throw new InvalidOperationException("a model needs at least one layer");
+        var arena = new ParameterArena();
+        foreach (Layer layer in _layers) layer.DeclareParameters(arena);
+        arena.Seal();
+        var rng = new Rng(seed);
+        foreach (Layer layer in _layers) layer.InitializeParameters(arena, rng);
+        return new Model([.. _layers], arena);
+    }
+}

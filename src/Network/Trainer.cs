@@ -1,0 +1,124 @@
+using Simd.Kernels;
+
+namespace Simd.Network;
+
+/// <summary>
+/// One training step, as the algorithm reads: forward, loss, zero-grad, backward, L2, clip, update.
+/// Every buffer is allocated when the trainer is created, so a steady-state step allocates nothing.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Workspace _workspace;
+
+    /// <summary>Creates a trainer for batches of up to <paramref name="maxBatch"/> examples.</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="optimizer">The optimizer; its state is allocated here.</param>
+    /// <param name="maxBatch">Largest batch <see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/> will see.</param>
+    /// <param name="l2">λ of the L2 penalty λ·Σ‖W‖² over weight matrices and embedding tables (not biases); 0 disables it.</param>
+    /// <param name="clipNorm">Clip the global gradient norm to this value; 0 disables clipping.</param>
+    public Trainer(Model model, Loss loss, Optimizer optimizer, int maxBatch, float l2 = 0f, float clipNorm = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (!(l2 >= 0 && float.IsFinite(l2))) throw new ArgumentOutOfRangeException(nameof(l2), l2, "λ must be finite and non-negative");
+        if (!(clipNorm >= 0 && float.IsFinite(clipNorm))) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "the clipping norm must be finite and non-negative (0 disables clipping)");
+        Model = model;
+        Loss = loss;
+        Optimizer = optimizer;
+        L2 = l2;
+        ClipNorm = clipNorm;
+        _workspace = model.CreateWorkspace(maxBatch);
+        optimizer.Attach(model.Parameters.Length);
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Model Model { get; }
+    /// <summary>The loss.</summary>
+    public Loss Loss { get; }
+    /// <summary>The optimizer.</summary>
+    public Optimizer Optimizer { get; }
+    /// <summary>L2 λ (0: none).</summary>
+    public float L2 { get; }
+    /// <summary>Global-norm clipping threshold (0: none).</summary>
+    public float ClipNorm { get; }
+    /// <summary>The global gradient norm of the last step, before clipping.</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <summary>One step on a classification batch: x (batch × inputs) and one label per example. Returns J (loss plus L2 penalty).</summary>
+    public float Step(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch)
+    {
+        if (!Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs float targets, not labels");
+        if (labels.Length < batch) throw new ArgumentException($"labels has {labels.Length} entries for a batch of {batch}", nameof(labels));
+        return StepCore(x, labels[..batch], [], batch);
+    }
+
+    /// <summary>One step on a regression batch: x (batch × inputs) and targets (batch × outputs). Returns J.</summary>
+    public float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch)
+    {
+        if (Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs labels, not float targets");
+        if (targets.Length < batch * Model.OutputSize) throw new ArgumentException($"targets has {targets.Length} floats but batch {batch} × {Model.OutputSize} outputs need {batch * Model.OutputSize}", nameof(targets));
+        return StepCore(x, [], targets[..(batch * Model.OutputSize)], batch);
+    }
+
+    private float StepCore(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch)
+    {
+        ParameterArena parameters = Model.Parameters;
+        Model.Forward(x, batch, _workspace);
+        float loss = Loss.Compute(Model.Output(_workspace, batch), labels, targets, Model.OutputGradient(_workspace, batch), batch, Model.OutputSize);
+        parameters.ZeroGradients();
+        Model.Backward(x, batch, _workspace);
+        loss += AddL2(Model, L2);
+        LastGradientNorm = ClipNorm > 0 ? Clipping.ClipByGlobalNorm(ClipNorm, parameters.Gradients) : float.NaN;
+        if (ClipNorm > 0 && !float.IsFinite(LastGradientNorm))
+            throw new InvalidOperationException($"step {Optimizer.Step + 1}: the gradient norm is {LastGradientNorm}; the update was skipped (lower the learning rate, or check the data for NaN/Inf)");
+        Optimizer.Update(parameters.Values, parameters.Gradients);
+        return loss;
+    }
+
+    /// <summary>Adds 2λ·W to every weight's gradient and returns the penalty λ·Σ‖W‖².</summary>
+    internal static float AddL2(Model model, float lambda)
+    {
+        if (lambda == 0) return 0;
+        ParameterArena parameters = model.Parameters;
+        float penalty = 0;
+        IReadOnlyList<Parameter> all = parameters.Parameters;
+        for (int i = 0; i < all.Count; i++)
+        {
+            Parameter parameter = all[i];
+            if (!parameter.IsWeight) continue;
+            penalty += Regularization.L2Penalty(lambda, parameters.ValuesOf(parameter));
+            Regularization.L2Gradient(lambda, parameters.ValuesOf(parameter), parameters.GradientOf(parameter));
+        }
+        return penalty;
+    }
+
+    /// <summary>Mean loss (without L2) and accuracy of the model on <paramref name="data"/>, in batches.</summary>
+    public static (float Loss, double Accuracy) Evaluate(Model model, Dataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.FeatureCount != model.InputSize) throw new ArgumentException($"{data.Source} has {data.FeatureCount} features but the model takes {model.InputSize}", nameof(data));
+        if (data.ClassCount != model.OutputSize) throw new ArgumentException($"{data.Source} has {data.ClassCount} classes but the model outputs {model.OutputSize}", nameof(data));
+        Workspace workspace = model.CreateWorkspace(batchSize);
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int batch = Math.Min(batchSize, data.Count - start);
+            model.Forward(data.Features.AsSpan(start * data.FeatureCount, batch * data.FeatureCount), batch, workspace);
+            ReadOnlySpan<float> logits = model.Output(workspace, batch);
+            ReadOnlySpan<int> labels = data.Labels.AsSpan(start, batch);
+            lossSum += (double)SoftmaxCrossEntropy.Loss(logits, labels, batch, data.ClassCount) * batch;
+            for (int i = 0; i < batch; i++)
+            {
+                ReadOnlySpan<float> row = logits.Slice(i * data.ClassCount, data.ClassCount);
+                int best = 0;
+                for (int c = 1; c < row.Length; c++) if (row[c] > row[best]) best = c;
+                if (best == labels[i]) correct++;
+            }
+        }
+        return ((float)(lossSum / data.Count), (double)correct / data.Count);
+    }
+}

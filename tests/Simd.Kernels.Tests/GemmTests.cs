@@ -1,0 +1,409 @@
+using System.Globalization;
+
+namespace Simd.Kernels.Tests;
+
+/// <summary>Alone, because some tests change <see cref="Gemm.MaxDegreeOfParallelism"/> for the whole process.</summary>
+[Collection(nameof(IsolatedCollection))]
+public class GemmTests
+{
+    private const double Epsilon = 1.0 / (1 << 23);
+    private const float Sentinel = -12345.5f;
+
+    /// <summary>MR, NR and the real KC, MC, NC of each level's kernel.</summary>
+    private static (int Mr, int Nr, int Kc, int Mc, int Nc) Blocks(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector512 => (Vector512Kernel.MR, Vector512Kernel.NR, Vector512Kernel.KC, Vector512Kernel.MC, Vector512Kernel.NC),
+        SimdLevel.Vector256 => (Vector256Kernel.MR, Vector256Kernel.NR, Vector256Kernel.KC, Vector256Kernel.MC, Vector256Kernel.NC),
+        SimdLevel.Vector128 => (Vector128Kernel.MR, Vector128Kernel.NR, Vector128Kernel.KC, Vector128Kernel.MC, Vector128Kernel.NC),
+        _ => (ScalarKernel.MR, ScalarKernel.NR, ScalarKernel.KC, ScalarKernel.MC, ScalarKernel.NC),
+    };
+
+    public static TheoryData<SimdLevel, Transpose, Transpose> LevelsAndTransposes()
+    {
+        var data = new TheoryData<SimdLevel, Transpose, Transpose>();
+        foreach (SimdLevel level in SimdLevels.All)
+            foreach (Transpose ta in new[] { Transpose.None, Transpose.Transposed })
+                foreach (Transpose tb in new[] { Transpose.None, Transpose.Transposed })
+                    data.Add(level, ta, tb);
+        return data;
+    }
+
+    /// <summary>
+    /// Runs one GEMM on sub-matrix views (every leading dimension = width + pad) at the given level
+    /// and checks every element of the view against the double reference and every element outside
+    /// it against the sentinel. Returns C's buffer.
+    /// </summary>
+    private static float[] Check(SimdLevel level, Transpose ta, Transpose tb, int m, int n, int k, float alpha, float beta,
+        int pad = 0, int seed = 1, bool nanC = false)
+    {
+        bool tA = ta == Transpose.Transposed, tB = tb == Transpose.Transposed;
+        int aRows = tA ? k : m, aCols = tA ? m : k, bRows = tB ? n : k, bCols = tB ? k : n;
+        int lda = Math.Max(1, aCols + pad), ldb = Math.Max(1, bCols + pad), ldc = Math.Max(1, n + pad);
+        float[] a = TestSupport.Uniform(Math.Max(1, aRows * lda), seed);
+        float[] b = TestSupport.Uniform(Math.Max(1, bRows * ldb), seed + 1);
+        float[] c = TestSupport.Uniform(Math.Max(1, m * ldc), seed + 2);
+        for (int i = 0; i < c.Length; i++)
+            if (i % ldc >= n) c[i] = Sentinel;
+            else if (nanC) c[i] = float.NaN;
+        double[] expected = Reference.Gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, out double[] magnitude);
+        using (SimdLevels.Force(level))
+            Gemm.Multiply(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        string context = string.Create(CultureInfo.InvariantCulture, $"{level} {ta}/{tb} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}");
+        AssertMatrix(expected, magnitude, c, m, n, ldc, k, context);
+        return c;
+    }
+
+    private static void AssertMatrix(double[] expected, double[] magnitude, float[] c, int m, int n, int ldc, int k, string context)
+    {
+        for (int i = 0; i < c.Length; i++)
+        {
+            int row = i / ldc, col = i % ldc;
+            if (row < m && col < n)
+            {
+                double tolerance = (k + 2) * Epsilon * magnitude[row * n + col] + 1e-30;
+                TestSupport.AssertClose(expected[row * n + col], c[i], 0, tolerance, $"{context} ({row},{col})");
+            }
+            else
+            {
+                Assert.True(c[i] == Sentinel, $"{context}: element {i} outside the view changed to {c[i]}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void TileBoundaries(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        var (mr, nr, _, _, _) = Blocks(level);
+        int[] ms = [1, mr - 1, mr, mr + 1, 2 * mr + 1];
+        int[] ns = [1, nr - 1, nr, nr + 1, 2 * nr + 3];
+        int[] ks = [1, 2, 7, 16];
+        int seed = 0;
+        foreach (int m in ms.Where(v => v > 0).Distinct())
+            foreach (int n in ns.Where(v => v > 0).Distinct())
+                foreach (int k in ks)
+                {
+                    seed++;
+                    Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                    if (seed % 4 == 0) Check(level, ta, tb, m, n, k, -0.5f, 1f, pad: 2, seed: seed);
+                    if (seed % 4 == 1) Check(level, ta, tb, m, n, k, 2f, -0.75f, pad: 1, seed: seed);
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void NarrowProducts(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // n ≤ 16 takes the narrow path at 256 and 512 bits (6 and 8 rows per kernel call).
+        int seed = 100;
+        foreach (int m in new[] { 1, 5, 6, 7, 8, 9, 13, 17, 33 })
+            foreach (int n in new[] { 1, 9, 10, 15, 16 })
+                foreach (int k in new[] { 1, 8, 33 })
+                {
+                    seed++;
+                    Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                    if (seed % 5 == 0) Check(level, ta, tb, m, n, k, 0.5f, -1f, pad: 1, seed: seed);
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void RealBlockBoundaries(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // One dimension crosses the level's real KC, MC or NC while the others stay small, so the
+        // boundaries are hit cheaply even where the level runs emulated.
+        var (mr, nr, kc, mc, nc) = Blocks(level);
+        Check(level, ta, tb, mr + 1, nr + 1, kc - 1, 1f, 0f, pad: 1, nanC: true);
+        Check(level, ta, tb, 2, 3, kc, 1f, 0.5f, pad: 0);
+        Check(level, ta, tb, mr, nr, kc + 1, 1.5f, 1f, pad: 2);
+        Check(level, ta, tb, 3, nr - 1, 2 * kc + 3, 1f, 0f, pad: 0, nanC: true);
+        Check(level, ta, tb, mc + 1, 3, 5, 1f, 0f, pad: 1, nanC: true);
+        Check(level, ta, tb, mc - 1, nr + 1, 3, 1f, 2f, pad: 0);
+        Check(level, ta, tb, 2, nc + 1, 3, 1f, 0f, pad: 3, nanC: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void SmallBlocksCrossEveryLoop(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // Shrunken blocks: every loop of the five runs several times, with edges, in one small product.
+        var (mr, nr, _, _, _) = Blocks(level);
+        using (GemmTuning.OverrideBlocks(kc: 5, mc: 2 * mr, nc: 2 * nr))
+        {
+            Check(level, ta, tb, 4 * mr + 1, 4 * nr + 3, 11, 1f, 0f, pad: 1, nanC: true);
+            Check(level, ta, tb, 4 * mr, 4 * nr, 10, 0.5f, 1f, pad: 0);
+            Check(level, ta, tb, 2 * mr - 1, 2 * nr + 1, 4, 1f, -1f, pad: 2);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void RandomShapes(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        var random = new Random(42 + (int)level + 3 * (int)ta + 7 * (int)tb);
+        bool emulated = !SimdLevels.IsAccelerated(level);
+        int limit = emulated ? 40 : 90;
+        for (int trial = 0; trial < 6; trial++)
+        {
+            int m = random.Next(1, limit), n = random.Next(1, limit), k = random.Next(1, limit);
+            float beta = trial % 3 == 0 ? 0f : (float)(random.NextDouble() * 2 - 1);
+            Check(level, ta, tb, m, n, k, (float)(random.NextDouble() * 2 - 1), beta, pad: random.Next(0, 4), seed: trial, nanC: beta == 0f);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void AlphaZeroOrKZeroScalesC(SimdLevel level)
+    {
+        foreach (Transpose ta in new[] { Transpose.None, Transpose.Transposed })
+        {
+            Check(level, ta, Transpose.None, 5, 7, 0, 1f, 0f, pad: 1, nanC: true);
+            Check(level, ta, Transpose.None, 5, 7, 0, 1f, 2.5f, pad: 1);
+            Check(level, ta, Transpose.None, 5, 7, 3, 0f, -1f, pad: 2);
+            Check(level, ta, Transpose.None, 5, 7, 3, 0f, 0f, pad: 0, nanC: true);
+        }
+        // alpha = 0 must not read A or B: NaN there must not reach C.
+        float[] a = [float.NaN, float.NaN, float.NaN, float.NaN], b = [float.NaN, float.NaN, float.NaN, float.NaN], c = [1, 2, 3, 4];
+        using (SimdLevels.Force(level))
+            Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 2, 0f, a, 2, b, 2, 2f, c, 2);
+        Assert.Equal([2f, 4f, 6f, 8f], c);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void EmptyShapesDoNothing(SimdLevel level)
+    {
+        float[] c = [Sentinel, Sentinel];
+        using (SimdLevels.Force(level))
+        {
+            Gemm.Multiply(Transpose.None, Transpose.None, 0, 2, 3, 1f, [], 3, new float[6], 2, 0f, [], 2);
+            Gemm.Multiply(Transpose.None, Transpose.None, 2, 0, 3, 1f, new float[6], 3, [], 1, 0f, c, 1);
+        }
+        Assert.Equal([Sentinel, Sentinel], c);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void NaNAndInfinityInInputsPropagate(SimdLevel level)
+    {
+        float[] a = TestSupport.Uniform(3 * 4, 5), b = TestSupport.Uniform(4 * 5, 6), c = new float[3 * 5];
+        a[1 * 4 + 2] = float.NaN;
+        b[3 * 5 + 4] = float.PositiveInfinity;
+        using (SimdLevels.Force(level))
+            Gemm.Multiply(3, 5, 4, a, b, c);
+        for (int j = 0; j < 5; j++) Assert.True(float.IsNaN(c[1 * 5 + j]), $"c[1,{j}] = {c[1 * 5 + j]}");
+        Assert.True(float.IsInfinity(c[0 * 5 + 4]));
+        Assert.True(float.IsFinite(c[0 * 5 + 3]));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void DenseOverloadMatchesGeneral(SimdLevel level)
+    {
+        int m = 9, n = 19, k = 13;
+        float[] a = TestSupport.Uniform(m * k, 1), b = TestSupport.Uniform(k * n, 2);
+        float[] dense = new float[m * n], general = new float[m * n];
+        general.AsSpan().Fill(float.NaN);
+        using (SimdLevels.Force(level))
+        {
+            Gemm.Multiply(m, n, k, a, b, dense);
+            Gemm.Multiply(Transpose.None, Transpose.None, m, n, k, 1f, a, k, b, n, 0f, general, n);
+        }
+        Assert.Equal(general, dense);
+    }
+
+    public static TheoryData<SimdLevel, Activation> LevelsAndActivations()
+    {
+        var data = new TheoryData<SimdLevel, Activation>();
+        foreach (SimdLevel level in SimdLevels.All)
+            foreach (Activation activation in Enum.GetValues<Activation>())
+                data.Add(level, activation);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndActivations))]
+    public void BiasActivationEpilogue(SimdLevel level, Activation activation)
+    {
+        var (mr, nr, _, _, _) = Blocks(level);
+        (int M, int N, int K, bool Small)[] shapes = [(1, 10, 7, false), (mr + 1, nr + 3, 13, false), (2 * mr + 1, 2 * nr + 5, 12, true), (4, 3, 0, false)];
+        int seed = 10;
+        foreach (var (m, n, k, small) in shapes)
+        {
+            foreach (Transpose ta in new[] { Transpose.None, Transpose.Transposed })
+            {
+                seed++;
+                int pad = seed % 3;
+                bool tA = ta == Transpose.Transposed;
+                int lda = (tA ? m : k) + pad, ldb = n + pad, ldc = n + pad;
+                float[] a = TestSupport.Uniform(Math.Max(1, (tA ? k : m) * lda), seed, -2f, 2f);
+                float[] b = TestSupport.Uniform(Math.Max(1, k * ldb), seed + 1);
+                float[] bias = TestSupport.Uniform(n, seed + 2);
+                float[] c = new float[m * ldc];
+                for (int i = 0; i < c.Length; i++) c[i] = i % ldc < n ? float.NaN : Sentinel;
+                double[] product = Reference.Gemm(tA, false, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, out double[] magnitude);
+                using (SimdLevels.Force(level))
+                using (small ? GemmTuning.OverrideBlocks(kc: 5, mc: mr, nc: nr) : default(GemmTuning.Scope?))
+                    Gemm.MultiplyBiasActivation(ta, Transpose.None, m, n, k, a, lda, b, ldb, bias, activation, c, ldc);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < ldc; j++)
+                    {
+                        float actual = c[i * ldc + j];
+                        if (j >= n) { Assert.Equal(Sentinel, actual); continue; }
+                        double z = product[i * n + j] + bias[j];
+                        double tolerance = (k + 2) * Epsilon * (magnitude[i * n + j] + Math.Abs(bias[j])) + 2e-6;
+                        TestSupport.AssertClose(Reference.Activate(activation, z), actual, 1e-5, tolerance,
+                            $"{level} {activation} {ta} m={m} n={n} k={k} ({i},{j})");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void DenseBiasActivationMatchesGeneral()
+    {
+        int m = 5, n = 10, k = 33;
+        float[] x = TestSupport.Uniform(m * k, 1), w = TestSupport.Uniform(k * n, 2), bias = TestSupport.Uniform(n, 3);
+        float[] dense = new float[m * n], general = new float[m * n];
+        Gemm.MultiplyBiasActivation(m, n, k, x, w, bias, Activation.Tanh, dense);
+        Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, m, n, k, x, k, w, n, bias, Activation.Tanh, general, n);
+        Assert.Equal(general, dense);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void AccumulateWeightGradientAddsXTransposeDelta(SimdLevel level)
+    {
+        int batch = 13, inputs = 21, outputs = 10;
+        float[] x = TestSupport.Uniform(batch * inputs, 1), delta = TestSupport.Uniform(batch * outputs, 2);
+        float[] dw = TestSupport.Uniform(inputs * outputs, 3);
+        double[] expected = Reference.Gemm(true, false, inputs, outputs, batch, 1, x, inputs, delta, outputs, 1, dw, outputs, out double[] magnitude);
+        using (SimdLevels.Force(level))
+            Gemm.AccumulateWeightGradient(batch, inputs, outputs, x, delta, dw);
+        AssertMatrix(expected, magnitude, dw, inputs, outputs, outputs, batch, $"{level} dW");
+    }
+
+    [Theory]
+    [InlineData(SimdLevel.Vector256)]
+    [InlineData(SimdLevel.Vector512)]
+    [InlineData(SimdLevel.Scalar)]
+    public void ThreadCountDoesNotChangeBits(SimdLevel level)
+    {
+        bool emulated = !SimdLevels.IsAccelerated(level);
+        int m = emulated ? 53 : 203, n = emulated ? 70 : 150, k = emulated ? 31 : 300;
+        float[] a = TestSupport.Uniform(m * k, 7), b = TestSupport.Uniform(n * k, 8), bias = TestSupport.Uniform(n, 9);
+        float[]? first = null, firstNarrow = null;
+        int saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 7 })
+            {
+                foreach (bool wide in new[] { true, false })
+                {
+                    int rows = m, cols = wide ? n : 10;
+                    float[] c = new float[rows * cols];
+                    Gemm.MaxDegreeOfParallelism = threads;
+                    using (SimdLevels.Force(level))
+                    using (GemmTuning.OverrideParallelThreshold(1))
+                    using (GemmTuning.OverrideBlocks(kc: 64, mc: 48, nc: 64))
+                        Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, rows, cols, k, a, k, b, k, bias.AsSpan(0, cols), Activation.Sigmoid, c, cols);
+                    if (wide)
+                    {
+                        if (first is null) first = c;
+                        else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
+                    }
+                    else
+                    {
+                        if (firstNarrow is null) firstNarrow = c;
+                        else Assert.True(firstNarrow.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the narrow result bits");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void ThreadedMatchesReference()
+    {
+        int m = 97, n = 131, k = 70;
+        int saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            Gemm.MaxDegreeOfParallelism = 3;
+            using (GemmTuning.OverrideParallelThreshold(1))
+            {
+                Check(SimdLevels.Detected, Transpose.Transposed, Transpose.None, m, n, k, 1f, 0.5f, pad: 1);
+                Check(SimdLevels.Detected, Transpose.None, Transpose.Transposed, 5, n, k, 1f, 0f, pad: 0, nanC: true);
+            }
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void SteadyStateAllocatesNothing()
+    {
+        float[] a = TestSupport.Uniform(64 * 96, 1), b = TestSupport.Uniform(96 * 80, 2), c = new float[64 * 80], bias = new float[80];
+        TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "Gemm.Multiply");
+        TestSupport.AssertNoAllocation(() => Gemm.MultiplyBiasActivation(64, 80, 96, a, b, bias, Activation.Relu, c), "Gemm.MultiplyBiasActivation");
+        int saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            Gemm.MaxDegreeOfParallelism = 2;
+            using (GemmTuning.OverrideParallelThreshold(1))
+                TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "threaded Gemm.Multiply");
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void ShapeErrorsNameTheMatrices()
+    {
+        float[] a = new float[6], b = new float[6], c = new float[4];
+        var tooShort = Assert.Throws<ArgumentException>(() => Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 3, 1f, a, 3, new float[5], 2, 0f, c, 2));
+        Assert.Equal("b", tooShort.ParamName);
+        Assert.Contains("3×2", tooShort.Message);
+        var aShort = Assert.Throws<ArgumentException>(() => Gemm.Multiply(Transpose.Transposed, Transpose.None, 2, 2, 4, 1f, a, 2, new float[8], 2, 0f, c, 2));
+        Assert.Equal("a", aShort.ParamName);
+        Assert.Contains("4×2", aShort.Message);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => Gemm.Multiply(Transpose.None, Transpose.None, 2, 3, 3, 1f, a, 3, new float[9], 3, 0f, c, 3)).ParamName);
+        Assert.Equal("lda", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 3, 1f, a, 2, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("ldb", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("ldc", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 1)).ParamName);
+        Assert.Equal("m", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(Transpose.None, Transpose.None, -1, 2, 3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(Transpose.None, Transpose.None, 2, -2, 3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, -3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("transA", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply((Transpose)5, Transpose.None, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        var dense = Assert.Throws<ArgumentException>(() => Gemm.Multiply(2, 2, 3, a, new float[100], c));
+        Assert.Equal("b", dense.ParamName);
+        Assert.Contains("100", dense.Message);
+        Assert.Contains("3×2", dense.Message);
+        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => Gemm.MultiplyBiasActivation(2, 2, 3, a, b, new float[3], Activation.Relu, c)).ParamName);
+        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyBiasActivation(2, 2, 3, a, b, new float[2], (Activation)9, c)).ParamName);
+        Assert.Equal("weightGradient", Assert.Throws<ArgumentException>(() => Gemm.AccumulateWeightGradient(3, 2, 2, a, b, new float[5])).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxDegreeOfParallelism = 0).ParamName);
+    }
+
+    [Fact]
+    public void OverlappingOutputIsRejected()
+    {
+        float[] buffer = new float[40];
+        var partial = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 2, 1f, buffer.AsSpan(0, 4), 2, buffer.AsSpan(20, 4), 2, 0f, buffer.AsSpan(2, 4), 2));
+        Assert.Equal("c", partial.ParamName);
+        Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 2, 1f, buffer.AsSpan(0, 4), 2, buffer.AsSpan(20, 4), 2, 0f, buffer.AsSpan(20, 4), 2));
+        Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 2, 1f, buffer.AsSpan(0, 4), 2, buffer.AsSpan(4, 4), 2, 0f, buffer.AsSpan(8, 4), 2);
+    }
+}

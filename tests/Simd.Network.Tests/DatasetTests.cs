@@ -1,0 +1,141 @@
+using System.IO.Compression;
+
+namespace Simd.Network.Tests;
+
+public class DatasetTests
+{
+    internal static string RepositoryFile(params string[] parts)
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+            if (File.Exists(Path.Combine(directory, "Simd.sln"))) return Path.Combine([directory, .. parts]);
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private static string TempFile(string name) => Path.Combine(Path.GetTempPath(), $"simd-{Environment.ProcessId}-{Guid.NewGuid():N}-{name}");
+
+    [Fact]
+    public void ShippedDigitsLoad()
+    {
+        Dataset digits = Dataset.LoadDigitsCsv(RepositoryFile("data", "digits", "digits.csv.gz"));
+        Assert.Equal(1797, digits.Count);
+        Assert.Equal(64, digits.FeatureCount);
+        Assert.Equal(10, digits.ClassCount);
+        Assert.All(digits.Features, f => Assert.InRange(f, 0f, 1f));
+        Assert.Equal(10, digits.Labels.Distinct().Count());
+    }
+
+    [Fact]
+    public void SplitIsSeededAndDisjoint()
+    {
+        Dataset digits = Dataset.LoadDigitsCsv(RepositoryFile("data", "digits", "digits.csv.gz"));
+        var (train, test) = digits.Split(0.2, seed: 11);
+        var (train2, test2) = digits.Split(0.2, seed: 11);
+        Assert.Equal(1797, train.Count + test.Count);
+        Assert.Equal(359, test.Count);
+        Assert.Equal(train.Features, train2.Features);
+        Assert.Equal(test.Labels, test2.Labels);
+        Assert.NotEqual(test.Labels, digits.Split(0.2, seed: 12).Test.Labels);
+        Assert.Throws<ArgumentOutOfRangeException>(() => digits.Split(1.0, 1));
+    }
+
+    [Theory]
+    [InlineData("1,2,3\n", "fields")]
+    [InlineData("x" + ",0" + ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n", "not an integer")]
+    [InlineData("17,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n", "outside 0..16")]
+    [InlineData("0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,10\n", "label 10")]
+    [InlineData("", "no examples")]
+    public void MalformedDigitsGiveClearErrors(string content, string expected)
+    {
+        string path = TempFile("digits.csv");
+        File.WriteAllText(path, content);
+        try
+        {
+            var error = Assert.Throws<InvalidDataException>(() => Dataset.LoadDigitsCsv(path));
+            Assert.Contains(expected, error.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    private static byte[] IdxImages(int count, int rows, int cols, Func<int, byte> pixel)
+    {
+        var bytes = new byte[16 + count * rows * cols];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, 0x803);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), count);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), rows);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), cols);
+        for (int i = 16; i < bytes.Length; i++) bytes[i] = pixel(i - 16);
+        return bytes;
+    }
+
+    private static byte[] IdxLabels(params byte[] labels)
+    {
+        var bytes = new byte[8 + labels.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, 0x801);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4), labels.Length);
+        labels.CopyTo(bytes, 8);
+        return bytes;
+    }
+
+    private static void WriteGzip(string path, byte[] bytes)
+    {
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+        gzip.Write(bytes);
+    }
+
+    [Fact]
+    public void IdxLoadsPlainAndGzip()
+    {
+        string images = TempFile("images"), labels = TempFile("labels.gz");
+        File.WriteAllBytes(images, IdxImages(3, 2, 2, i => (byte)(i * 20)));
+        WriteGzip(labels, IdxLabels(7, 0, 9));
+        try
+        {
+            Dataset data = Dataset.LoadIdx(images, labels);
+            Assert.Equal(3, data.Count);
+            Assert.Equal(4, data.FeatureCount);
+            Assert.Equal([7, 0, 9], data.Labels);
+            Assert.Equal(20 / 255f, data.Features[1]);
+        }
+        finally { File.Delete(images); File.Delete(labels); }
+    }
+
+    [Fact]
+    public void MalformedIdxGivesClearErrors()
+    {
+        string images = TempFile("images"), labels = TempFile("labels");
+        try
+        {
+            File.WriteAllBytes(images, IdxImages(3, 2, 2, _ => 1));
+            File.WriteAllBytes(labels, IdxLabels(1, 2));
+            Assert.Contains("2 labels for 3 images", Assert.Throws<InvalidDataException>(() => Dataset.LoadIdx(images, labels)).Message);
+
+            File.WriteAllBytes(labels, IdxLabels(1, 2, 3));
+            File.WriteAllBytes(images, IdxImages(3, 2, 2, _ => 1)[..^1]);
+            Assert.Contains("header says", Assert.Throws<InvalidDataException>(() => Dataset.LoadIdx(images, labels)).Message);
+
+            File.WriteAllBytes(images, IdxLabels(1, 2, 3));
+            Assert.Contains("0x00000803", Assert.Throws<InvalidDataException>(() => Dataset.LoadIdx(images, labels)).Message);
+
+            File.WriteAllBytes(images, IdxImages(3, 2, 2, _ => 1));
+            File.WriteAllBytes(labels, IdxLabels(1, 12, 3));
+            Assert.Contains("outside 0..9", Assert.Throws<InvalidDataException>(() => Dataset.LoadIdx(images, labels)).Message);
+
+            File.WriteAllBytes(labels, [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]);
+            Assert.Contains("not an IDX label file", Assert.Throws<InvalidDataException>(() => Dataset.LoadIdx(images, labels)).Message);
+        }
+        finally { File.Delete(images); File.Delete(labels); }
+    }
+
+    [Fact]
+    public void MissingMnistFilesAreNamed()
+    {
+        string directory = Directory.CreateTempSubdirectory("simd-mnist").FullName;
+        try
+        {
+            Assert.Contains("train-images-idx3-ubyte", Assert.Throws<FileNotFoundException>(() => Dataset.LoadMnistDirectory(directory)).Message);
+        }
+        finally { Directory.Delete(directory, true); }
+        Assert.Throws<DirectoryNotFoundException>(() => Dataset.LoadMnistDirectory(directory));
+    }
+}

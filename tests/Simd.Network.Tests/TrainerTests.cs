@@ -1,0 +1,138 @@
+using Simd.Kernels;
+
+namespace Simd.Network.Tests;
+
+/// <summary>Alone, because it measures allocations and changes <see cref="Gemm.MaxDegreeOfParallelism"/>.</summary>
+[Collection(nameof(IsolatedCollection))]
+public class TrainerTests
+{
+    private static (Dataset Train, Dataset Test) Digits() =>
+        Dataset.LoadDigitsCsv(DatasetTests.RepositoryFile("data", "digits", "digits.csv.gz")).Split(0.2, seed: 1);
+
+    private static Model DigitsMlp(ulong seed) =>
+        new ModelBuilder(64).Add(new Dense(64, 64, Activation.Relu)).Add(new Dense(64, 10)).Build(seed);
+
+    private static void Epoch(Trainer trainer, Dataset data, int batchSize, float[] batchX, int[] batchY)
+    {
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int batch = Math.Min(batchSize, data.Count - start);
+            data.Features.AsSpan(start * data.FeatureCount, batch * data.FeatureCount).CopyTo(batchX);
+            data.Labels.AsSpan(start, batch).CopyTo(batchY);
+            trainer.Step(batchX, batchY, batch);
+        }
+    }
+
+    [Fact]
+    public void DigitsMlpLearns()
+    {
+        var (train, test) = Digits();
+        Model model = DigitsMlp(1);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Adam(3e-3f), 32);
+        var (initialLoss, initialAccuracy) = Trainer.Evaluate(model, test);
+        var batchX = new float[32 * 64];
+        var batchY = new int[32];
+        for (int epoch = 0; epoch < 8; epoch++) Epoch(trainer, train, 32, batchX, batchY);
+        var (loss, accuracy) = Trainer.Evaluate(model, test);
+        Assert.True(initialAccuracy < 0.3, $"untrained accuracy {initialAccuracy}");
+        Assert.True(loss < initialLoss / 5, $"loss {initialLoss} → {loss}");
+        Assert.True(accuracy >= 0.93, $"test accuracy after 8 epochs: {accuracy:P2}");
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    public void EveryOptimizerReducesTheLoss(string name)
+    {
+        var (train, _) = Digits();
+        Model model = DigitsMlp(2);
+        Optimizer optimizer = name switch { "sgd" => new Sgd(0.1f), "momentum" => new Momentum(0.05f), _ => new Adam(2e-3f) };
+        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, 64, l2: 1e-4f, clipNorm: 5f);
+        float first = trainer.Step(train.Features.AsSpan(0, 64 * 64), train.Labels.AsSpan(0, 64), 64);
+        float last = first;
+        for (int i = 0; i < 60; i++) last = trainer.Step(train.Features.AsSpan(0, 64 * 64), train.Labels.AsSpan(0, 64), 64);
+        Assert.True(last < first / 3, $"{name}: {first} → {last}");
+        Assert.Equal(61, optimizer.Step);
+    }
+
+    /// <summary>
+    /// A step after warm-up allocates nothing. Tiered JIT can allocate a few hundred bytes once, on the
+    /// calling thread, at the moment a method is promoted (seen under CPU load), so the test looks for
+    /// a window of ten consecutive allocation-free steps among several; a step that allocates every
+    /// time fails every window.
+    /// </summary>
+    [Fact]
+    public void SteadyStateStepAllocatesNothing()
+    {
+        var (train, _) = Digits();
+        foreach (Optimizer optimizer in new Optimizer[] { new Sgd(0.01f), new Momentum(0.01f), new Adam() })
+        {
+            Model model = DigitsMlp(3);
+            var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, 128, l2: 1e-4f, clipNorm: 1f);
+            float[] x = train.Features.AsSpan(0, 128 * 64).ToArray();
+            int[] y = train.Labels.AsSpan(0, 128).ToArray();
+            for (int i = 0; i < 3; i++) trainer.Step(x, y, 128);
+            long allocated = long.MaxValue;
+            for (int window = 0; window < 5 && allocated != 0; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 10; i++) trainer.Step(x, y, 100);
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Assert.True(allocated == 0, $"{optimizer.Name}: every window of ten steps allocated; the last {allocated} bytes");
+        }
+    }
+
+    private static float[] TrainSteps(int threads, ulong seed, int steps)
+    {
+        int saved = Gemm.MaxDegreeOfParallelism;
+        Gemm.MaxDegreeOfParallelism = threads;
+        try
+        {
+            var (train, _) = Digits();
+            Model model = new ModelBuilder(64).Add(new Dense(64, 256, Activation.Relu)).Add(new Dense(256, 256, Activation.Tanh)).Add(new Dense(256, 10)).Build(seed);
+            var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Adam(1e-3f), 128, l2: 1e-4f, clipNorm: 2f);
+            for (int i = 0; i < steps; i++)
+            {
+                int start = (i * 128) % (train.Count - 128);
+                trainer.Step(train.Features.AsSpan(start * 64, 128 * 64), train.Labels.AsSpan(start, 128), 128);
+            }
+            return model.Parameters.Values.ToArray();
+        }
+        finally { Gemm.MaxDegreeOfParallelism = saved; }
+    }
+
+    [Fact]
+    public void SameSeedSameWeightsForAnyThreadCount()
+    {
+        float[] one = TrainSteps(1, 7, 6);
+        Assert.Equal(one, TrainSteps(1, 7, 6));
+        Assert.Equal(one, TrainSteps(2, 7, 6));
+        Assert.Equal(one, TrainSteps(7, 7, 6));
+        Assert.NotEqual(one, TrainSteps(1, 8, 6));
+    }
+
+    [Fact]
+    public void NonFiniteGradientStopsTheStepWithAClearError()
+    {
+        Model model = DigitsMlp(1);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2, clipNorm: 1f);
+        float[] x = new float[2 * 64];
+        x[5] = float.NaN;
+        float[] before = model.Parameters.Values.ToArray();
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.Step(x, [1, 2], 2));
+        Assert.Contains("gradient norm", error.Message);
+        Assert.Equal(before, model.Parameters.Values.ToArray());
+    }
+
+    [Fact]
+    public void StepRejectsMismatchedTargets()
+    {
+        Model model = DigitsMlp(1);
+        var classifier = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 4);
+        Assert.Throws<ArgumentException>(() => classifier.Step(new float[4 * 64], new int[3], 4));
+        Assert.Throws<InvalidOperationException>(() => classifier.Step(new float[4 * 64], new float[40], 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Step(new float[4 * 64], [0, 1, 2, 10], 4));
+    }
+}

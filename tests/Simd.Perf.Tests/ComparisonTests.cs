@@ -1,0 +1,167 @@
+using System.Diagnostics;
+
+namespace Simd.Perf.Tests;
+
+public class ComparisonTests
+{
+    private static readonly CompareOptions CiOptions = new(Threshold: 0.25, Alpha: 0.001, NoiseFloorNs: 50);
+
+    /// <summary>A run with roofs and one kernel whose samples are <paramref name="kernelNs"/> · (1 ± noise).</summary>
+    internal static RunRecord SyntheticRun(double kernelNs, double machineSlowdown, int seed, double noise = 0.03, int samples = 15)
+    {
+        var random = new Random(seed);
+        List<double> Samples(double ns) => [.. Enumerable.Range(0, samples).Select(_ => ns * machineSlowdown * (1 + noise * (2 * random.NextDouble() - 1)) * (random.NextDouble() < 0.1 ? 1.2 : 1))];
+        BenchmarkResult Result(string type, string method, Dictionary<string, string> parameters, double ns, double flops, double bytes, string roof)
+        {
+            List<double> s = Samples(ns);
+            return new BenchmarkResult
+            {
+                Id = BdnImport.Identity(type, method, parameters), Type = type, Method = method, Parameters = parameters,
+                Level = parameters.GetValueOrDefault("level"), SamplesNs = s, MedianNs = Statistics.Median(s), Flops = flops, Bytes = bytes, Roof = roof,
+            };
+        }
+        return new RunRecord
+        {
+            Machine = new MachineInfo { Key = "test", Cpu = "test", Cores = 2, HardwareIntrinsics = "AVX2 FMA", Runtime = "test", Os = "test" },
+            Commit = "test", Date = DateTimeOffset.UnixEpoch, Configuration = "native", Job = "smoke",
+            Benchmarks =
+            [
+                Result(Roofs.RoofType, "FmaPeak", new() { ["level"] = "Vector256" }, 170_000, 19_200_000, 0, "Compute"),
+                Result(Roofs.RoofType, "Copy", new() { ["length"] = "16384" }, 2_000, 0, 131_072, "Memory"),
+                Result("GemmBenchmarks", "Multiply", new() { ["level"] = "Vector256", ["N"] = "256" }, kernelNs, 2.0 * 256 * 256 * 256, 3.0 * 256 * 256 * 4, "Compute"),
+                Result("BlasBenchmarks", "Axpy", new() { ["level"] = "Vector256", ["Length"] = "16384" }, kernelNs / 100, 0, 12.0 * 16384, "Memory"),
+            ],
+        };
+    }
+
+    [Fact]
+    public void DeliberateSlowdownIsARegression()
+    {
+        RunRecord baseline = SyntheticRun(300_000, 1.0, seed: 1);
+        RunRecord slowed = SyntheticRun(300_000 * 1.4, 1.0, seed: 2);
+        IReadOnlyList<ComparisonRow> rows = Comparison.Compare(baseline, slowed, CiOptions);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.Equal(Verdict.Slower, row.Verdict));
+    }
+
+    [Fact]
+    public void SpeedUpIsReportedAsFaster()
+    {
+        IReadOnlyList<ComparisonRow> rows = Comparison.Compare(SyntheticRun(300_000, 1.0, 1), SyntheticRun(150_000, 1.0, 2), CiOptions);
+        Assert.All(rows, row => Assert.Equal(Verdict.Faster, row.Verdict));
+    }
+
+    [Fact]
+    public void UniformlySlowerMachineIsNotARegression()
+    {
+        // Everything, the roofs included, takes 1.6× as long: a busier or slower machine, not slower code.
+        IReadOnlyList<ComparisonRow> rows = Comparison.Compare(SyntheticRun(300_000, 1.0, 1), SyntheticRun(300_000, 1.6, 2), CiOptions);
+        Assert.All(rows, row => Assert.Equal(Verdict.Same, row.Verdict));
+    }
+
+    [Fact]
+    public void NoiseAloneNeverFlags()
+    {
+        for (int seed = 0; seed < 200; seed++)
+        {
+            IReadOnlyList<ComparisonRow> rows = Comparison.Compare(SyntheticRun(300_000, 1.0, seed, noise: 0.08), SyntheticRun(300_000, 1.0, seed + 1000, noise: 0.08), CiOptions);
+            Assert.All(rows, row => Assert.Equal(Verdict.Same, row.Verdict));
+        }
+    }
+
+    [Fact]
+    public void ChangesBelowTheNoiseFloorNeverFlag()
+    {
+        // 40% slower but only 4 ns in absolute terms.
+        IReadOnlyList<ComparisonRow> rows = Comparison.Compare(SyntheticRun(1000, 1.0, 1, noise: 0.001), SyntheticRun(1400, 1.0, 2, noise: 0.001), CiOptions);
+        Assert.Contains(rows, row => row.Id.StartsWith("BlasBenchmarks", StringComparison.Ordinal) && row.Verdict == Verdict.Same);
+    }
+
+    [Fact]
+    public void RealMeasuredSlowdownIsCaught()
+    {
+        // A real kernel timed with Stopwatch, then a "slowed build" of it that does the work twice.
+        // 2× is far beyond timing noise on a shared machine, so this cannot flap, but it exercises the
+        // comparer on real, noisy samples rather than synthetic ones.
+        float[] data = new float[64 * 1024];
+        double Measure(int repeats)
+        {
+            var watch = Stopwatch.StartNew();
+            float sum = 0;
+            for (int r = 0; r < repeats; r++)
+                for (int i = 0; i < data.Length; i++) { data[i] = data[i] * 0.999f + 1f; sum += data[i]; }
+            watch.Stop();
+            GC.KeepAlive(sum);
+            return watch.Elapsed.TotalNanoseconds;
+        }
+        Measure(2);
+        RunRecord Run(int repeats)
+        {
+            RunRecord template = SyntheticRun(1, 1.0, 0);
+            List<double> samples = [.. Enumerable.Range(0, 15).Select(_ => Measure(repeats))];
+            BenchmarkResult kernel = template.Benchmarks[2] with { SamplesNs = samples, MedianNs = Statistics.Median(samples) };
+            return template with { Benchmarks = [template.Benchmarks[0], template.Benchmarks[1], kernel] };
+        }
+        RunRecord baseline = Run(1), slowed = Run(2);
+        ComparisonRow row = Assert.Single(Comparison.Compare(baseline, slowed, CiOptions));
+        Assert.Equal(Verdict.Slower, row.Verdict);
+        Assert.Equal(Verdict.Same, Assert.Single(Comparison.Compare(baseline, Run(1), CiOptions with { Threshold = 0.5 })).Verdict);
+    }
+
+    [Fact]
+    public void EmulatedVector512CasesAreNotCompared()
+    {
+        RunRecord Wide(RunRecord run, string isa) => run with
+        {
+            Machine = run.Machine with { HardwareIntrinsics = isa },
+            Benchmarks = [.. run.Benchmarks, run.Benchmarks[2] with { Id = "GemmBenchmarks.Multiply(level=Vector512)", Level = "Vector512" }],
+        };
+        RunRecord baseline = Wide(SyntheticRun(300_000, 1.0, 1), "AVX2 FMA AVX512F");
+        Assert.Contains(Comparison.Compare(baseline, Wide(SyntheticRun(300_000, 1.0, 2), "AVX2 FMA AVX512F"), CiOptions), r => r.Id.Contains("Vector512"));
+        Assert.DoesNotContain(Comparison.Compare(baseline, Wide(SyntheticRun(300_000, 1.0, 2), "AVX2 FMA"), CiOptions), r => r.Id.Contains("Vector512"));
+    }
+
+    [Fact]
+    public void RunFileRoundTrips()
+    {
+        RunRecord run = SyntheticRun(300_000, 1.0, 7);
+        string path = Path.Combine(Path.GetTempPath(), $"simd-perf-test-{Environment.ProcessId}.json");
+        try
+        {
+            run.Save(path);
+            RunRecord loaded = RunRecord.Load(path);
+            Assert.Equal(run.Benchmarks.Count, loaded.Benchmarks.Count);
+            Assert.Equal(run.Benchmarks[2].SamplesNs, loaded.Benchmarks[2].SamplesNs);
+            Assert.Equal(run.Benchmarks[2].Id, loaded.Benchmarks[2].Id);
+            File.WriteAllText(path, "{ not json");
+            Assert.Throws<InvalidDataException>(() => RunRecord.Load(path));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void RoofsAndFractions()
+    {
+        RunRecord run = SyntheticRun(300_000, 1.0, 3, noise: 0);
+        Roofs roofs = Roofs.From(run);
+        Assert.Equal(19_200_000 / 170_000.0, roofs.ComputeRoof("Vector256")!.Value, 1);
+        Assert.Null(roofs.ComputeRoof("Vector512"));
+        Assert.Equal(131_072 / 2_000.0, roofs.CopyGBs[16384], 1);
+        BenchmarkResult gemm = run.Benchmarks[2];
+        Assert.Equal(gemm.Flops / gemm.MedianNs / roofs.ComputeRoof("Vector256")!.Value, roofs.Fraction(gemm)!.Value, 9);
+    }
+
+    [Fact]
+    public void SummaryAndChartsNameEveryCase()
+    {
+        RunRecord run = SyntheticRun(300_000, 1.0, 3);
+        string summary = Report.Summarize(run);
+        Assert.Contains("GemmBenchmarks", summary);
+        Assert.Contains("GFLOP/s", summary);
+        Assert.Contains("GB/s", summary);
+        string bars = Charts.LevelBars(run, "t");
+        Assert.StartsWith("<svg", bars);
+        Assert.Contains("Gemm.Multiply", bars);
+        Assert.Contains("<circle", Charts.Roofline(run, "t", "Gemm"));
+    }
+}
