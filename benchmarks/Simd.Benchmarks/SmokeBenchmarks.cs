@@ -102,9 +102,11 @@ public class SmokeBenchmarks
     public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) => method switch
     {
         nameof(Gemm256) => Workload.Compute(2.0 * Square * Square * Square),
-        nameof(Sigmoid) => Workload.Memory(8.0 * ElementCount),
+        // exp: 9 FMAs, a subtract, the exponent add; then negate, add one and divide: 22 operations a lane.
+        nameof(Sigmoid) => Workload.Compute(22.0 * ElementCount, 8.0 * ElementCount),
         nameof(TanhBackward) => Workload.Memory(12.0 * ElementCount),
-        nameof(SoftmaxCrossEntropy512x100) => Workload.Memory(8.0 * Batch * Classes),
+        // max, subtract, exp (20), sum, scale, and the one-hot subtract: 25 operations an element.
+        nameof(SoftmaxCrossEntropy512x100) => Workload.Compute(25.0 * Batch * Classes, 8.0 * Batch * Classes),
         nameof(Adam) => Workload.Memory(28.0 * ElementCount),
         nameof(MlpStep128) => Workload.Compute(2.0 * 128 * (3 * (784 * 256 + 256 * 256 + 256 * 10) - 784 * 256)),
         _ => throw new ArgumentException($"unknown method {method}", nameof(method)),

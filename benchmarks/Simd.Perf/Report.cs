@@ -73,6 +73,13 @@ public static class Report
             text.AppendLine();
         }
         text.AppendLine(Inv, $"Same: {rows.Count(r => r.Verdict == Verdict.Same)} of {rows.Count}.");
+        text.AppendLine();
+        text.AppendLine(Inv, $"All {rows.Count} (ratio range {rows.Min(r => r.Ratio):F3} – {rows.Max(r => r.Ratio):F3}):");
+        text.AppendLine();
+        text.AppendLine("| benchmark | baseline | current | ratio | p | verdict |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | --- |");
+        foreach (ComparisonRow row in rows)
+            text.AppendLine(Inv, $"| {row.Id} | {FormatTime(row.BaselineNs)} | {FormatTime(row.CurrentNs)} | {row.Ratio:F3} | {row.P:G3} | {row.Verdict} |");
         return text.ToString();
     }
 

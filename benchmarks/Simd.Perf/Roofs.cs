@@ -58,12 +58,17 @@ public sealed class Roofs
         return level == "Scalar" ? gflops / 4 : gflops;
     }
 
-    /// <summary>The copy bandwidth measured at the nearest length (largest when the benchmark has no length).</summary>
+    /// <summary>
+    /// The copy bandwidth measured at the nearest length: the benchmark's own length parameter, or else
+    /// the copy that moves as many bytes (a copy of L floats moves 8·L), so that a working set in L2 is
+    /// held against the L2 copy rate rather than the DRAM one.
+    /// </summary>
     public double? MemoryRoof(BenchmarkResult result)
     {
         if (_copyGBs.Count == 0) return null;
-        if (!TryLength(result, out int length)) return _copyGBs.Last().Value;
-        return _copyGBs.MinBy(pair => Math.Abs(Math.Log((double)pair.Key / Math.Max(length, 1)))).Value;
+        double length = TryLength(result, out int parameter) ? parameter : result.Bytes / 8;
+        if (!(length > 0)) return _copyGBs.Last().Value;
+        return _copyGBs.MinBy(pair => Math.Abs(Math.Log(pair.Key / length))).Value;
     }
 
     /// <summary>The roof throughput (GFLOP/s or GB/s) that applies to <paramref name="result"/>, if measured.</summary>

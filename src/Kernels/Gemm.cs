@@ -235,6 +235,7 @@ public static unsafe class Gemm
     /// The path for n ≤ 16 (output layers): B is copied once into a k×16 zero-padded block, A is read in
     /// place, and each call of the narrow kernel computes NarrowRows full rows of C over all of k.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrow<TKernel>(ref GemmJob job) where TKernel : INarrowGemmKernel
     {
         int k = job.K, n = job.N;
@@ -295,6 +296,7 @@ public static unsafe class Gemm
         NarrowRows<TKernel>(ref job, first * r, Math.Min(job.M, last * r));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowRows<TKernel>(ref GemmJob job, int rowStart, int rowEnd) where TKernel : INarrowGemmKernel
     {
         int r = TKernel.NarrowRows, k = job.K, n = job.N;
@@ -404,6 +406,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>The five BLIS loops over C[rowStart .. rowEnd, colStart .. colEnd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked<TKernel>(ref GemmJob job, int rowStart, int rowEnd, int colStart, int colEnd)
         where TKernel : IGemmKernel
     {
@@ -440,6 +443,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>The two inner loops: every MR×NR tile of an mc×nc block of C from packed panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* c, nint ldc,
         float alpha, float beta, float* tile) where TKernel : IGemmKernel
     {
@@ -476,6 +480,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>C ← σ(C + bias) on rows [row0, row0 + rows) and columns [col0, col0 + cols), row segment by row segment.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(ref GemmJob job, int row0, int rows, int col0, int cols)
     {
         for (int i = row0; i < row0 + rows; i++)
@@ -491,6 +496,7 @@ public static unsafe class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddBias(SimdLevel level, float* row, float* bias, int n)
     {
         int j = 0;
@@ -507,6 +513,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>k = 0 or alpha = 0: C = beta·C (not read when beta is 0), then the epilogue if any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleOnly<TKernel>(ref GemmJob job) where TKernel : IGemmKernel
     {
         for (int i = 0; i < job.M; i++)

@@ -18,6 +18,7 @@ internal static unsafe class Pack
     /// starts at destination + r·MR·kc and holds element (row0 + r·MR + i, col0 + p) at p·MR + i; rows
     /// at or beyond mc are zero. op(A)(r, p) is a[r·lda + p], or a[p·lda + r] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A<TKernel>(bool transposed, float* a, nint lda, int row0, int col0, int mc, int kc, float* destination)
         where TKernel : IGemmKernel
     {
@@ -69,6 +70,7 @@ internal static unsafe class Pack
     /// starts at destination + j·NR·kc and holds element (row0 + p, col0 + j·NR + q) at p·NR + q;
     /// columns at or beyond nc are zero. op(B)(p, q) is b[p·ldb + q], or b[q·ldb + p] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void B<TKernel>(bool transposed, float* b, nint ldb, int row0, int col0, int kc, int nc, float* destination)
         where TKernel : IGemmKernel
     {
@@ -122,6 +124,7 @@ internal static unsafe class Pack
     /// <summary>
     /// panel[p·mr + i] = source[i·ld + p] for i &lt; mr (4 or 8), p &lt; kc: one pass with mr read streams.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRows(float* source, nint ld, int kc, float* panel, int mr)
     {
         float* r0 = source, r1 = source + ld, r2 = source + 2 * ld, r3 = source + 3 * ld;
@@ -149,6 +152,7 @@ internal static unsafe class Pack
     /// X86 intrinsics because the portable API has no two-source shuffle. Measured on Zen 4: packing a
     /// transposed B (δ·Wᵀ, batch 32, 784×256) went from about half the time of the product to a few percent.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeBlocks(float* source, nint ld, int kc, float* panel, int nr)
     {
         int kc8 = kc & ~7;

@@ -165,3 +165,32 @@ public class ComparisonTests
         Assert.Contains("<circle", Charts.Roofline(run, "t", "Gemm"));
     }
 }
+
+public class RoofTests
+{
+    private static BenchmarkResult Copy(int length, double ns) => new()
+    {
+        Id = $"RoofBenchmarks.Copy(length={length})", Type = Roofs.RoofType, Method = "Copy",
+        Parameters = new Dictionary<string, string> { ["length"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        SamplesNs = [ns], MedianNs = ns, Bytes = 8.0 * length, Roof = "Memory",
+    };
+
+    [Fact]
+    public void MemoryBoundBenchmarkWithoutLengthUsesTheCopyOfTheSameBytes()
+    {
+        var run = new RunRecord
+        {
+            Machine = new MachineInfo { Key = "test", Cpu = "test", Cores = 2, HardwareIntrinsics = "AVX2", Runtime = "test", Os = "test" },
+            Commit = "test", Date = DateTimeOffset.UnixEpoch, Configuration = "native", Job = "smoke",
+            // L1-sized copies run at 64 GB/s, L2/L3-sized at 80, DRAM-sized at 40.
+            Benchmarks = [Copy(16_384, 2_048), Copy(262_144, 26_214), Copy(1_048_576, 209_715)],
+        };
+        Roofs roofs = Roofs.From(run);
+        var l3 = new BenchmarkResult { Id = "K.TanhBackward", Type = "K", Method = "TanhBackward", Parameters = new Dictionary<string, string>(), SamplesNs = [1], MedianNs = 1, Bytes = 12.0 * 262_144, Roof = "Memory" };
+        Assert.Equal(80, roofs.MemoryRoof(l3)!.Value, 1);
+        var dram = l3 with { Bytes = 12.0 * 4_000_000 };
+        Assert.Equal(40, roofs.MemoryRoof(dram)!.Value, 1);
+        var withLength = l3 with { Parameters = new Dictionary<string, string> { ["length"] = "16384" } };
+        Assert.Equal(64, roofs.MemoryRoof(withLength)!.Value, 1);
+    }
+}
