@@ -4,7 +4,7 @@ namespace Simd.Perf.Tests;
 
 public class ComparisonTests
 {
-    private static readonly CompareOptions CiOptions = new(Threshold: 0.25, Alpha: 0.001, NoiseFloorNs: 50);
+    private static readonly CompareOptions CiOptions = new(Threshold: 0.30, Alpha: 0.001, NoiseFloorNs: 200);
 
     /// <summary>A run with roofs and one kernel whose samples are <paramref name="kernelNs"/> · (1 ± noise).</summary>
     internal static RunRecord SyntheticRun(double kernelNs, double machineSlowdown, int seed, double noise = 0.03, int samples = 15)
