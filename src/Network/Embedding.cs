@@ -7,7 +7,8 @@ namespace Simd.Network;
 /// w_0 … w_{m−1} (passed as floats holding exact integers), and the output row is the concatenation
 /// x = [L_{w_0}, …, L_{w_{m−1}}] of their rows of the table L (vocabulary × dimension).
 /// Backward scatters the slice dy[p·d .. (p+1)·d) of each position p into row w_p of ∂J/∂L,
-/// accumulating when a word repeats, and touches only the rows that were used.
+/// accumulating when a word repeats, and touches only the rows that were used: the table is a row-sparse
+/// parameter, so zeroing its gradient and a plain SGD update cost O(rows used), not O(vocabulary).
 /// </summary>
 public sealed class Embedding : Layer
 {
@@ -39,7 +40,7 @@ public sealed class Embedding : Layer
     public Parameter Table => _table ?? throw new InvalidOperationException($"{Name} is not part of a built model");
 
     internal override void DeclareParameters(ParameterArena arena) =>
-        _table = arena.Declare($"{Name}.table", Vocabulary, Dimension, isWeight: true);
+        _table = arena.Declare($"{Name}.table", Vocabulary, Dimension, isWeight: true, rowSparse: true);
 
     internal override void InitializeParameters(ParameterArena arena, Rng rng) =>
         Initializers.Fill(Initializer.SmallNormal, arena.ValuesOf(Table), Vocabulary, Dimension, rng);
@@ -54,8 +55,13 @@ public sealed class Embedding : Layer
     internal override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
     {
         Span<float> gradient = arena.GradientOf(Table);
+        TouchedRows touched = arena.TouchedRowsOf(Table);
         for (int i = 0; i < batch * Window; i++)
-            Blas1.Axpy(1f, dy.Slice(i * Dimension, Dimension), gradient.Slice(Token(x[i], i) * Dimension, Dimension));
+        {
+            int token = Token(x[i], i);
+            touched.Touch(token);
+            Blas1.Axpy(1f, dy.Slice(i * Dimension, Dimension), gradient.Slice(token * Dimension, Dimension));
+        }
     }
 
     private int Token(float value, int position)

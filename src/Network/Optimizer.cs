@@ -29,6 +29,10 @@ public abstract class Optimizer
     /// <summary>Allocates state for an arena of <paramref name="length"/> floats; called once by the trainer.</summary>
     internal abstract void Attach(int length);
 
-    /// <summary>Applies one update: parameters ← f(parameters, gradients, state). Increments <see cref="Step"/> first.</summary>
-    internal abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients);
+    /// <summary>
+    /// Applies one update to the whole arena: parameters ← f(parameters, gradients, state). Increments
+    /// <see cref="Step"/> first. Optimizers with state update every element, because a zero gradient
+    /// still moves a parameter whose momentum is nonzero.
+    /// </summary>
+    internal abstract void Update(ParameterArena arena);
 }

@@ -10,10 +10,17 @@ public sealed class Sgd(float learningRate) : Optimizer(learningRate)
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => [];
     internal override void Attach(int length) { }
-    internal override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    /// <summary>
+    /// Updates only <see cref="ParameterArena.ActiveGradientRanges"/>: elsewhere the gradient is zero and
+    /// w − η·0 = w exactly, so the result is bitwise that of a full pass.
+    /// </summary>
+    internal override void Update(ParameterArena arena)
     {
         Step++;
-        Optimizers.Sgd(gradients, parameters, LearningRate);
+        Span<float> values = arena.Values;
+        ReadOnlySpan<float> gradients = arena.Gradients;
+        foreach ((int offset, int length) in arena.ActiveGradientRanges())
+            Optimizers.Sgd(gradients.Slice(offset, length), values.Slice(offset, length), LearningRate);
     }
 }
 
@@ -41,10 +48,10 @@ public sealed class Momentum : Optimizer
         _velocity = new float[length];
         _state = [_velocity];
     }
-    internal override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    internal override void Update(ParameterArena arena)
     {
         Step++;
-        Optimizers.SgdMomentum(gradients, parameters, _velocity, LearningRate, Mu);
+        Optimizers.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
     }
 }
 
@@ -82,9 +89,9 @@ public sealed class Adam : Optimizer
         _secondMoment = new float[length];
         _state = [_firstMoment, _secondMoment];
     }
-    internal override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    internal override void Update(ParameterArena arena)
     {
         Step++;
-        Optimizers.Adam(gradients, parameters, _firstMoment, _secondMoment, checked((int)Step), LearningRate, Beta1, Beta2, Epsilon, WeightDecay);
+        Optimizers.Adam(arena.Gradients, arena.Values, _firstMoment, _secondMoment, checked((int)Step), LearningRate, Beta1, Beta2, Epsilon, WeightDecay);
     }
 }

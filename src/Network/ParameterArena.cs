@@ -6,7 +6,11 @@ namespace Simd.Network;
 /// <param name="Cols">Columns (for a dense weight: outputs).</param>
 /// <param name="Offset">Start within the arena, a multiple of <see cref="ParameterArena.Alignment"/> floats.</param>
 /// <param name="IsWeight">True for weight matrices and embedding tables (L2 applies); false for biases.</param>
-public sealed record Parameter(string Name, int Rows, int Cols, int Offset, bool IsWeight)
+/// <param name="IsRowSparse">
+/// True when a step's gradient is nonzero only in the rows its layer reports through
+/// <see cref="TouchedRows.Touch"/> (an embedding table): zeroing and plain SGD then touch only those rows.
+/// </param>
+public sealed record Parameter(string Name, int Rows, int Cols, int Offset, bool IsWeight, bool IsRowSparse = false)
 {
     /// <summary>Rows · Cols.</summary>
     public int Length => Rows * Cols;
@@ -25,6 +29,8 @@ public sealed class ParameterArena
     private readonly List<Parameter> _parameters = [];
     private float[] _values = [];
     private float[] _gradients = [];
+    private TouchedRows?[] _trackers = [];
+    private (int Offset, int Length)[] _denseRuns = [];
     private int _length;
 
     /// <summary>Declared parameters in declaration order.</summary>
@@ -36,10 +42,10 @@ public sealed class ParameterArena
     /// <summary>Total floats, padding included.</summary>
     public int Length => _length;
 
-    /// <summary>Declares a (rows × cols) parameter.</summary>
+    /// <summary>Declares a (rows × cols) parameter; <paramref name="rowSparse"/> declares an embedding-like table (see <see cref="Parameter.IsRowSparse"/>).</summary>
     /// <exception cref="InvalidOperationException">The arena is already sealed.</exception>
     /// <exception cref="ArgumentException">The name is taken or the shape is not positive.</exception>
-    public Parameter Declare(string name, int rows, int cols, bool isWeight)
+    public Parameter Declare(string name, int rows, int cols, bool isWeight, bool rowSparse = false)
     {
         if (IsSealed) throw new InvalidOperationException($"cannot declare '{name}': the parameter arena is already allocated");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
@@ -49,18 +55,31 @@ public sealed class ParameterArena
         long end = _length + length;
         long aligned = (end + Alignment - 1) / Alignment * Alignment;
         if (aligned > Array.MaxLength) throw new ArgumentException($"parameter '{name}' ({rows}×{cols}) does not fit in one arena", nameof(rows));
-        var parameter = new Parameter(name, rows, cols, _length, isWeight);
+        var parameter = new Parameter(name, rows, cols, _length, isWeight, rowSparse);
         _parameters.Add(parameter);
         _length = (int)aligned;
         return parameter;
     }
 
-    /// <summary>Allocates values and gradients (zeroed). Idempotent.</summary>
+    /// <summary>Allocates values and gradients (zeroed), and the row trackers of row-sparse parameters. Idempotent.</summary>
     public void Seal()
     {
         if (IsSealed) return;
         _values = new float[_length];
         _gradients = new float[_length];
+        _trackers = new TouchedRows?[_parameters.Count];
+        var dense = new List<(int Offset, int Length)>();
+        int runStart = 0;
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            Parameter parameter = _parameters[i];
+            if (!parameter.IsRowSparse) continue;
+            _trackers[i] = new TouchedRows(parameter.Rows);
+            if (parameter.Offset > runStart) dense.Add((runStart, parameter.Offset - runStart));
+            runStart = parameter.Offset + parameter.Length;
+        }
+        if (_length > runStart) dense.Add((runStart, _length - runStart));
+        _denseRuns = [.. dense];
         IsSealed = true;
     }
 
@@ -71,14 +90,145 @@ public sealed class ParameterArena
     public Span<float> Gradients => Sealed(_gradients);
 
     /// <summary>The values of one parameter.</summary>
-    public Span<float> ValuesOf(Parameter parameter) => Sealed(_values).Slice(parameter.Offset, parameter.Length);
+    public Span<float> ValuesOf(Parameter parameter) => Sealed(_values).AsSpan(parameter.Offset, parameter.Length);
 
     /// <summary>The gradient of one parameter.</summary>
-    public Span<float> GradientOf(Parameter parameter) => Sealed(_gradients).Slice(parameter.Offset, parameter.Length);
+    public Span<float> GradientOf(Parameter parameter) => Sealed(_gradients).AsSpan(parameter.Offset, parameter.Length);
 
-    /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => Sealed(_gradients).Clear();
+    /// <summary>
+    /// Sets every gradient to zero. For a row-sparse parameter only the rows touched since the last
+    /// call are cleared (the others are zero already), and its tracker starts empty again.
+    /// </summary>
+    public void ZeroGradients()
+    {
+        Span<float> gradients = Sealed(_gradients);
+        foreach ((int offset, int length) in _denseRuns) gradients.Slice(offset, length).Clear();
+        for (int i = 0; i < _trackers.Length; i++)
+        {
+            if (_trackers[i] is not TouchedRows tracker) continue;
+            Parameter parameter = _parameters[i];
+            if (tracker.All) GradientOf(parameter).Clear();
+            else
+                foreach (int row in tracker.Rows) gradients.Slice(parameter.Offset + row * parameter.Cols, parameter.Cols).Clear();
+            tracker.Reset();
+        }
+    }
 
-    private Span<float> Sealed(float[] array) =>
+    /// <summary>
+    /// The tracker of a row-sparse parameter: a layer calls <see cref="TouchedRows.Touch"/> for every
+    /// row it writes a gradient into, before writing. Fetch it once per backward pass.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameter is not row-sparse or not in this arena.</exception>
+    public TouchedRows TouchedRowsOf(Parameter parameter)
+    {
+        int index = _parameters.FindIndex(p => ReferenceEquals(p, parameter));
+        if (index < 0 || Sealed(_trackers)[index] is not TouchedRows tracker)
+            throw new ArgumentException($"'{parameter.Name}' is not a row-sparse parameter of this arena", nameof(parameter));
+        return tracker;
+    }
+
+    /// <summary>
+    /// The gradient ranges that may be nonzero in this step, as (offset, length) within the arena: the
+    /// dense parameters (padding included) and the touched rows of row-sparse ones, rows in the order
+    /// they were first touched. Allocation-free; do not touch rows while enumerating.
+    /// </summary>
+    public ActiveRanges ActiveGradientRanges() => new(this);
+
+    /// <summary>Enumerates <see cref="ActiveGradientRanges"/>: the dense runs, then each row-sparse parameter's rows.</summary>
+    public struct ActiveRanges
+    {
+        private readonly ParameterArena _arena;
+        private int _dense, _parameter, _row;
+
+        internal ActiveRanges(ParameterArena arena)
+        {
+            _arena = arena;
+            _dense = -1;
+            _parameter = 0;
+            _row = -1;
+            Current = default;
+        }
+
+        /// <summary>The current (offset, length).</summary>
+        public (int Offset, int Length) Current { get; private set; }
+
+        /// <summary>For <c>foreach</c>.</summary>
+        public readonly ActiveRanges GetEnumerator() => this;
+
+        /// <summary>Advances to the next range.</summary>
+        public bool MoveNext()
+        {
+            if (++_dense < _arena._denseRuns.Length)
+            {
+                Current = _arena._denseRuns[_dense];
+                return true;
+            }
+            for (; _parameter < _arena._trackers.Length; _parameter++, _row = -1)
+            {
+                if (_arena._trackers[_parameter] is not TouchedRows tracker) continue;
+                Parameter parameter = _arena._parameters[_parameter];
+                if (tracker.All)
+                {
+                    if (_row >= 0) continue;
+                    _row = parameter.Rows;
+                    Current = (parameter.Offset, parameter.Length);
+                    return true;
+                }
+                if (++_row < tracker.Count)
+                {
+                    Current = (parameter.Offset + tracker.Rows[_row] * parameter.Cols, parameter.Cols);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private T[] Sealed<T>(T[] array) =>
         IsSealed ? array : throw new InvalidOperationException("the parameter arena is not allocated yet; build the model first");
+}
+
+/// <summary>
+/// The rows of one row-sparse parameter that may hold a nonzero gradient: those touched since the
+/// last <see cref="ParameterArena.ZeroGradients"/>, in the order first touched, or all of them.
+/// </summary>
+public sealed class TouchedRows
+{
+    private readonly int[] _rows;
+    private readonly bool[] _touched;
+
+    internal TouchedRows(int rows)
+    {
+        _rows = new int[rows];
+        _touched = new bool[rows];
+    }
+
+    /// <summary>How many distinct rows were touched.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>True when every row counts as touched (see <see cref="TouchAll"/>).</summary>
+    public bool All { get; private set; }
+
+    /// <summary>The touched rows, in the order first touched.</summary>
+    public ReadOnlySpan<int> Rows => _rows.AsSpan(0, Count);
+
+    /// <summary>Records row <paramref name="row"/>; repeated rows are recorded once.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The row is outside the parameter.</exception>
+    public void Touch(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)row, (uint)_touched.Length, nameof(row));
+        if (All || _touched[row]) return;
+        _touched[row] = true;
+        _rows[Count++] = row;
+    }
+
+    /// <summary>Marks every row as touched: a dense term (L2) was added to the whole gradient.</summary>
+    public void TouchAll() => All = true;
+
+    internal void Reset()
+    {
+        foreach (int row in Rows) _touched[row] = false;
+        Count = 0;
+        All = false;
+    }
 }

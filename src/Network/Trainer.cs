@@ -73,7 +73,7 @@ public sealed class Trainer
         LastGradientNorm = ClipNorm > 0 ? Clipping.ClipByGlobalNorm(ClipNorm, parameters.Gradients) : float.NaN;
         if (ClipNorm > 0 && !float.IsFinite(LastGradientNorm))
             throw new InvalidOperationException($"step {Optimizer.Step + 1}: the gradient norm is {LastGradientNorm}; the update was skipped (lower the learning rate, or check the data for NaN/Inf)");
-        Optimizer.Update(parameters.Values, parameters.Gradients);
+        Optimizer.Update(parameters);
         return loss;
     }
 
@@ -90,6 +90,7 @@ public sealed class Trainer
             if (!parameter.IsWeight) continue;
             penalty += Regularization.L2Penalty(lambda, parameters.ValuesOf(parameter));
             Regularization.L2Gradient(lambda, parameters.ValuesOf(parameter), parameters.GradientOf(parameter));
+            if (parameter.IsRowSparse) parameters.TouchedRowsOf(parameter).TouchAll();
         }
         return penalty;
     }
