@@ -34,8 +34,7 @@ public class MlpTrainingBenchmarks
         for (int i = 0; i < _x.Length; i++) _x[i] = rng.NextSingle();
         _labels = new int[Batch];
         for (int i = 0; i < Batch; i++) _labels[i] = rng.NextInt(10);
-        Optimizer optimizer = OptimizerName == "sgd" ? new Sgd(1e-2f) : new Adam(1e-4f);
-        _trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, Batch);
+        _trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Adam(1e-4f), Batch);
         TrainingValidation.DenseForward(model, first, _x);
         TrainingValidation.FiniteStep(_trainer, _x, _labels, Batch);
     }
