@@ -121,8 +121,10 @@ public sealed class ParameterArena
     /// <exception cref="ArgumentException">The parameter is not row-sparse or not in this arena.</exception>
     public TouchedRows TouchedRowsOf(Parameter parameter)
     {
-        int index = _parameters.FindIndex(p => ReferenceEquals(p, parameter));
-        if (index < 0 || Sealed(_trackers)[index] is not TouchedRows tracker)
+        TouchedRows?[] trackers = Sealed(_trackers);
+        int index = 0;
+        while (index < _parameters.Count && !ReferenceEquals(_parameters[index], parameter)) index++;
+        if (index == _parameters.Count || trackers[index] is not TouchedRows tracker)
             throw new ArgumentException($"'{parameter.Name}' is not a row-sparse parameter of this arena", nameof(parameter));
         return tracker;
     }

@@ -84,6 +84,29 @@ public class TrainerTests
         }
     }
 
+    [Fact]
+    public void SteadyStateWindowClassifierStepAllocatesNothing()
+    {
+        Model model = new ModelBuilder(5).Add(new Embedding(1000, 8, 5)).Add(new Dense(40, 16, Activation.Relu)).Add(new Dense(16, 5)).Build(4);
+        var rng = new Rng(4);
+        float[] tokens = new float[32 * 5];
+        for (int i = 0; i < tokens.Length; i++) tokens[i] = rng.NextInt(1000);
+        int[] labels = [.. Enumerable.Range(0, 32).Select(i => i % 5)];
+        foreach (Optimizer optimizer in new Optimizer[] { new Sgd(0.01f), new Adam() })
+        {
+            var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, 32, clipNorm: 1f);
+            for (int i = 0; i < 3; i++) trainer.Step(tokens, labels, 32);
+            long allocated = long.MaxValue;
+            for (int window = 0; window < 5 && allocated != 0; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 10; i++) trainer.Step(tokens, labels, 32);
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Assert.True(allocated == 0, $"{optimizer.Name}: every window of ten steps allocated; the last {allocated} bytes");
+        }
+    }
+
     private static float[] TrainSteps(int threads, ulong seed, int steps)
     {
         int saved = Gemm.MaxDegreeOfParallelism;
