@@ -13,6 +13,9 @@ namespace Simd.Kernels;
 /// rounded to float.</para>
 /// <para>Weights, state arrays and gradients must be pairwise disjoint: any overlap throws. NaN in a
 /// gradient or state element propagates to that element's weight and state.</para>
+/// <para>Threads: an update of at least 65,536 elements is split into contiguous ranges across up to
+/// <see cref="Gemm.MaxDegreeOfParallelism"/> threads (the library's persistent workers; no allocation).
+/// Because the arithmetic is position-independent, the result is bitwise the same for any thread count.</para>
 /// </remarks>
 public static class Optimizers
 {
@@ -26,7 +29,7 @@ public static class Optimizers
         Guard.FiniteNonNegative(learningRate, nameof(learningRate));
         Guard.SameLength(gradients, weights, nameof(gradients), nameof(weights));
         Guard.Disjoint(gradients, weights, nameof(gradients), nameof(weights));
-        Map.Binary(gradients, weights, weights, new Blas1.AxpyOperator(-learningRate), SimdLevels.Current);
+        ParallelMap.Binary(gradients, weights, weights, new Blas1.AxpyOperator(-learningRate), SimdLevels.Current);
     }
 
     /// <summary>
@@ -49,9 +52,9 @@ public static class Optimizers
         Guard.Disjoint(weights, velocity, nameof(weights), nameof(velocity));
         SimdLevel level = SimdLevels.Current;
         if (nesterov)
-            Map.Update2(weights, velocity, gradients, new NesterovOperator(learningRate, momentum), level);
+            ParallelMap.Update2(weights, velocity, gradients, new NesterovOperator(learningRate, momentum), level);
         else
-            Map.Update2(weights, velocity, gradients, new MomentumOperator(learningRate, momentum), level);
+            ParallelMap.Update2(weights, velocity, gradients, new MomentumOperator(learningRate, momentum), level);
     }
 
     /// <summary>
@@ -94,7 +97,7 @@ public static class Optimizers
             secondCorrection: (float)(1.0 / (1.0 - Math.Pow(beta2, step))),
             epsilon,
             decay: 1f - learningRate * weightDecay);
-        Map.Update3(weights, firstMoment, secondMoment, gradients, op, SimdLevels.Current);
+        ParallelMap.Update3(weights, firstMoment, secondMoment, gradients, op, SimdLevels.Current);
     }
 
     /// <summary>(w, v) ← (w − lr·v′, v′) with v′ = μ·v + g.</summary>
