@@ -24,6 +24,10 @@ public enum ExpFunction
 [MinColumn, MedianColumn]
 public class ActivationsForwardBenchmarks
 {
+    /// <summary>Every method reads and writes Length floats: 8·Length bytes, held against copy bandwidth.</summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
+        Workload.Memory(8.0 * Workload.Int(parameters, nameof(Length)));
+
     private float[] _x = [];
     private float[] _destination = [];
 
@@ -111,6 +115,10 @@ public class ActivationsForwardBenchmarks
 [MinColumn, MedianColumn]
 public class ActivationsBackwardBenchmarks
 {
+    /// <summary>The kernels read two arrays and write one (12·Length bytes); <see cref="Copy"/> moves 8·Length.</summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
+        Workload.Memory((method == nameof(Copy) ? 8.0 : 12.0) * Workload.Int(parameters, nameof(Length)));
+
     private float[] _gradient = [];
     private float[] _saved = [];
     private float[] _destination = [];

@@ -9,98 +9,121 @@ using Simd.Kernels.Tests;
 
 namespace Simd.Benchmarks;
 
-/// <summary>One timed GEMM: a shape, an engine (a Simd level or OpenBLAS) and a thread count.</summary>
-public sealed record GemmCase(string Shape, bool TransA, bool TransB, int M, int N, int K, string Engine, int Threads)
+/// <summary>One GEMM shape: op(A) is m×k, op(B) is k×n, run on <paramref name="Threads"/> threads.</summary>
+public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int N, int K, int Threads)
 {
     /// <summary>2·m·n·k.</summary>
     public double Flops => 2.0 * M * N * K;
 
-    public override string ToString() => $"{Shape} {(TransA ? "T" : "N")}{(TransB ? "T" : "N")} {M}x{N}x{K} {Engine} x{Threads}";
+    /// <summary>"name NT MxNxK tT", the form <see cref="Parse"/> reads back from a recorded parameter.</summary>
+    public override string ToString() => $"{Name} {(TransA ? "T" : "N")}{(TransB ? "T" : "N")} {M}x{N}x{K} t{Threads}";
+
+    /// <summary>Reads <see cref="ToString"/>'s form.</summary>
+    public static GemmShape Parse(string text)
+    {
+        string[] parts = text.Split(' ');
+        if (parts.Length != 4 || parts[1].Length != 2 || parts[3][0] != 't')
+            throw new FormatException($"'{text}' is not a GEMM shape (name NT MxNxK tT)");
+        int[] dims = [.. parts[2].Split('x').Select(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture))];
+        return new GemmShape(parts[0], parts[1][0] == 'T', parts[1][1] == 'T', dims[0], dims[1], dims[2],
+            int.Parse(parts[3][1..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
 
 /// <summary>
 /// SGEMM on the shapes we train: squares, the MLP 784-256-256-10 training products (forward X·W,
-/// δ·Wᵀ, Xᵀ·δ per layer) at batch 32 and 128, and an RNN step. Each Simd level runs single-threaded,
-/// OpenBLAS (when the system has libopenblas) likewise through cblas_sgemm in the same run, and a few
-/// large shapes again with 2 threads. The GFLOP/s, % of FMA roof and × OpenBLAS columns read the
-/// FMA roof from <see cref="GemmRoof"/>, so run both: <c>--filter '*Gemm*'</c>.
+/// δ·Wᵀ, Xᵀ·δ per layer) at batch 32 and 128, and an RNN step, single-threaded; the large ones again
+/// on 2 threads. <see cref="Multiply"/> runs Simd at a level; <see cref="OpenBlas"/> runs the system's
+/// cblas_sgemm on the same shape and threads as the baseline (it fails its setup, and so drops out of
+/// the results, when there is no libopenblas). The GFLOP/s, % of FMA roof and × OpenBLAS columns read
+/// the FMA roof from <see cref="GemmRoof"/>, so run both: <c>--filter '*Gemm*'</c>. % of roof is of one
+/// core's roof, so 2-thread cases can reach 200%.
 /// </summary>
 [Config(typeof(GemmColumnsConfig))]
 public unsafe class GemmBenchmarks
 {
     private float[] _a = [], _b = [], _c = [];
-    private delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
 
-    [ParamsSource(nameof(Cases))]
-    public GemmCase Case { get; set; } = Cases.First();
+    [ParamsSource(nameof(Shapes))]
+    public GemmShape Shape { get; set; } = Shapes.First();
 
-    public static IEnumerable<GemmCase> Cases
+    public static IEnumerable<GemmShape> Shapes
     {
         get
         {
-            var shapes = new List<(string, bool, bool, int, int, int)>();
-            foreach (int s in new[] { 64, 128, 256, 512, 1024 }) shapes.Add(("square", false, false, s, s, s));
+            var shapes = new List<GemmShape>();
+            foreach (int s in new[] { 64, 128, 256, 512, 1024 }) shapes.Add(new("square", false, false, s, s, s, 1));
             foreach (int batch in new[] { 32, 128 })
             {
                 foreach (var (inputs, outputs) in new[] { (784, 256), (256, 256), (256, 10) })
                 {
-                    shapes.Add(($"mlp fwd b{batch}", false, false, batch, outputs, inputs));
-                    shapes.Add(($"mlp dX b{batch}", false, true, batch, inputs, outputs));
-                    shapes.Add(($"mlp dW b{batch}", true, false, inputs, outputs, batch));
+                    shapes.Add(new($"mlp-fwd-b{batch}", false, false, batch, outputs, inputs, 1));
+                    shapes.Add(new($"mlp-dX-b{batch}", false, true, batch, inputs, outputs, 1));
+                    shapes.Add(new($"mlp-dW-b{batch}", true, false, inputs, outputs, batch, 1));
                 }
             }
-            shapes.Add(("rnn", false, false, 32, 256, 256));
-            bool openBlas = OpenBlas.Available;
-            foreach (var (name, ta, tb, m, n, k) in shapes)
-            {
-                yield return new GemmCase(name, ta, tb, m, n, k, "256", 1);
-                yield return new GemmCase(name, ta, tb, m, n, k, "512", 1);
-                if (openBlas) yield return new GemmCase(name, ta, tb, m, n, k, "openblas", 1);
-            }
-            foreach (var (name, ta, tb, m, n, k) in shapes.Where(s => s.Item4 * s.Item5 * (long)s.Item6 >= 512L * 512 * 512 || s.Item1 == "mlp fwd b128" && s.Item6 == 784))
-            {
-                yield return new GemmCase(name, ta, tb, m, n, k, "256", 2);
-                yield return new GemmCase(name, ta, tb, m, n, k, "512", 2);
-                if (openBlas) yield return new GemmCase(name, ta, tb, m, n, k, "openblas", 2);
-            }
+            shapes.Add(new("rnn", false, false, 32, 256, 256, 1));
+            shapes.AddRange(shapes.Where(s => s.Flops >= 2.0 * 512 * 512 * 512 || s.Name == "mlp-fwd-b128" && s.K == 784).Select(s => s with { Threads = 2 }).ToList());
+            return shapes;
         }
     }
+
+    public static IEnumerable<SimdLevel> Levels => [SimdLevel.Vector256, SimdLevel.Vector512];
+
+    /// <summary>Flops of every case: 2·m·n·k of its shape.</summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
+        Workload.Compute(GemmShape.Parse(parameters.TryGetValue(nameof(Shape), out string? text)
+            ? text : throw new ArgumentException("GEMM benchmark without a Shape parameter", nameof(parameters))).Flops);
 
     [GlobalSetup]
     public void Setup()
     {
-        var c = Case;
-        _a = BenchmarkData.Uniform(c.M * c.K, 1);
-        _b = BenchmarkData.Uniform(c.K * c.N, 2);
-        _c = new float[c.M * c.N];
-        Gemm.MaxDegreeOfParallelism = c.Threads;
-        if (c.Engine == "openblas")
+        GemmShape s = Shape;
+        _a = BenchmarkData.Uniform(s.M * s.K, 1);
+        _b = BenchmarkData.Uniform(s.K * s.N, 2);
+        _c = new float[s.M * s.N];
+        Gemm.MaxDegreeOfParallelism = s.Threads;
+        if (OpenBlasLibrary.Available) OpenBlasLibrary.SetThreads(s.Threads);
+        foreach (SimdLevel level in Levels)
         {
-            _sgemm = OpenBlas.Sgemm;
-            OpenBlas.SetThreads(c.Threads);
+            Multiply(level);
+            Validate($"{s} level {level}");
         }
-        Run();
-        double[] expected = Reference.Gemm(c.TransA, c.TransB, c.M, c.N, c.K, 1, _a, c.TransA ? c.M : c.K, _b, c.TransB ? c.K : c.N, 0, _c, c.N, out double[] magnitude);
-        double scale = magnitude.Max();
-        BenchmarkData.Validate(expected, _c, 0, (c.K + 2) * 1.2e-7 * scale, c.ToString());
+        if (OpenBlasLibrary.Available)
+        {
+            OpenBlas();
+            Validate($"{s} OpenBLAS");
+        }
     }
 
-    [Benchmark]
-    public void Multiply() => Run();
+    [GlobalCleanup]
+    public void Cleanup() => Gemm.MaxDegreeOfParallelism = Environment.ProcessorCount;
 
-    private void Run()
+    private void Validate(string what)
     {
-        var c = Case;
-        int lda = c.TransA ? c.M : c.K, ldb = c.TransB ? c.K : c.N;
-        if (c.Engine == "openblas")
-        {
-            fixed (float* a = _a) fixed (float* b = _b) fixed (float* r = _c)
-                _sgemm(101, c.TransA ? 112 : 111, c.TransB ? 112 : 111, c.M, c.N, c.K, 1f, a, lda, b, ldb, 0f, r, c.N);
-            return;
-        }
-        using var scope = SimdLevels.Force(c.Engine == "512" ? SimdLevel.Vector512 : SimdLevel.Vector256);
-        Gemm.Multiply(c.TransA ? Transpose.Transposed : Transpose.None, c.TransB ? Transpose.Transposed : Transpose.None,
-            c.M, c.N, c.K, 1f, _a, lda, _b, ldb, 0f, _c, c.N);
+        GemmShape s = Shape;
+        double[] expected = Reference.Gemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, _a, s.TransA ? s.M : s.K, _b, s.TransB ? s.K : s.N, 0, _c, s.N, out double[] magnitude);
+        BenchmarkData.Validate(expected, _c, 0, (s.K + 2) * 1.2e-7 * magnitude.Max(), what);
+        Array.Clear(_c);
+    }
+
+    [Benchmark, ArgumentsSource(nameof(Levels))]
+    public void Multiply(SimdLevel level)
+    {
+        GemmShape s = Shape;
+        using var scope = SimdLevels.Force(level);
+        Gemm.Multiply(s.TransA ? Transpose.Transposed : Transpose.None, s.TransB ? Transpose.Transposed : Transpose.None,
+            s.M, s.N, s.K, 1f, _a, s.TransA ? s.M : s.K, _b, s.TransB ? s.K : s.N, 0f, _c, s.N);
+    }
+
+    /// <summary>cblas_sgemm, row-major, same shape, same threads.</summary>
+    [Benchmark]
+    public void OpenBlas()
+    {
+        GemmShape s = Shape;
+        if (!OpenBlasLibrary.Available) throw new InvalidOperationException("no libopenblas on this system (apt-get install libopenblas0-pthread)");
+        fixed (float* a = _a) fixed (float* b = _b) fixed (float* c = _c)
+            OpenBlasLibrary.Sgemm(101, s.TransA ? 112 : 111, s.TransB ? 112 : 111, s.M, s.N, s.K, 1f, a, s.TransA ? s.M : s.K, b, s.TransB ? s.K : s.N, 0f, c, s.N);
     }
 }
 
@@ -116,7 +139,7 @@ public class GemmRoof
 }
 
 /// <summary>cblas_sgemm from the system's OpenBLAS, when there is one.</summary>
-internal static unsafe class OpenBlas
+internal static unsafe class OpenBlasLibrary
 {
     private static readonly IntPtr s_library = Load();
 
@@ -145,30 +168,31 @@ public sealed class GemmColumnsConfig : ManualConfig
     public GemmColumnsConfig()
     {
         SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(60);
-        AddColumn(new GemmColumn("GFLOP/s", (summary, c, ns) => $"{c.Flops / ns:F1}"));
-        AddColumn(new GemmColumn("% FMA roof", (summary, c, ns) =>
+        AddColumn(new GemmColumn("GFLOP/s", (summary, report, shape, ns) => $"{shape.Flops / ns:F1}"));
+        AddColumn(new GemmColumn("% FMA roof", (summary, report, shape, ns) =>
         {
-            if (c.Engine == "openblas") return "-";
-            SimdLevel level = c.Engine == "512" ? SimdLevel.Vector512 : SimdLevel.Vector256;
-            double? roofNs = Mean(summary, r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(GemmRoof.FmaPeak)
-                && r.BenchmarkCase.Parameters.Items.Any(p => p.Value is SimdLevel l && l == level));
-            return roofNs is double roof ? $"{100 * (c.Flops / ns) / ((RoofBenchmarks.FmaFlops(level) / roof) * c.Threads):F1}%" : "?";
+            if (Level(report) is not SimdLevel level) return "-";
+            double? roofNs = Median(summary, r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(GemmRoof.FmaPeak) && Level(r) == level);
+            return roofNs is double roof ? $"{100 * (shape.Flops / ns) / (RoofBenchmarks.FmaFlops(level) / roof):F1}%" : "?";
         }));
-        AddColumn(new GemmColumn("× OpenBLAS", (summary, c, ns) =>
+        AddColumn(new GemmColumn("× OpenBLAS", (summary, report, shape, ns) =>
         {
-            double? blas = Mean(summary, r => Case(r) is GemmCase o && o.Engine == "openblas" && o.Shape == c.Shape && o.M == c.M && o.N == c.N && o.K == c.K
-                && o.TransA == c.TransA && o.TransB == c.TransB && o.Threads == c.Threads);
+            if (Level(report) is null) return "-";
+            double? blas = Median(summary, r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(GemmBenchmarks.OpenBlas) && Equals(Shape(r), shape));
             return blas is double b ? $"{b / ns:F2}" : "-";
         }));
     }
 
-    private static GemmCase? Case(BenchmarkReport report) =>
-        report.BenchmarkCase.Parameters.Items.Select(p => p.Value).OfType<GemmCase>().FirstOrDefault();
+    private static GemmShape? Shape(BenchmarkReport report) =>
+        report.BenchmarkCase.Parameters.Items.Select(p => p.Value).OfType<GemmShape>().FirstOrDefault();
 
-    private static double? Mean(Summary summary, Func<BenchmarkReport, bool> match) =>
+    private static SimdLevel? Level(BenchmarkReport report) =>
+        report.BenchmarkCase.Parameters.Items.Select(p => p.Value).OfType<SimdLevel>().Cast<SimdLevel?>().FirstOrDefault();
+
+    private static double? Median(Summary summary, Func<BenchmarkReport, bool> match) =>
         summary.Reports.FirstOrDefault(r => r.ResultStatistics is not null && match(r))?.ResultStatistics?.Median;
 
-    private sealed class GemmColumn(string name, Func<Summary, GemmCase, double, string> value) : IColumn
+    private sealed class GemmColumn(string name, Func<Summary, BenchmarkReport, GemmShape, double, string> value) : IColumn
     {
         public string Id => "Gemm" + name;
         public string ColumnName => name;
@@ -180,7 +204,7 @@ public sealed class GemmColumnsConfig : ManualConfig
         public string Legend => name switch
         {
             "GFLOP/s" => "2·m·n·k / median time",
-            "% FMA roof" => "GFLOP/s over the FMA peak of the same level (× threads), measured in the same run",
+            "% FMA roof" => "GFLOP/s over one core's FMA peak at the same level, measured in the same run",
             _ => "OpenBLAS median time / this median time, same shape and threads",
         };
         public bool IsAvailable(Summary summary) => true;
@@ -189,10 +213,9 @@ public sealed class GemmColumnsConfig : ManualConfig
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
         {
-            GemmCase? c = benchmarkCase.Parameters.Items.Select(p => p.Value).OfType<GemmCase>().FirstOrDefault();
             BenchmarkReport? report = summary[benchmarkCase];
-            if (c is null || report?.ResultStatistics is null) return "-";
-            return value(summary, c, report.ResultStatistics.Median);
+            if (report?.ResultStatistics is null || GemmColumnsConfig.Shape(report) is not GemmShape shape) return "-";
+            return value(summary, report, shape, report.ResultStatistics.Median);
         }
     }
 }

@@ -15,6 +15,19 @@ namespace Simd.Benchmarks;
 [CategoriesColumn]
 public class OptimizersBenchmarks
 {
+    /// <summary>
+    /// Bytes per update: SGD reads g and w and writes w (12·Length), momentum also reads and writes v
+    /// (20·Length), Adam m and v (28·Length); <see cref="Copy"/> moves 8·Length.
+    /// </summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters)
+    {
+        double perElement = method.StartsWith("Adam", StringComparison.Ordinal) ? 28
+            : method.StartsWith("SgdMomentum", StringComparison.Ordinal) ? 20
+            : method.StartsWith("Sgd", StringComparison.Ordinal) ? 12
+            : 8;
+        return Workload.Memory(perElement * Workload.Int(parameters, nameof(Length)));
+    }
+
     // Tiny so that weights stay finite over the millions of repeated steps of a run.
     private const float LearningRate = 1e-7f;
 

@@ -14,6 +14,13 @@ namespace Simd.Benchmarks;
 [MinColumn, MedianColumn]
 public class SoftmaxCrossEntropyBenchmarks
 {
+    /// <summary>Every method reads the logits and writes the gradient: 8·batch·classes bytes.</summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters)
+    {
+        string[] shape = (parameters.TryGetValue("Shape", out string? text) ? text : throw new ArgumentException("missing Shape", nameof(parameters))).Split('x');
+        return Workload.Memory(8.0 * int.Parse(shape[0], System.Globalization.CultureInfo.InvariantCulture) * int.Parse(shape[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private float[] _logits = [];
     private float[] _gradient = [];
     private int[] _labels = [];
