@@ -165,15 +165,38 @@ public class SoftmaxCrossEntropyTests
         }
     }
 
-    [Fact]
-    public void NegativeInfinityLabelLogitGivesInfiniteLossAndFiniteGradient()
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void NegativeInfinityLabelLogitGivesInfiniteLossAndFiniteGradient(SimdLevel level)
     {
-        float[] logits = [0f, float.NegativeInfinity, 1f];
-        var gradient = new float[3];
-        float loss = SoftmaxCrossEntropy.ForwardBackward(logits, [1], 1, 3, gradient, 1f);
-        Assert.Equal(float.PositiveInfinity, loss);
-        Assert.Equal(-1f, gradient[1]);
-        Assert.All(gradient, g => Assert.True(float.IsFinite(g)));
+        using var _ = SimdLevels.Force(level);
+        foreach (int classes in new[] { 3, 10, 16 })
+        {
+            float[] logits = TestSupport.Uniform(classes, classes, -2f, 2f);
+            logits[1] = float.NegativeInfinity;
+            var gradient = new float[classes];
+            float loss = SoftmaxCrossEntropy.ForwardBackward(logits, [1], 1, classes, gradient, 1f);
+            Assert.Equal(float.PositiveInfinity, loss);
+            Assert.Equal(-1f, gradient[1]);
+            Assert.All(gradient, g => Assert.True(float.IsFinite(g)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void RowOfNegativeInfinityIsNaN(SimdLevel level)
+    {
+        using var _ = SimdLevels.Force(level);
+        foreach (int classes in new[] { 3, 10, 16, 33 })
+        {
+            float[] logits = TestSupport.Uniform(2 * classes, classes, -2f, 2f);
+            logits.AsSpan(classes).Fill(float.NegativeInfinity);
+            var gradient = new float[2 * classes];
+            float mean = SoftmaxCrossEntropy.ForwardBackward(logits, [0, classes - 1], 2, classes, gradient, 1f);
+            Assert.True(float.IsNaN(mean), $"{level} classes {classes}: loss {mean}");
+            Assert.All(gradient.AsSpan(classes).ToArray(), g => Assert.True(float.IsNaN(g)));
+            Assert.All(gradient.AsSpan(0, classes).ToArray(), g => Assert.True(float.IsFinite(g)));
+        }
     }
 
     [Fact]
