@@ -70,10 +70,16 @@ public unsafe class GemmBenchmarks
 
     public static IEnumerable<SimdLevel> Levels => [SimdLevel.Vector256, SimdLevel.Vector512];
 
-    /// <summary>Flops of every case: 2·m·n·k of its shape.</summary>
-    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
-        Workload.Compute(GemmShape.Parse(parameters.TryGetValue(nameof(Shape), out string? text)
-            ? text : throw new ArgumentException("GEMM benchmark without a Shape parameter", nameof(parameters))).Flops);
+    /// <summary>
+    /// 2·m·n·k flops, and the compulsory traffic 4·(m·k + k·n + m·n) bytes (A and B read once, C written
+    /// once; β = 0 does not read C) for the roofline's arithmetic intensity.
+    /// </summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters)
+    {
+        GemmShape shape = GemmShape.Parse(parameters.TryGetValue(nameof(Shape), out string? text)
+            ? text : throw new ArgumentException("GEMM benchmark without a Shape parameter", nameof(parameters)));
+        return Workload.Compute(shape.Flops, 4.0 * ((double)shape.M * shape.K + (double)shape.K * shape.N + (double)shape.M * shape.N));
+    }
 
     [GlobalSetup]
     public void Setup()

@@ -11,8 +11,10 @@ public static class Report
     /// <summary>
     /// The summary of a run: machine, roofs, and one table per benchmark class with time, throughput,
     /// % of roof, and speed-up over each baseline method (methods without a level) of the same shape.
+    /// With <paramref name="onlyLevel"/>, a class's table shows only the cases at that level (the
+    /// baselines still feed the × columns); classes without levelled cases show every case.
     /// </summary>
-    public static string Summarize(RunRecord run)
+    public static string Summarize(RunRecord run, string? onlyLevel = null)
     {
         Roofs roofs = Roofs.From(run);
         var text = new StringBuilder();
@@ -35,11 +37,13 @@ public static class Report
             foreach (BaselineKind _ in kinds) text.Append(" ---: |");
             text.AppendLine(" ---: |");
 
+            bool filtered = onlyLevel is not null && type.Any(b => b.Level is not null);
             foreach (IGrouping<string, BenchmarkResult> shape in type.GroupBy(b => ShapeKey(b)).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 BenchmarkResult[] baselines = [.. shape.Where(b => b.Level is null && BaselineKinds.Any(k => k.Matches(b.Method)))];
                 foreach (BenchmarkResult result in shape.OrderBy(b => b.Method, StringComparer.Ordinal).ThenBy(b => LevelOrder(b.Level)))
                 {
+                    if (filtered && result.Level != onlyLevel) continue;
                     string shapeText = shape.Key.Length == 0 ? result.Method : $"{result.Method} {shape.Key}";
                     text.Append(Inv, $"| {shapeText} | {result.Level ?? "—"} | {FormatTime(result.MedianNs)} | {FormatThroughput(result)} | {FormatPercent(roofs.Fraction(result))} |");
                     foreach (BaselineKind kind in kinds)
@@ -97,11 +101,18 @@ public static class Report
         new("Copy", "× Copy"),
     ];
 
-    /// <summary>The baseline of a kind for a method: one named after it (AxpyReference for Axpy) first, else a generic one.</summary>
-    private static BenchmarkResult? FindBaseline(BenchmarkResult[] baselines, BaselineKind kind, string method) =>
-        baselines.FirstOrDefault(b => kind.Matches(b.Method) && b.Method.StartsWith(method, StringComparison.Ordinal))
-        ?? baselines.FirstOrDefault(b => kind.Matches(b.Method) && b.Method.Equals(kind.Marker, StringComparison.OrdinalIgnoreCase))
-        ?? baselines.FirstOrDefault(b => kind.Matches(b.Method) && kind.Marker == "Copy");
+    /// <summary>
+    /// The baseline of a kind for a method: one named after it (AxpyReference for Axpy) first; else, when
+    /// no baseline of that kind is named after another method of the shape, the only one of that kind
+    /// (Reference, TensorPrimitivesVersion, Copy beside a single Simd method).
+    /// </summary>
+    private static BenchmarkResult? FindBaseline(BenchmarkResult[] baselines, BaselineKind kind, string method)
+    {
+        BenchmarkResult[] ofKind = [.. baselines.Where(b => kind.Matches(b.Method))];
+        return ofKind.FirstOrDefault(b => b.Method.StartsWith(method, StringComparison.Ordinal))
+            ?? ofKind.FirstOrDefault(b => b.Method.Equals(kind.Marker, StringComparison.OrdinalIgnoreCase))
+            ?? (ofKind.Length == 1 || kind.Marker == "Copy" ? ofKind.FirstOrDefault() : null);
+    }
 
     private static string ShapeKey(BenchmarkResult result) =>
         string.Join(", ", result.Parameters.Where(p => p.Key != "level").OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
