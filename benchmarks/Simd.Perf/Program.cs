@@ -91,6 +91,7 @@ public static partial class Program
             if (process.ExitCode != 0) throw new InvalidOperationException($"the benchmark run failed with exit code {process.ExitCode}");
         }
 
+        RequireCurrentWork(repository);
         string[] reports = Directory.Exists(Path.Combine(artifacts, "results"))
             ? Directory.GetFiles(Path.Combine(artifacts, "results"), "*-report-full.json") : [];
         if (reports.Length == 0) throw new InvalidDataException($"the benchmark run left no full JSON report under {artifacts}");
@@ -101,6 +102,19 @@ public static partial class Program
         Directory.Delete(artifacts, recursive: true);
         Console.WriteLine(path);
         return 0;
+    }
+
+    /// <summary>
+    /// The stated work comes from this tool's own copy of Simd.Benchmarks.dll; the timings from the copy
+    /// `dotnet run` just built. Builds are deterministic, so different bytes mean this tool is stale
+    /// (the benchmarks changed and only they were rebuilt) and would state the old work.
+    /// </summary>
+    private static void RequireCurrentWork(string repository)
+    {
+        string own = typeof(Simd.Benchmarks.Workload).Assembly.Location;
+        string built = Path.Combine(repository, "benchmarks", "Simd.Benchmarks", "bin", "Release", "net10.0", "Simd.Benchmarks.dll");
+        if (File.Exists(built) && !File.ReadAllBytes(own).AsSpan().SequenceEqual(File.ReadAllBytes(built)))
+            throw new InvalidOperationException($"{own} differs from the benchmarks just run ({built}): rebuild the tool with 'dotnet build Simd.sln -c Release' and record again");
     }
 
     /// <summary>Builds a run record from BenchmarkDotNet full JSON reports.</summary>
