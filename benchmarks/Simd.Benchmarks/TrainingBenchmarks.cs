@@ -50,7 +50,7 @@ public class MlpTrainingBenchmarks
     {
         int batch = Workload.Int(parameters, nameof(Batch));
         double forward = s_layers.Sum(l => 2.0 * batch * l.In * l.Out);
-        return Workload.Compute(3 * forward - 2.0 * batch * s_layers[0].In * s_layers[0].Out);
+        return Workload.Compute(3 * forward - 2.0 * batch * s_layers[0].In * s_layers[0].Out) with { Samples = batch };
     }
 }
 
@@ -98,7 +98,7 @@ public class WindowTrainingBenchmarks
 
     /// <summary>GEMM flops of one step: forward 2·B·(250·100 + 100·5), backward twice that (the embedding input needs its gradient).</summary>
     public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
-        Workload.Compute(3 * 2.0 * Batch * (250 * 100 + 100 * 5));
+        Workload.Compute(3 * 2.0 * Batch * (250 * 100 + 100 * 5)) with { Samples = Batch };
 }
 
 /// <summary>Checks run before any training step is timed.</summary>

@@ -20,6 +20,9 @@ public enum RoofKind
 /// </remarks>
 public readonly record struct Workload(double Flops, double Bytes, RoofKind Roof)
 {
+    /// <summary>Training examples one invocation processes (a step's batch), for samples/s; 0 when not a training step.</summary>
+    public double Samples { get; init; }
+
     /// <summary>A memory-bound workload that moves <paramref name="bytes"/>.</summary>
     public static Workload Memory(double bytes, double flops = 0) => new(flops, bytes, RoofKind.Memory);
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Simd.Perf;
 
 /// <summary>The work of one benchmark invocation as the benchmark class states it.</summary>
-public readonly record struct StatedWork(double Flops, double Bytes, string Roof);
+public readonly record struct StatedWork(double Flops, double Bytes, string Roof, double Samples = 0);
 
 /// <summary>
 /// Reads BenchmarkDotNet "full" JSON reports into <see cref="BenchmarkResult"/>s, keeping the raw
@@ -52,6 +52,7 @@ public static class BdnImport
                 Flops = work?.Flops ?? 0,
                 Bytes = work?.Bytes ?? 0,
                 Roof = work?.Roof,
+                Samples = work?.Samples ?? 0,
             });
         }
         return (results, root.GetProperty("HostEnvironmentInfo").Clone());
@@ -90,6 +91,7 @@ public static class BdnImport
             return new StatedWork(
                 Convert.ToDouble(t.GetProperty("Flops")!.GetValue(workload), CultureInfo.InvariantCulture),
                 Convert.ToDouble(t.GetProperty("Bytes")!.GetValue(workload), CultureInfo.InvariantCulture),
-                t.GetProperty("Roof")!.GetValue(workload)!.ToString()!);
+                t.GetProperty("Roof")!.GetValue(workload)!.ToString()!,
+                Convert.ToDouble(t.GetProperty("Samples")!.GetValue(workload), CultureInfo.InvariantCulture));
         };
 }

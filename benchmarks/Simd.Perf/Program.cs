@@ -195,9 +195,9 @@ public static partial class Program
         var benchmarks = run.Benchmarks.Select(b =>
         {
             if (work(b.Type, b.Method, b.Parameters) is not StatedWork stated) return b;
-            if (stated.Flops == b.Flops && stated.Bytes == b.Bytes && stated.Roof == b.Roof) return b;
+            if (stated.Flops == b.Flops && stated.Bytes == b.Bytes && stated.Roof == b.Roof && stated.Samples == b.Samples) return b;
             changed++;
-            return b with { Flops = stated.Flops, Bytes = stated.Bytes, Roof = stated.Roof };
+            return b with { Flops = stated.Flops, Bytes = stated.Bytes, Roof = stated.Roof, Samples = stated.Samples };
         }).ToList();
         (run with { Benchmarks = benchmarks }).Save(path);
         Console.WriteLine($"{path}: restated the work of {changed} of {benchmarks.Count} benchmarks");

@@ -54,6 +54,8 @@ public static class Report
             }
             text.AppendLine();
         }
+        if (run.Job == "smoke")
+            text.AppendLine("allocated: BenchmarkDotNet's process-wide figure per operation. This in-process (smoke) run also counts the harness's own background allocations, about 85 bytes per millisecond of measured time, so long cases show some; the kernels and training steps allocate nothing (asserted per thread by the tests).\n");
         text.AppendLine("× columns: the baseline's median ÷ this median, for levelled cases (> 1 is faster than the baseline; for Copy it is the fraction of a copy of the same length's speed). Throughput is GFLOP/s for compute-bound and GB/s for memory-bound cases; % of roof compares it with the FMA peak of the level or the copy bandwidth measured in the same run.");
         return text.ToString();
     }
@@ -128,12 +130,17 @@ public static class Report
         _ => string.Create(Inv, $"{ns:F1} ns"),
     };
 
-    private static string FormatThroughput(BenchmarkResult result) => Roofs.Throughput(result) switch
+    private static string FormatThroughput(BenchmarkResult result)
     {
-        double value when result.Roof == "Memory" => string.Create(Inv, $"{value:F1} GB/s"),
-        double value => string.Create(Inv, $"{value:F1} GFLOP/s"),
-        _ => "",
-    };
+        string rate = Roofs.Throughput(result) switch
+        {
+            double value when result.Roof == "Memory" => string.Create(Inv, $"{value:F1} GB/s"),
+            double value => string.Create(Inv, $"{value:F1} GFLOP/s"),
+            _ => "",
+        };
+        return result.Samples > 0 ? string.Create(Inv, $"{result.Samples / result.MedianNs * 1e9:N0} samples/s, {rate}") : rate;
+    }
+
 
     private static string FormatPercent(double? fraction) => fraction is double f ? string.Create(Inv, $"{100 * f:F0}%") : "";
 }

@@ -95,4 +95,6 @@ public sealed record BenchmarkResult
     public double Bytes { get; init; }
     /// <summary>Compute or Memory, or null when the benchmark states no work.</summary>
     public string? Roof { get; init; }
+    /// <summary>Training examples per invocation (a training step's batch; 0 otherwise), for samples/s.</summary>
+    public double Samples { get; init; }
 }
