@@ -56,6 +56,12 @@ public static class SoftmaxCrossEntropy
         CheckLabels(labels, batch, classes);
         CheckDestination(logits, gradient, batch, classes, nameof(gradient));
         SimdLevel level = SimdLevels.Current;
+        if (classes is >= 8 and <= 16 && level is SimdLevel.Vector256 or SimdLevel.Vector512)
+        {
+            double shortSum = ShortRows256(ref MemoryMarshal.GetReference(logits), labels, classes, ref MemoryMarshal.GetReference(gradient), gradientScale);
+            lossSum = (float)shortSum;
+            return batch == 0 ? 0f : (float)(shortSum / batch);
+        }
         double sum = 0;
         for (int i = 0; i < batch; i++)
         {
@@ -115,6 +121,50 @@ public static class SoftmaxCrossEntropy
             float expSum = ExpRow(row, destination, max, level);
             Map.Unary(destination, destination, new ScaleOperator(1f / expSum), level);
         }
+    }
+
+    /// <summary>
+    /// <see cref="ForwardBackward(ReadOnlySpan{float}, ReadOnlySpan{int}, int, int, Span{float}, float, out float)"/>
+    /// for 8 ≤ classes ≤ 16 (an MNIST output layer has 10) at the 256- and 512-bit levels, returning Σ loss_i
+    /// (accumulated in double over rows in order).
+    /// Such a row is two overlapping 8-lane vectors (its first and its last 8 logits), so max, exp, sum,
+    /// scale and store are one pass in registers; on rows this short the general path's separate passes
+    /// cost more than the arithmetic. The sum adds the first vector and the lanes of the second that the
+    /// first does not cover; overlapping lanes are stored twice with identical values. Same math and
+    /// special-value rules as the general path; the label's logit is read before the row is written,
+    /// so gradient may be exactly logits.
+    /// </summary>
+    private static double ShortRows256(ref float logits, ReadOnlySpan<int> labels, int classes, ref float gradient, float scale)
+    {
+        nuint n = (nuint)classes, tail = n - 8;
+        Vector256<float> fresh = Vector256.GreaterThanOrEqual(Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f), Vector256.Create((float)(16 - classes)));
+        double sum = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            nuint row = (nuint)i * n;
+            int label = labels[i];
+            float labelLogit = Unsafe.Add(ref logits, row + (nuint)label);
+            Vector256<float> first = Vector256.LoadUnsafe(ref logits, row);
+            Vector256<float> last = Vector256.LoadUnsafe(ref logits, row + tail);
+            float max = MaxAggregate.Horizontal(Vector256.Max(first, last));
+            if (!float.IsFinite(max))
+            {
+                Vector256.Create(float.NaN).StoreUnsafe(ref gradient, row + tail);
+                Vector256.Create(float.NaN).StoreUnsafe(ref gradient, row);
+                sum += float.NaN;
+                continue;
+            }
+            Vector256<float> m = Vector256.Create(max);
+            Vector256<float> e0 = VectorMath.ExpNonPositive(first - m);
+            Vector256<float> e1 = VectorMath.ExpNonPositive(last - m);
+            float expSum = AddAggregate.Horizontal(e0 + Vector256.ConditionalSelect(fresh, e1, Vector256<float>.Zero));
+            Vector256<float> factor = Vector256.Create(scale / expSum);
+            (e1 * factor).StoreUnsafe(ref gradient, row + tail);
+            (e0 * factor).StoreUnsafe(ref gradient, row);
+            Unsafe.Add(ref gradient, row + (nuint)label) -= scale;
+            sum += MathF.Log(expSum) + (max - labelLogit);
+        }
+        return sum;
     }
 
     /// <summary>
