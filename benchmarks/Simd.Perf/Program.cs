@@ -21,6 +21,9 @@ public static partial class Program
           simd-perf readme RUN.json [--readme README.md] [--level Vector256]
               replaces the generated table between the perf markers in README.md with the cases at one level
               (default: the widest the run's machine accelerates)
+          simd-perf import ARTIFACTS [--config native] [--job smoke] [--out FILE]
+              builds a run file from a BenchmarkDotNet run made by hand with --artifacts ARTIFACTS (its
+              results/*-report-full.json and simd-machine.json); the commit recorded is the current one
           simd-perf restate RUN.json
               re-reads every benchmark's stated work (flops, bytes, roof) from the current benchmark classes
               into RUN.json, when a class gained or corrected its Work method; the measurements are untouched
@@ -54,6 +57,7 @@ public static partial class Program
                 "readme" => Readme(options),
                 "compare" => Compare(options),
                 "restate" => Restate(options),
+                "import" => ImportCommand(options),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -92,22 +96,38 @@ public static partial class Program
         }
 
         RequireCurrentWork(repository);
-        string[] reports = Directory.Exists(Path.Combine(artifacts, "results"))
-            ? Directory.GetFiles(Path.Combine(artifacts, "results"), "*-report-full.json") : [];
-        if (reports.Length == 0) throw new InvalidDataException($"the benchmark run left no full JSON report under {artifacts}");
-        string machineFile = Path.Combine(artifacts, "simd-machine.json");
-        RunRecord run = Import(reports, File.Exists(machineFile) ? machineFile : null, Git(repository, "rev-parse --short HEAD") + (Git(repository, "status --porcelain").Length > 0 ? "+dirty" : ""), configuration, job);
-        string path = options.Single("out") ?? Path.Combine(repository, "perf-results", "runs", run.Machine.Key, $"{run.Date:yyyyMMdd-HHmmss}-{configuration}-{run.Commit}.json");
-        run.Save(path);
+        string path = SaveImported(repository, artifacts, configuration, job, options.Single("out"));
         Directory.Delete(artifacts, recursive: true);
         Console.WriteLine(path);
         return 0;
     }
 
+    private static int ImportCommand(Options options)
+    {
+        string repository = RepositoryRoot();
+        RequireCurrentWork(repository);
+        Console.WriteLine(SaveImported(repository, options.Positional(0, "ARTIFACTS"), options.Single("config") ?? "native", options.Single("job") ?? "smoke", options.Single("out")));
+        return 0;
+    }
+
+    /// <summary>Reads a BenchmarkDotNet artifacts folder into a run file and returns its path.</summary>
+    private static string SaveImported(string repository, string artifacts, string configuration, string job, string? output)
+    {
+        string[] reports = Directory.Exists(Path.Combine(artifacts, "results"))
+            ? Directory.GetFiles(Path.Combine(artifacts, "results"), "*-report-full.json") : [];
+        if (reports.Length == 0) throw new InvalidDataException($"the benchmark run left no full JSON report under {artifacts}");
+        string machineFile = Path.Combine(artifacts, "simd-machine.json");
+        RunRecord run = Import(reports, File.Exists(machineFile) ? machineFile : null, Git(repository, "rev-parse --short HEAD") + (Git(repository, "status --porcelain").Length > 0 ? "+dirty" : ""), configuration, job);
+        string path = output ?? Path.Combine(repository, "perf-results", "runs", run.Machine.Key, $"{run.Date:yyyyMMdd-HHmmss}-{configuration}-{run.Commit}.json");
+        run.Save(path);
+        return path;
+    }
+
     /// <summary>
     /// The stated work comes from this tool's own copy of Simd.Benchmarks.dll; the timings from the copy
-    /// `dotnet run` just built. Builds are deterministic, so different bytes mean this tool is stale
-    /// (the benchmarks changed and only they were rebuilt) and would state the old work.
+    /// `dotnet run` just built. Builds are deterministic and carry no commit hash, so different bytes
+    /// mean this tool is stale (the benchmarks changed and only they were rebuilt) and would state the
+    /// old work.
     /// </summary>
     private static void RequireCurrentWork(string repository)
     {
