@@ -19,29 +19,17 @@ internal static unsafe class ParallelMap
     public static int Parts(int length) =>
         length < MinimumLength ? 1 : Math.Min(Gemm.MaxDegreeOfParallelism, length / Grain);
 
-    private struct Update2Job<TOp> where TOp : unmanaged, IUpdate2Operator
+    /// <summary>One split update: up to four arrays (unused ones null), the operator and the level.</summary>
+    private struct Job<TOp> where TOp : unmanaged
     {
-        public float* S0, S1, G;
+        public float* P0, P1, P2, P3;
         public int Length;
         public TOp Op;
         public SimdLevel Level;
     }
 
-    private struct Update3Job<TOp> where TOp : unmanaged, IUpdate3Operator
-    {
-        public float* S0, S1, S2, G;
-        public int Length;
-        public TOp Op;
-        public SimdLevel Level;
-    }
-
-    private struct BinaryJob<TOp> where TOp : unmanaged, IBinaryOperator
-    {
-        public float* X, Y, Destination;
-        public int Length;
-        public TOp Op;
-        public SimdLevel Level;
-    }
+    /// <summary>The part of array <paramref name="pointer"/> in <paramref name="range"/>.</summary>
+    private static Span<float> Slice(float* pointer, (int Start, int Length) range) => new(pointer + range.Start, range.Length);
 
     /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: [start, end), boundaries on <see cref="Grain"/> multiples.</summary>
     private static (int Start, int Length) Range(int length, int part, int parts)
@@ -64,17 +52,16 @@ internal static unsafe class ParallelMap
         }
         fixed (float* p0 = s0, p1 = s1, pg = g)
         {
-            var job = new Update2Job<TOp> { S0 = p0, S1 = p1, G = pg, Length = g.Length, Op = op, Level = level };
+            var job = new Job<TOp> { P0 = p0, P1 = p1, P2 = pg, Length = g.Length, Op = op, Level = level };
             WorkerPool.Run(&Update2Part<TOp>, &job, parts);
         }
     }
 
     private static void Update2Part<TOp>(void* context, int part, int parts) where TOp : unmanaged, IUpdate2Operator
     {
-        ref Update2Job<TOp> job = ref *(Update2Job<TOp>*)context;
-        var (start, length) = Range(job.Length, part, parts);
-        Map.Update2(new Span<float>(job.S0 + start, length), new Span<float>(job.S1 + start, length),
-            new ReadOnlySpan<float>(job.G + start, length), job.Op, job.Level);
+        ref Job<TOp> job = ref *(Job<TOp>*)context;
+        var range = Range(job.Length, part, parts);
+        Map.Update2(Slice(job.P0, range), Slice(job.P1, range), Slice(job.P2, range), job.Op, job.Level);
     }
 
     /// <summary><see cref="Map.Update3"/>, split across threads when long.</summary>
@@ -89,17 +76,16 @@ internal static unsafe class ParallelMap
         }
         fixed (float* p0 = s0, p1 = s1, p2 = s2, pg = g)
         {
-            var job = new Update3Job<TOp> { S0 = p0, S1 = p1, S2 = p2, G = pg, Length = g.Length, Op = op, Level = level };
+            var job = new Job<TOp> { P0 = p0, P1 = p1, P2 = p2, P3 = pg, Length = g.Length, Op = op, Level = level };
             WorkerPool.Run(&Update3Part<TOp>, &job, parts);
         }
     }
 
     private static void Update3Part<TOp>(void* context, int part, int parts) where TOp : unmanaged, IUpdate3Operator
     {
-        ref Update3Job<TOp> job = ref *(Update3Job<TOp>*)context;
-        var (start, length) = Range(job.Length, part, parts);
-        Map.Update3(new Span<float>(job.S0 + start, length), new Span<float>(job.S1 + start, length), new Span<float>(job.S2 + start, length),
-            new ReadOnlySpan<float>(job.G + start, length), job.Op, job.Level);
+        ref Job<TOp> job = ref *(Job<TOp>*)context;
+        var range = Range(job.Length, part, parts);
+        Map.Update3(Slice(job.P0, range), Slice(job.P1, range), Slice(job.P2, range), Slice(job.P3, range), job.Op, job.Level);
     }
 
     /// <summary><see cref="Map.Binary"/>, split across threads when long.</summary>
@@ -114,16 +100,15 @@ internal static unsafe class ParallelMap
         }
         fixed (float* px = x, py = y, pd = destination)
         {
-            var job = new BinaryJob<TOp> { X = px, Y = py, Destination = pd, Length = x.Length, Op = op, Level = level };
+            var job = new Job<TOp> { P0 = px, P1 = py, P2 = pd, Length = x.Length, Op = op, Level = level };
             WorkerPool.Run(&BinaryPart<TOp>, &job, parts);
         }
     }
 
     private static void BinaryPart<TOp>(void* context, int part, int parts) where TOp : unmanaged, IBinaryOperator
     {
-        ref BinaryJob<TOp> job = ref *(BinaryJob<TOp>*)context;
-        var (start, length) = Range(job.Length, part, parts);
-        Map.Binary(new ReadOnlySpan<float>(job.X + start, length), new ReadOnlySpan<float>(job.Y + start, length),
-            new Span<float>(job.Destination + start, length), job.Op, job.Level);
+        ref Job<TOp> job = ref *(Job<TOp>*)context;
+        var range = Range(job.Length, part, parts);
+        Map.Binary(Slice(job.P0, range), Slice(job.P1, range), Slice(job.P2, range), job.Op, job.Level);
     }
 }
