@@ -5,7 +5,8 @@ namespace Simd.Kernels;
 /// (<see cref="WorkerPool"/>, at most <see cref="Gemm.MaxDegreeOfParallelism"/> threads). Each thread
 /// runs the ordinary <see cref="Map"/> driver on its own contiguous range, so this is only valid for
 /// operators whose result for an element does not depend on its position: the no-FMA optimizer
-/// updates, which give bitwise the same result at every level, and therefore for any split.
+/// updates, which give bitwise the same result at every level, and therefore for any split. A short
+/// update is one part, which <see cref="WorkerPool.Run"/> runs on the caller.
 /// </summary>
 internal static unsafe class ParallelMap
 {
@@ -44,16 +45,10 @@ internal static unsafe class ParallelMap
     public static void Update2<TOp>(Span<float> s0, Span<float> s1, ReadOnlySpan<float> g, TOp op, SimdLevel level)
         where TOp : unmanaged, IUpdate2Operator
     {
-        int parts = Parts(g.Length);
-        if (parts <= 1)
-        {
-            Map.Update2(s0, s1, g, op, level);
-            return;
-        }
         fixed (float* p0 = s0, p1 = s1, pg = g)
         {
             var job = new Job<TOp> { P0 = p0, P1 = p1, P2 = pg, Length = g.Length, Op = op, Level = level };
-            WorkerPool.Run(&Update2Part<TOp>, &job, parts);
+            WorkerPool.Run(&Update2Part<TOp>, &job, Parts(job.Length));
         }
     }
 
@@ -68,16 +63,10 @@ internal static unsafe class ParallelMap
     public static void Update3<TOp>(Span<float> s0, Span<float> s1, Span<float> s2, ReadOnlySpan<float> g, TOp op, SimdLevel level)
         where TOp : unmanaged, IUpdate3Operator
     {
-        int parts = Parts(g.Length);
-        if (parts <= 1)
-        {
-            Map.Update3(s0, s1, s2, g, op, level);
-            return;
-        }
         fixed (float* p0 = s0, p1 = s1, p2 = s2, pg = g)
         {
             var job = new Job<TOp> { P0 = p0, P1 = p1, P2 = p2, P3 = pg, Length = g.Length, Op = op, Level = level };
-            WorkerPool.Run(&Update3Part<TOp>, &job, parts);
+            WorkerPool.Run(&Update3Part<TOp>, &job, Parts(job.Length));
         }
     }
 
@@ -92,16 +81,10 @@ internal static unsafe class ParallelMap
     public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, TOp op, SimdLevel level)
         where TOp : unmanaged, IBinaryOperator
     {
-        int parts = Parts(x.Length);
-        if (parts <= 1)
-        {
-            Map.Binary(x, y, destination, op, level);
-            return;
-        }
         fixed (float* px = x, py = y, pd = destination)
         {
             var job = new Job<TOp> { P0 = px, P1 = py, P2 = pd, Length = x.Length, Op = op, Level = level };
-            WorkerPool.Run(&BinaryPart<TOp>, &job, parts);
+            WorkerPool.Run(&BinaryPart<TOp>, &job, Parts(job.Length));
         }
     }
 
