@@ -411,11 +411,12 @@ public static unsafe class Gemm
         where TKernel : IGemmKernel
     {
         if (rowStart >= rowEnd || colStart >= colEnd) return;
-        int kcMax = job.Kc, mcMax = job.Mc, ncMax = job.Nc;
+        int kcMax = job.Kc, mcMax = job.Mc, ncMax = job.Nc, nr = TKernel.NR;
         GemmWorkspace workspace = GemmWorkspace.Current;
         float* packedA = workspace.A((nint)mcMax * kcMax);
         float* packedB = workspace.B((nint)ncMax * kcMax);
         float* tile = workspace.Tile;
+        bool bInPlace = ReadsBInPlace<TKernel>(ref job, rowEnd - rowStart);
         // Equal k blocks (784 = 4 × 196, not 3 × 256 + 16): no short final block that pays the C
         // traffic for little work. Depends only on k, so every thread blocks k the same way.
         int kBlocks = (job.K + kcMax - 1) / kcMax;
@@ -423,18 +424,27 @@ public static unsafe class Gemm
         for (int jc = colStart; jc < colEnd; jc += ncMax)
         {
             int nc = Math.Min(ncMax, colEnd - jc);
+            int fullColumns = nc - nc % nr;
             for (int pc = 0; pc < job.K; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, job.K - pc);
                 bool last = pc + kc == job.K;
                 float beta = pc == 0 ? job.Beta : 1f;
-                Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc, kc, nc, packedB);
+                float* bRows = null;
+                if (!bInPlace)
+                    Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc, kc, nc, packedB);
+                else
+                {
+                    bRows = job.B + pc * job.Ldb + jc;
+                    if (fullColumns < nc)
+                        Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc + fullColumns, kc, nc - fullColumns, packedB);
+                }
                 for (int ic = rowStart; ic < rowEnd; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, rowEnd - ic);
                     Pack.A<TKernel>(job.TransA, job.A, job.Lda, ic, pc, mc, kc, packedA);
                     float* c = job.C + ic * job.Ldc + jc;
-                    Macro<TKernel>(mc, nc, kc, packedA, packedB, c, job.Ldc, job.Alpha, beta, tile);
+                    Macro<TKernel>(mc, nc, kc, packedA, packedB, bRows, job.Ldb, c, job.Ldc, job.Alpha, beta, tile);
                     if (last && job.HasEpilogue)
                         Epilogue(ref job, ic, mc, jc, nc);
                 }
@@ -442,16 +452,36 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>The two inner loops: every MR×NR tile of an mc×nc block of C from packed panels.</summary>
+    /// <summary>
+    /// Whether the micro-kernel reads full NR-column panels of B where they are stored instead of from
+    /// a packed copy: B not transposed, and at most <see cref="IGemmKernel.BInPlaceRows"/> rows of C, so
+    /// that few A panels reuse each B panel and packing B costs more than it saves.
+    /// </summary>
+    private static bool ReadsBInPlace<TKernel>(ref GemmJob job, int rows) where TKernel : IGemmKernel
+        => !job.TransB && rows <= TKernel.BInPlaceRows;
+
+    /// <summary>
+    /// The two inner loops: every MR×NR tile of an mc×nc block of C. B panels come from packedB
+    /// (kc×NR each, in order), or when bRows is not null, full panels are read in place from bRows
+    /// (rows ldb apart) and only a last partial panel from packedB.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* c, nint ldc,
-        float alpha, float beta, float* tile) where TKernel : IGemmKernel
+    private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb,
+        float* c, nint ldc, float alpha, float beta, float* tile) where TKernel : IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
-            float* b = packedB + (nint)jr * kc;
+            float* b;
+            nint bStride = nr;
+            if (bRows == null) b = packedB + (nint)jr * kc;
+            else if (cols == nr)
+            {
+                b = bRows + jr;
+                bStride = ldb;
+            }
+            else b = packedB;
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
@@ -459,12 +489,12 @@ public static unsafe class Gemm
                 float* target = c + ir * ldc + jr;
                 if (rows == mr && cols == nr)
                 {
-                    TKernel.MicroKernel(kc, a, b, target, ldc, alpha, beta);
+                    TKernel.MicroKernel(kc, a, b, bStride, target, ldc, alpha, beta);
                 }
                 else
                 {
                     // Edge tile: compute the full tile into scratch, then merge only the valid part.
-                    TKernel.MicroKernel(kc, a, b, tile, nr, alpha, 0f);
+                    TKernel.MicroKernel(kc, a, b, bStride, tile, nr, alpha, 0f);
                     for (int i = 0; i < rows; i++)
                     {
                         float* source = tile + i * nr;

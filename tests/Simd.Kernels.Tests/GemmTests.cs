@@ -18,6 +18,14 @@ public class GemmTests
         _ => (ScalarKernel.MR, ScalarKernel.NR, ScalarKernel.KC, ScalarKernel.MC, ScalarKernel.NC),
     };
 
+    private static int BInPlaceRows(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector512 => Vector512Kernel.BInPlaceRows,
+        SimdLevel.Vector256 => Vector256Kernel.BInPlaceRows,
+        SimdLevel.Vector128 => Vector128Kernel.BInPlaceRows,
+        _ => ScalarKernel.BInPlaceRows,
+    };
+
     public static TheoryData<SimdLevel, Transpose, Transpose> LevelsAndTransposes()
     {
         var data = new TheoryData<SimdLevel, Transpose, Transpose>();
@@ -133,6 +141,26 @@ public class GemmTests
             Check(level, ta, tb, 4 * mr + 1, 4 * nr + 3, 11, 1f, 0f, pad: 1, nanC: true);
             Check(level, ta, tb, 4 * mr, 4 * nr, 10, 0.5f, 1f, pad: 0);
             Check(level, ta, tb, 2 * mr - 1, 2 * nr + 1, 4, 1f, -1f, pad: 2);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void BInPlaceBoundary(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // Up to BInPlaceRows rows of C, full panels of a non-transposed B are read where B is stored and
+        // only a last partial panel is packed; one row more packs all of B. Both sides of the switch,
+        // with a partial panel, ld > width, and (with shrunken blocks) several NC and KC blocks.
+        var (mr, nr, _, _, _) = Blocks(level);
+        int rows = Math.Max(1, BInPlaceRows(level));
+        int k = SimdLevels.IsAccelerated(level) ? 37 : 9;
+        Check(level, ta, tb, rows, 2 * nr + 3, k, 1f, 0f, pad: 5, nanC: true);
+        Check(level, ta, tb, rows + 1, 2 * nr + 3, k, 1f, 0f, pad: 5, nanC: true);
+        Check(level, ta, tb, rows, 3 * nr, k, -0.5f, 1f, pad: 1);
+        using (GemmTuning.OverrideBlocks(kc: 5, mc: 2 * mr, nc: 2 * nr))
+        {
+            Check(level, ta, tb, rows, 4 * nr + 1, 11, 1f, 0f, pad: 3, nanC: true);
+            Check(level, ta, tb, rows + 1, 4 * nr + 1, 11, 0.5f, 1f, pad: 0);
         }
     }
 

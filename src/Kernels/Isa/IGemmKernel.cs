@@ -17,15 +17,22 @@ internal unsafe interface IGemmKernel
     static abstract int MC { get; }
     /// <summary>Columns of a packed B block (KC×NC stays in L3); a multiple of NR.</summary>
     static abstract int NC { get; }
+    /// <summary>
+    /// Most rows of C for which full panels of a non-transposed B are read in place rather than
+    /// packed (0: always packed). Chosen by measurement per level: reading in place saves the separate
+    /// packing pass, which costs most when B comes from L3 and few A panels reuse each B panel.
+    /// </summary>
+    static abstract int BInPlaceRows { get; }
     /// <summary>The level this kernel implements.</summary>
     static abstract SimdLevel Level { get; }
 
     /// <summary>
-    /// c[i·ldc + j] = alpha·Σ_{p&lt;kc} a[p·MR + i]·b[p·NR + j] + beta·c[i·ldc + j] for i &lt; MR, j &lt; NR,
-    /// where a is a packed MR-row micro-panel and b a packed NR-column micro-panel. When beta is 0, c is
-    /// written without being read.
+    /// c[i·ldc + j] = alpha·Σ_{p&lt;kc} a[p·MR + i]·b[p·bStride + j] + beta·c[i·ldc + j] for i &lt; MR, j &lt; NR,
+    /// where a is a packed MR-row micro-panel and b an NR-column micro-panel whose rows are bStride
+    /// apart: NR when packed, or B's leading dimension when NR columns of a non-transposed B are read
+    /// in place. When beta is 0, c is written without being read.
     /// </summary>
-    static abstract void MicroKernel(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+    static abstract void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta);
 }
 
 /// <summary>

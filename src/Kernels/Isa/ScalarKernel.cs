@@ -13,9 +13,11 @@ internal readonly unsafe struct ScalarKernel : IGemmKernel
     public static int KC => 256;
     public static int MC => 128;
     public static int NC => 2048;
+    /// <summary>Not measured: the scalar level is the reference, so B is always packed.</summary>
+    public static int BInPlaceRows => 0;
     public static SimdLevel Level => SimdLevel.Scalar;
 
-    public static void MicroKernel(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f, c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
         for (int p = 0; p < kc; p++)
@@ -30,7 +32,7 @@ internal readonly unsafe struct ScalarKernel : IGemmKernel
             float a3 = a[3];
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
             a += 4;
-            b += 4;
+            b += bStride;
         }
         if (beta == 0f)
         {

@@ -22,9 +22,11 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
     public static int KC => 256;
     public static int MC => 144;
     public static int NC => 2048;
+    /// <summary>Zen 4, B in place against packed: 32×256×784 346 → 307 µs, 128×256×256 378 → 364 µs.</summary>
+    public static int BInPlaceRows => 128;
     public static SimdLevel Level => SimdLevel.Vector128;
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MicroKernel(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -50,7 +52,7 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
             c50 = Vector128.MultiplyAddEstimate(a5, b0, c50);
             c51 = Vector128.MultiplyAddEstimate(a5, b1, c51);
             a += 6;
-            b += 8;
+            b += bStride;
         }
         Vector128<float> va = Vector128.Create(alpha);
         if (beta == 0f)
