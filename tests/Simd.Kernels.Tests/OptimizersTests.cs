@@ -133,6 +133,47 @@ public class OptimizersTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void AdamStoresSubnormalMomentsAsZero(SimdLevel level)
+    {
+        using var _ = SimdLevels.Force(level);
+        const int n = 37; // two 16-lane vectors and a tail at every level
+        float subnormal = 1e-39f, tinyNormal = 2e-38f;
+        float[] g = new float[n], w = new float[n], m = new float[n], v = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            w[i] = 1f;
+            switch (i % 4)
+            {
+                case 0: m[i] = subnormal; v[i] = -subnormal; break;       // decays further: both flushed
+                case 1: g[i] = 1e-37f; break;                              // new m = 1e-38: flushed; new v underflows
+                case 2: m[i] = tinyNormal * 2; v[i] = tinyNormal; break;  // stays normal: kept
+                default: g[i] = float.NaN; break;                          // NaN passes through
+            }
+        }
+        Optimizers.Adam(g, w, m, v, 5, LearningRate);
+        for (int i = 0; i < n; i++)
+        {
+            string at = $"{level} i={i}";
+            switch (i % 4)
+            {
+                case 0 or 1:
+                    Assert.True(BitConverter.SingleToInt32Bits(m[i]) == 0, $"{at}: m = {m[i]:R} is not +0");
+                    Assert.True(BitConverter.SingleToInt32Bits(v[i]) == 0, $"{at}: v = {v[i]:R} is not +0");
+                    Assert.Equal(1f, w[i]);
+                    break;
+                case 2:
+                    Assert.Equal(0.9f * (tinyNormal * 2), m[i]);
+                    Assert.Equal(0.999f * tinyNormal, v[i]);
+                    break;
+                default:
+                    Assert.True(float.IsNaN(m[i]) && float.IsNaN(v[i]) && float.IsNaN(w[i]), $"{at}: NaN did not propagate");
+                    break;
+            }
+        }
+    }
+
     [Fact]
     public void AdamWithoutWeightDecayKeepsInfiniteWeightsInfinite()
     {
