@@ -63,8 +63,13 @@ public sealed class Dense : Layer
         if (Activation != Activation.None)
             Activations.Backward(Activation, dy, y, dy);
         ReadOnlySpan<float> delta = dy;
-        Gemm.AccumulateWeightGradient(batch, Inputs, Outputs, x, delta, arena.GradientOf(Weight));
-        Kernels.Bias.BiasGradient(delta, arena.GradientOf(Bias), batch, Outputs, accumulate: true);
+        // Right after ZeroGradients the gradients are overwritten (beta = 0) rather than cleared and
+        // then accumulated: the batch-32 step no longer reads and writes the stale 784×256 block twice.
+        Span<float> weightGradient = arena.AccumulationTarget(Weight, out bool weightCleared);
+        Gemm.Multiply(Transpose.Transposed, Transpose.None, Inputs, Outputs, batch, 1f, x, Inputs, delta, Outputs,
+            weightCleared ? 0f : 1f, weightGradient, Outputs);
+        Span<float> biasGradient = arena.AccumulationTarget(Bias, out bool biasCleared);
+        Kernels.Bias.BiasGradient(delta, biasGradient, batch, Outputs, accumulate: !biasCleared);
         if (!dx.IsEmpty)
             Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, Inputs, Outputs, 1f, delta, Outputs, arena.ValuesOf(Weight), Outputs, 0f, dx, Inputs);
     }

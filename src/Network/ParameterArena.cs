@@ -14,13 +14,22 @@ public sealed record Parameter(string Name, int Rows, int Cols, int Offset, bool
 {
     /// <summary>Rows · Cols.</summary>
     public int Length => Rows * Cols;
+
+    /// <summary>Position in its arena's declaration order.</summary>
+    internal int Index { get; init; }
 }
 
 /// <summary>
 /// All parameters of a model in one contiguous float array, with a gradient twin of the same layout:
-/// zeroing gradients is one <c>Clear</c>, and optimizers and clipping run one flat loop over the arena.
-/// Parameters are declared first, then the arena is allocated once by <see cref="Seal"/>.
+/// optimizers and clipping run one flat loop over the arena. Parameters are declared first, then the
+/// arena is allocated once by <see cref="Seal"/>.
 /// </summary>
+/// <remarks>
+/// Zeroing is lazy for dense parameters: <see cref="ZeroGradients"/> only marks them, a layer that
+/// writes a whole gradient takes it through <see cref="AccumulationTarget"/> and overwrites instead of
+/// adding (a dense layer's weight gradient then never reads the stale block), and every other
+/// accessor clears a still-marked gradient before returning it, so readers always see zeros.
+/// </remarks>
 public sealed class ParameterArena
 {
     /// <summary>Parameter starts are multiples of this many floats (64 bytes) so vector loads of each tensor start on a cache line boundary relative to the arena.</summary>
@@ -31,6 +40,8 @@ public sealed class ParameterArena
     private float[] _gradients = [];
     private TouchedRows?[] _trackers = [];
     private (int Offset, int Length)[] _denseRuns = [];
+    private bool[] _stale = [];
+    private int _staleCount;
     private int _length;
 
     /// <summary>Declared parameters in declaration order.</summary>
@@ -55,7 +66,7 @@ public sealed class ParameterArena
         long end = _length + length;
         long aligned = (end + Alignment - 1) / Alignment * Alignment;
         if (aligned > Array.MaxLength) throw new ArgumentException($"parameter '{name}' ({rows}×{cols}) does not fit in one arena", nameof(rows));
-        var parameter = new Parameter(name, rows, cols, _length, isWeight, rowSparse);
+        var parameter = new Parameter(name, rows, cols, _length, isWeight, rowSparse) { Index = _parameters.Count };
         _parameters.Add(parameter);
         _length = (int)aligned;
         return parameter;
@@ -68,6 +79,7 @@ public sealed class ParameterArena
         _values = new float[_length];
         _gradients = new float[_length];
         _trackers = new TouchedRows?[_parameters.Count];
+        _stale = new bool[_parameters.Count];
         var dense = new List<(int Offset, int Length)>();
         int runStart = 0;
         for (int i = 0; i < _parameters.Count; i++)
@@ -87,22 +99,67 @@ public sealed class ParameterArena
     public Span<float> Values => Sealed(_values);
 
     /// <summary>All gradients, same layout as <see cref="Values"/>.</summary>
-    public Span<float> Gradients => Sealed(_gradients);
+    public Span<float> Gradients
+    {
+        get
+        {
+            ClearStale();
+            return Sealed(_gradients);
+        }
+    }
 
     /// <summary>The values of one parameter.</summary>
     public Span<float> ValuesOf(Parameter parameter) => Sealed(_values).AsSpan(parameter.Offset, parameter.Length);
 
     /// <summary>The gradient of one parameter.</summary>
-    public Span<float> GradientOf(Parameter parameter) => Sealed(_gradients).AsSpan(parameter.Offset, parameter.Length);
+    /// <exception cref="ArgumentException">The parameter is not in this arena.</exception>
+    public Span<float> GradientOf(Parameter parameter)
+    {
+        Span<float> gradient = Sealed(_gradients).AsSpan(parameter.Offset, parameter.Length);
+        if (IsStale(parameter))
+        {
+            ExtentOf(parameter).Clear();
+            MarkFresh(parameter);
+        }
+        return gradient;
+    }
 
     /// <summary>
-    /// Sets every gradient to zero. For a row-sparse parameter only the rows touched since the last
+    /// The gradient of a dense parameter for a layer that writes every element of it:
+    /// <paramref name="cleared"/> is true when the gradient is logically zero since
+    /// <see cref="ZeroGradients"/> but its memory was not cleared, and the caller must then overwrite
+    /// every element (for example a GEMM with beta = 0) rather than add. When false, add as usual.
+    /// Either way the gradient counts as written afterwards.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameter is not in this arena, or is row-sparse.</exception>
+    public Span<float> AccumulationTarget(Parameter parameter, out bool cleared)
+    {
+        Span<float> gradient = Sealed(_gradients).AsSpan(parameter.Offset, parameter.Length);
+        if (parameter.IsRowSparse)
+            throw new ArgumentException($"'{parameter.Name}' is row-sparse: take its gradient with GradientOf and report rows through TouchedRowsOf", nameof(parameter));
+        cleared = IsStale(parameter);
+        if (cleared)
+        {
+            ExtentOf(parameter)[parameter.Length..].Clear();
+            MarkFresh(parameter);
+        }
+        return gradient;
+    }
+
+    /// <summary>
+    /// Sets every gradient to zero. Dense parameters are only marked (see the remarks on
+    /// <see cref="ParameterArena"/>); for a row-sparse parameter only the rows touched since the last
     /// call are cleared (the others are zero already), and its tracker starts empty again.
     /// </summary>
     public void ZeroGradients()
     {
         Span<float> gradients = Sealed(_gradients);
-        foreach ((int offset, int length) in _denseRuns) gradients.Slice(offset, length).Clear();
+        for (int i = 0; i < _parameters.Count; i++)
+            if (!_parameters[i].IsRowSparse && !_stale[i])
+            {
+                _stale[i] = true;
+                _staleCount++;
+            }
         for (int i = 0; i < _trackers.Length; i++)
         {
             if (_trackers[i] is not TouchedRows tracker) continue;
@@ -134,7 +191,11 @@ public sealed class ParameterArena
     /// dense parameters (padding included) and the touched rows of row-sparse ones, rows in the order
     /// they were first touched. Allocation-free; do not touch rows while enumerating.
     /// </summary>
-    public ActiveRanges ActiveGradientRanges() => new(this);
+    public ActiveRanges ActiveGradientRanges()
+    {
+        ClearStale();
+        return new(this);
+    }
 
     /// <summary>Enumerates <see cref="ActiveGradientRanges"/>: the dense runs, then each row-sparse parameter's rows.</summary>
     public struct ActiveRanges
@@ -184,6 +245,39 @@ public sealed class ParameterArena
             }
             return false;
         }
+    }
+
+    private bool IsStale(Parameter parameter)
+    {
+        if ((uint)parameter.Index >= (uint)_parameters.Count || !ReferenceEquals(_parameters[parameter.Index], parameter))
+            throw new ArgumentException($"'{parameter.Name}' is not a parameter of this arena", nameof(parameter));
+        return _stale[parameter.Index];
+    }
+
+    /// <summary>The parameter's gradient and the alignment padding after it, up to the next parameter.</summary>
+    private Span<float> ExtentOf(Parameter parameter)
+    {
+        int end = parameter.Index + 1 < _parameters.Count ? _parameters[parameter.Index + 1].Offset : _length;
+        return _gradients.AsSpan(parameter.Offset, end - parameter.Offset);
+    }
+
+    private void MarkFresh(Parameter parameter)
+    {
+        _stale[parameter.Index] = false;
+        _staleCount--;
+    }
+
+    /// <summary>Clears every gradient still marked by <see cref="ZeroGradients"/>.</summary>
+    private void ClearStale()
+    {
+        if (_staleCount == 0) return;
+        for (int i = 0; i < _parameters.Count; i++)
+            if (_stale[i])
+            {
+                ExtentOf(_parameters[i]).Clear();
+                _stale[i] = false;
+            }
+        _staleCount = 0;
     }
 
     private T[] Sealed<T>(T[] array) =>
