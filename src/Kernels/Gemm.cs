@@ -491,10 +491,18 @@ public static unsafe class Gemm
                 {
                     TKernel.MicroKernel(kc, a, b, bStride, target, ldc, alpha, beta);
                 }
+                else if (rows == mr && cols % TKernel.EdgeStep == 0)
+                {
+                    // Last panel, whole vectors wide: only its real columns are computed, straight into C.
+                    TKernel.EdgeKernel(kc, a, b, bStride, target, ldc, alpha, beta, cols);
+                }
                 else
                 {
-                    // Edge tile: compute the full tile into scratch, then merge only the valid part.
-                    TKernel.MicroKernel(kc, a, b, bStride, tile, nr, alpha, 0f);
+                    // Edge tile: compute it into scratch (only the vectors that hold real columns), then
+                    // merge the valid part.
+                    int width = (cols + TKernel.EdgeStep - 1) / TKernel.EdgeStep * TKernel.EdgeStep;
+                    if (width == nr) TKernel.MicroKernel(kc, a, b, bStride, tile, nr, alpha, 0f);
+                    else TKernel.EdgeKernel(kc, a, b, bStride, tile, nr, alpha, 0f, width);
                     for (int i = 0; i < rows; i++)
                     {
                         float* source = tile + i * nr;

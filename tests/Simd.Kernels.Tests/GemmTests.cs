@@ -26,6 +26,14 @@ public class GemmTests
         _ => ScalarKernel.BInPlaceRows,
     };
 
+    private static int EdgeStep(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector512 => Vector512Kernel.EdgeStep,
+        SimdLevel.Vector256 => Vector256Kernel.EdgeStep,
+        SimdLevel.Vector128 => Vector128Kernel.EdgeStep,
+        _ => ScalarKernel.EdgeStep,
+    };
+
     public static TheoryData<SimdLevel, Transpose, Transpose> LevelsAndTransposes()
     {
         var data = new TheoryData<SimdLevel, Transpose, Transpose>();
@@ -142,6 +150,24 @@ public class GemmTests
             Check(level, ta, tb, 4 * mr, 4 * nr, 10, 0.5f, 1f, pad: 0);
             Check(level, ta, tb, 2 * mr - 1, 2 * nr + 1, 4, 1f, -1f, pad: 2);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void EdgePanels(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // Every width of a last B panel narrower than NR: whole vectors (written straight into C by the
+        // edge kernel) and one column less (through the scratch tile), with full and partial row tiles.
+        var (mr, nr, _, _, _) = Blocks(level);
+        int step = EdgeStep(level), seed = 500;
+        for (int width = step; width < nr; width += step)
+            foreach (int n in new[] { nr + width, nr + width - 1, width })
+                foreach (int m in new[] { mr, 2 * mr + 1 })
+                {
+                    seed++;
+                    Check(level, ta, tb, m, n, 13, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                    Check(level, ta, tb, m, n, 13, -1.5f, 0.5f, pad: 1, seed: seed);
+                }
     }
 
     [Theory]

@@ -33,6 +33,17 @@ internal unsafe interface IGemmKernel
     /// in place. When beta is 0, c is written without being read.
     /// </summary>
     static abstract void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>Column granularity of <see cref="EdgeKernel"/>: one vector; NR is a multiple of it.</summary>
+    static abstract int EdgeStep { get; }
+
+    /// <summary>
+    /// <see cref="MicroKernel"/> on the first <paramref name="width"/> columns only (a multiple of
+    /// <see cref="EdgeStep"/>, less than NR), for the last, zero-padded B panel of a matrix whose width
+    /// is not a multiple of NR: the padding columns are neither computed nor written. Each element is
+    /// computed by the same operations as in <see cref="MicroKernel"/>, so the results are identical.
+    /// </summary>
+    static abstract void EdgeKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -89,6 +90,93 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, INarrowGemmKernel
             Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c30 * va).Store(c + 3 * ldc + 0);
             Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c31 * va).Store(c + 3 * ldc + 8);
             Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 16), vb, c32 * va).Store(c + 3 * ldc + 16);
+        }
+    }
+
+    public static int EdgeStep => 8;
+
+    /// <summary>The 4×8 and 4×16 edges of the 4×24 tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void EdgeKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
+    {
+        Debug.Assert(width is 8 or 16);
+        Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+        if (width == 16)
+        {
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector256<float> b0 = Vector256.Load(b + 0);
+                Vector256<float> b1 = Vector256.Load(b + 8);
+                Vector256<float> a0 = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+                c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+                Vector256<float> a1 = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+                Vector256<float> a2 = Vector256.Create(a[2]);
+                c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+                c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+                Vector256<float> a3 = Vector256.Create(a[3]);
+                c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+                c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+                a += 4;
+                b += bStride;
+            }
+            if (beta == 0f)
+            {
+                (c00 * va).Store(c + 0 * ldc + 0);
+                (c01 * va).Store(c + 0 * ldc + 8);
+                (c10 * va).Store(c + 1 * ldc + 0);
+                (c11 * va).Store(c + 1 * ldc + 8);
+                (c20 * va).Store(c + 2 * ldc + 0);
+                (c21 * va).Store(c + 2 * ldc + 8);
+                (c30 * va).Store(c + 3 * ldc + 0);
+                (c31 * va).Store(c + 3 * ldc + 8);
+            }
+            else
+            {
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 0 * ldc + 0), vb, c00 * va).Store(c + 0 * ldc + 0);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 0 * ldc + 8), vb, c01 * va).Store(c + 0 * ldc + 8);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c10 * va).Store(c + 1 * ldc + 0);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c11 * va).Store(c + 1 * ldc + 8);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c20 * va).Store(c + 2 * ldc + 0);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c21 * va).Store(c + 2 * ldc + 8);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c30 * va).Store(c + 3 * ldc + 0);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c31 * va).Store(c + 3 * ldc + 8);
+            }
+        }
+        else
+        {
+            Vector256<float> c00 = default, c10 = default, c20 = default, c30 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector256<float> b0 = Vector256.Load(b + 0);
+                Vector256<float> a0 = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+                Vector256<float> a1 = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+                Vector256<float> a2 = Vector256.Create(a[2]);
+                c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+                Vector256<float> a3 = Vector256.Create(a[3]);
+                c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+                a += 4;
+                b += bStride;
+            }
+            if (beta == 0f)
+            {
+                (c00 * va).Store(c + 0 * ldc + 0);
+                (c10 * va).Store(c + 1 * ldc + 0);
+                (c20 * va).Store(c + 2 * ldc + 0);
+                (c30 * va).Store(c + 3 * ldc + 0);
+            }
+            else
+            {
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 0 * ldc + 0), vb, c00 * va).Store(c + 0 * ldc + 0);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c10 * va).Store(c + 1 * ldc + 0);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c20 * va).Store(c + 2 * ldc + 0);
+                Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c30 * va).Store(c + 3 * ldc + 0);
+            }
         }
     }
 
