@@ -215,6 +215,16 @@ public static unsafe class Gemm
                 Activation = activation, HasEpilogue = hasEpilogue,
                 Level = SimdLevels.Current,
             };
+            if (job.K > 0 && (m == 1 || n == 1))
+            {
+                Vector(ref job);
+                return;
+            }
+            if (job.K == 1)
+            {
+                RankOne(ref job);
+                return;
+            }
             bool narrow = n <= NarrowColumns && job.K > 0;
             switch (job.Level)
             {
@@ -226,6 +236,63 @@ public static unsafe class Gemm
                 default: Dispatch<ScalarKernel>(ref job); break;
             }
         }
+    }
+
+    /// <summary>
+    /// One row or one column of C (batch 1, one output) as a matrix–vector product with
+    /// <see cref="Gemv"/>: the vector operand is gathered into a contiguous buffer when strided, the
+    /// matrix is read in place, and the result goes through a scratch vector into C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vector(ref GemmJob job)
+    {
+        int k = job.K;
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        bool row = job.M == 1;
+        int length = row ? job.N : job.M;
+        // The vector: op(A)'s row 0 for one row of C, op(B)'s column 0 for one column.
+        float* vector = row ? job.A : job.B;
+        nint vectorStride = row ? (job.TransA ? job.Lda : 1) : (job.TransB ? 1 : job.Ldb);
+        if (vectorStride != 1)
+        {
+            float* gathered = workspace.A(k);
+            for (int p = 0; p < k; p++) gathered[p] = vector[p * vectorStride];
+            vector = gathered;
+        }
+        float* y = workspace.B(length);
+        // The matrix runs along y when it is B as stored (k×n) or A transposed (k×m).
+        bool alongY = row ? !job.TransB : job.TransA;
+        float* matrix = row ? job.B : job.A;
+        nint ld = row ? job.Ldb : job.Lda;
+        if (alongY) Gemv.AxpyRows(job.Level, k, length, vector, matrix, ld, y);
+        else Gemv.DotRows(job.Level, k, length, vector, matrix, ld, y);
+        nint cStride = row ? 1 : job.Ldc;
+        for (int j = 0; j < length; j++)
+        {
+            float* target = job.C + j * cStride;
+            *target = job.Beta == 0f ? job.Alpha * y[j] : job.Alpha * y[j] + job.Beta * *target;
+        }
+        if (job.HasEpilogue)
+            Epilogue(ref job, 0, job.M, 0, job.N);
+    }
+
+    /// <summary>
+    /// k = 1 (a weight gradient at batch 1): C = alpha·a·bᵀ + beta·C with a = op(A)'s column and b =
+    /// op(B)'s row, through <see cref="Gemv.RankOne"/>; nothing is packed, and C is written once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RankOne(ref GemmJob job)
+    {
+        float* row = job.B;
+        if (job.TransB && job.N > 1)
+        {
+            float* gathered = GemmWorkspace.Current.B(job.N);
+            for (int j = 0; j < job.N; j++) gathered[j] = job.B[j * job.Ldb];
+            row = gathered;
+        }
+        Gemv.RankOne(job.Level, job.M, job.N, job.A, job.TransA ? 1 : job.Lda, row, job.Alpha, job.Beta, job.C, job.Ldc);
+        if (job.HasEpilogue)
+            Epilogue(ref job, 0, job.M, 0, job.N);
     }
 
     /// <summary>Widest C that takes the narrow path: the width of the narrow kernels' B rows.</summary>

@@ -154,6 +154,27 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void VectorProducts(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // One row of C (m = 1) or one column (n = 1) takes the matrix–vector path: every vector-width
+        // boundary of the other dimension and of k, strided vectors (ld > width), both betas.
+        int seed = 900;
+        foreach (int k in new[] { 1, 3, 15, 16, 17, 33, 100 })
+            foreach (int length in new[] { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100 })
+            {
+                seed++;
+                Check(level, ta, tb, 1, length, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                Check(level, ta, tb, length, 1, k, 1f, 0f, pad: seed % 3 + 1, seed: seed, nanC: true);
+                if (seed % 3 == 0)
+                {
+                    Check(level, ta, tb, 1, length, k, -0.5f, 2f, pad: 1, seed: seed);
+                    Check(level, ta, tb, length, 1, k, 1.5f, -1f, pad: 2, seed: seed);
+                }
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void EdgePanels(SimdLevel level, Transpose ta, Transpose tb)
     {
         // Every width of a last B panel narrower than NR: whole vectors (written straight into C by the
