@@ -34,12 +34,16 @@ public static partial class Program
               --missing-baseline skip is given: then the run is summarized, a notice printed, and it exits 0
         """;
 
-    /// <summary>Environment switches per configuration: the .NET 10 switches that exist.</summary>
+    /// <summary>
+    /// Environment switches per configuration: the .NET 10 switches that exist, and the OpenBLAS core
+    /// type with the same instruction sets, so that the OpenBLAS baseline is like for like (OpenBLAS
+    /// picks its AVX-512 kernels on an AVX-512 CPU otherwise; Haswell is its AVX2 + FMA kernel set).
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, (string Name, string Value)[]> Configurations = new Dictionary<string, (string, string)[]>
     {
         ["native"] = [],
-        ["noavx512"] = [("DOTNET_EnableAVX512", "0")],
-        ["noavx2"] = [("DOTNET_EnableAVX2", "0")],
+        ["noavx512"] = [("DOTNET_EnableAVX512", "0"), ("OPENBLAS_CORETYPE", "Haswell")],
+        ["noavx2"] = [("DOTNET_EnableAVX2", "0"), ("OPENBLAS_CORETYPE", "Nehalem")],
         ["nohw"] = [("DOTNET_EnableHWIntrinsic", "0")],
     };
 
