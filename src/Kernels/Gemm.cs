@@ -18,7 +18,8 @@ public enum Transpose
 /// Single-precision general matrix multiply on row-major matrices: C = alpha·op(A)·op(B) + beta·C,
 /// with a fused bias-and-activation form for dense layers and an accumulating form for weight
 /// gradients. BLIS structure: five loops (jc → pc → ic → jr → ir) around a per-level MR×NR
-/// micro-kernel on packed panels; threads split C into disjoint tiles.
+/// micro-kernel on packed panels; threads split C into disjoint tiles. One row or one column of C
+/// (batch 1), and k = 1, take matrix–vector and rank-1 loops instead, on the calling thread.
 /// </summary>
 /// <remarks>
 /// Row-major: element (i, j) of a matrix X with leading dimension ldX is X[i·ldX + j]. A stored matrix
