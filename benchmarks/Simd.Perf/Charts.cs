@@ -27,7 +27,8 @@ public static class Charts
         int plotWidth = width - left - 40;
         int groupHeight = barHeight * LevelNames.Length + 8;
         int height = top + groups.Count * groupHeight + 50;
-        double maxFraction = Math.Max(1.0, groups.SelectMany(g => g).Max(b => roofs.Fraction(b) ?? 0));
+        // A run without levelled cases (training steps only) still gets a chart: empty, with its axis.
+        double maxFraction = Math.Max(1.0, groups.SelectMany(g => g).Select(b => roofs.Fraction(b) ?? 0).DefaultIfEmpty(0).Max());
 
         var svg = Begin(width, height, title);
         for (double tick = 0; tick <= maxFraction + 1e-9; tick += 0.25)

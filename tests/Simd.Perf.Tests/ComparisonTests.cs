@@ -164,6 +164,17 @@ public class ComparisonTests
         Assert.Contains("Gemm.Multiply", bars);
         Assert.Contains("<circle", Charts.Roofline(run, "t", "Gemm"));
     }
+
+    [Fact]
+    public void ChartsOfARunWithoutLevelledCasesAreEmpty()
+    {
+        RunRecord full = SyntheticRun(300_000, 1.0, 3);
+        RunRecord training = full with { Benchmarks = [.. full.Benchmarks.Where(b => b.Level is null)] };
+        string bars = Charts.LevelBars(training, "t");
+        Assert.StartsWith("<svg", bars);
+        Assert.DoesNotContain("</title></rect>", bars);
+        Assert.Contains("</title></rect>", Charts.LevelBars(full, "t"));
+    }
 }
 
 public class RoofTests
