@@ -59,6 +59,10 @@ internal static unsafe class Gemv
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(SimdLevel level, int k, int n, float* x, float* m, nint ld, float* y)
     {
+        // A sum shorter than one vector would run entirely in the scalar remainder: use the widest
+        // vectors that fit (δ·Wᵀ for a 10-class output layer has k = 10).
+        if (level == SimdLevel.Vector512 && k < 16) level = SimdLevel.Vector256;
+        if (level == SimdLevel.Vector256 && k < 8) level = SimdLevel.Vector128;
         int j = 0;
         for (; j + 4 <= n; j += 4)
         {
