@@ -74,11 +74,13 @@ internal static unsafe class Gemv
                 SimdLevel.Vector128 => Dot128x4(k, x, row, ld, y + j),
                 _ => Zero4(y + j),
             };
+            // The remainder is added term by term, as for a single row below, so a row's value does
+            // not depend on whether it was computed in a group of four.
             for (int r = 0; r < 4; r++)
             {
-                float tail = 0f;
-                for (int q = p; q < k; q++) tail += x[q] * row[r * ld + q];
-                y[j + r] += tail;
+                float sum = y[j + r];
+                for (int q = p; q < k; q++) sum += x[q] * row[r * ld + q];
+                y[j + r] = sum;
             }
         }
         for (; j < n; j++)

@@ -174,6 +174,27 @@ public class GemmTests
     }
 
     [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void MatrixVectorRowDoesNotDependOnItsNeighbours(SimdLevel level)
+    {
+        // x·Wᵀ with one row of C: each output is a dot product of x with a row of W. Row 3 computed
+        // among four rows and computed alone must be the same bits, for k with remainders.
+        foreach (int k in new[] { 21, 37, 45 })
+            for (int seed = 0; seed < 20; seed++)
+            {
+                float[] x = TestSupport.Uniform(k, 100 * k + seed), w = TestSupport.Uniform(4 * k, 100 * k + seed + 50);
+                float[] four = new float[4], alone = new float[1];
+                using (SimdLevels.Force(level))
+                {
+                    Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 4, k, 1f, x, k, w, k, 0f, four, 4);
+                    Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 1, k, 1f, x, k, w.AsSpan(3 * k), k, 0f, alone, 1);
+                }
+                Assert.True(BitConverter.SingleToInt32Bits(four[3]) == BitConverter.SingleToInt32Bits(alone[0]),
+                    $"{level} k={k} seed={seed}: {four[3]:R} among four, {alone[0]:R} alone");
+            }
+    }
+
+    [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
     public void EdgePanels(SimdLevel level, Transpose ta, Transpose tb)
     {
