@@ -254,12 +254,7 @@ public static unsafe class Gemm
         // The vector: op(A)'s row 0 for one row of C, op(B)'s column 0 for one column.
         float* vector = row ? job.A : job.B;
         nint vectorStride = row ? (job.TransA ? job.Lda : 1) : (job.TransB ? 1 : job.Ldb);
-        if (vectorStride != 1)
-        {
-            float* gathered = workspace.A(k);
-            for (int p = 0; p < k; p++) gathered[p] = vector[p * vectorStride];
-            vector = gathered;
-        }
+        vector = Contiguous(vector, vectorStride, k, workspace.A(k));
         float* y = workspace.B(length);
         // The matrix runs along y when it is B as stored (k×n) or A transposed (k×m).
         bool alongY = row ? !job.TransB : job.TransA;
@@ -284,16 +279,18 @@ public static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RankOne(ref GemmJob job)
     {
-        float* row = job.B;
-        if (job.TransB && job.N > 1)
-        {
-            float* gathered = GemmWorkspace.Current.B(job.N);
-            for (int j = 0; j < job.N; j++) gathered[j] = job.B[j * job.Ldb];
-            row = gathered;
-        }
+        float* row = Contiguous(job.B, job.TransB ? job.Ldb : 1, job.N, GemmWorkspace.Current.B(job.N));
         Gemv.RankOne(job.Level, job.M, job.N, job.A, job.TransA ? 1 : job.Lda, row, job.Alpha, job.Beta, job.C, job.Ldc);
         if (job.HasEpilogue)
             Epilogue(ref job, 0, job.M, 0, job.N);
+    }
+
+    /// <summary>The count floats source[i·stride]: source itself when the stride is 1, else gathered into buffer.</summary>
+    private static float* Contiguous(float* source, nint stride, int count, float* buffer)
+    {
+        if (stride == 1) return source;
+        for (int i = 0; i < count; i++) buffer[i] = source[i * stride];
+        return buffer;
     }
 
     /// <summary>Widest C that takes the narrow path: the width of the narrow kernels' B rows.</summary>
