@@ -423,7 +423,10 @@ public static unsafe class Gemm
             ScaleOnly<TKernel>(ref job);
             return;
         }
-        GemmTuning.Blocks(TKernel.KC, TKernel.MC, TKernel.NC, TKernel.MR, TKernel.NR, out job.Kc, out job.Mc, out job.Nc);
+        // The depth depends on the whole shape, never on a thread's part, so k is summed in the same
+        // blocks for any thread count.
+        int kc = !job.TransB && job.M <= TKernel.BInPlaceRows ? TKernel.KCInPlace : TKernel.KC;
+        GemmTuning.Blocks(kc, TKernel.MC, TKernel.NC, TKernel.MR, TKernel.NR, out job.Kc, out job.Mc, out job.Nc);
         int parts = Parts<TKernel>(job.M, job.N, job.K, out job.SplitRows);
         job.Parts = parts;
         if (parts == 1)

@@ -424,6 +424,41 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// With the real block sizes, a row split can give each thread few enough rows to read B in place
+    /// while a serial call packs it. The depth of the k blocks must follow the whole shape, not the
+    /// thread's rows, or the sums are split differently and the bits change.
+    /// </summary>
+    [Theory]
+    [InlineData(SimdLevel.Vector128)]
+    [InlineData(SimdLevel.Vector256)]
+    [InlineData(SimdLevel.Vector512)]
+    public void ThreadCountDoesNotChangeBitsWhenPartsReadBInPlace(SimdLevel level)
+    {
+        bool emulated = !SimdLevels.IsAccelerated(level);
+        int m = emulated ? 24 : 2 * 36 + 8, n = 72, k = emulated ? 400 : 800;
+        float[] a = TestSupport.Uniform(m * k, 17), b = TestSupport.Uniform(k * n, 18);
+        float[]? first = null;
+        int saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                float[] c = new float[m * n];
+                Gemm.MaxDegreeOfParallelism = threads;
+                using (SimdLevels.Force(level))
+                using (GemmTuning.OverrideParallelThreshold(1))
+                    Gemm.Multiply(m, n, k, a, b, c);
+                if (first is null) first = c;
+                else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
+            }
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void ThreadedMatchesReference()
     {

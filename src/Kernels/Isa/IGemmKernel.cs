@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
 namespace Simd.Kernels;
 
 /// <summary>
@@ -11,8 +14,16 @@ internal unsafe interface IGemmKernel
     static abstract int MR { get; }
     /// <summary>Columns of the register tile (columns of a B micro-panel).</summary>
     static abstract int NR { get; }
-    /// <summary>Depth of a packed block: a KC×NR B micro-panel plus an MR×KC A micro-panel stay in L1.</summary>
+    /// <summary>
+    /// Depth of a block when B is packed: the KC×NR B micro-panel that the MR-row A micro-panels of a
+    /// block reuse stays in L1 or streams from L2 in order. Deeper blocks read and write C fewer times.
+    /// </summary>
     static abstract int KC { get; }
+    /// <summary>
+    /// Depth of a block when B is read in place (C has at most <see cref="BInPlaceRows"/> rows): the
+    /// kc rows of an NR-column B panel, ldb apart, do not stream in order, so they must stay in L1.
+    /// </summary>
+    static abstract int KCInPlace { get; }
     /// <summary>Rows of a packed A block (MC×KC stays in L2); a multiple of MR.</summary>
     static abstract int MC { get; }
     /// <summary>Columns of a packed B block (KC×NC stays in L3); a multiple of NR.</summary>
@@ -44,6 +55,29 @@ internal unsafe interface IGemmKernel
     /// computed by the same operations as in <see cref="MicroKernel"/>, so the results are identical.
     /// </summary>
     static abstract void EdgeKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width);
+}
+
+/// <summary>Support shared by the micro-kernels.</summary>
+internal static unsafe class MicroKernelSupport
+{
+    /// <summary>
+    /// Asks for the rows×width tile of C at c (rows ldc apart) in L1, at the start of a micro-kernel, so
+    /// that its loads after the k loop do not wait on L2 or L3. C rows of a wide matrix share L1 sets
+    /// (4 KiB apart for 1024 columns) and a C block does not stay in L2 next to the packed blocks, so
+    /// without it every tile update stalls: 1024³ ran at 84% of the FMA roof instead of 92%. Only x64
+    /// has a prefetch instruction in .NET; elsewhere this does nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PrefetchTile(float* c, nint ldc, int rows, int width)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = c + i * ldc;
+            for (int j = 0; j < width; j += 16) Sse.Prefetch0(row + j);
+            Sse.Prefetch0(row + width - 1);
+        }
+    }
 }
 
 /// <summary>

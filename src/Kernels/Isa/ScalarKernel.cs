@@ -11,6 +11,7 @@ internal readonly unsafe struct ScalarKernel : IGemmKernel
     public static int MR => 4;
     public static int NR => 4;
     public static int KC => 256;
+    public static int KCInPlace => 256;
     public static int MC => 128;
     public static int NC => 2048;
     /// <summary>Not measured: the scalar level is the reference, so B is always packed.</summary>

@@ -21,6 +21,7 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
     public static int MR => 6;
     public static int NR => 8;
     public static int KC => 256;
+    public static int KCInPlace => 256;
     public static int MC => 144;
     public static int NC => 2048;
     /// <summary>Zen 4, B in place against packed: 32×256×784 346 → 307 µs, 128×256×256 378 → 364 µs.</summary>
