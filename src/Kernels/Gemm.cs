@@ -550,7 +550,15 @@ public static unsafe class Gemm
                 bStride = ldb;
             }
             else b = packedB;
-            for (int ir = 0; ir < mc; ir += mr)
+            int ir = 0;
+            if (cols < nr && cols % TKernel.EdgeStep == 0 && mc >= mr)
+            {
+                // Last panel, whole vectors wide: only its real columns are computed, straight into C,
+                // every full row tile in one call.
+                TKernel.EdgeKernel(mc / mr, kc, packedA, b, bStride, c + jr, ldc, alpha, beta, cols);
+                ir = mc / mr * mr;
+            }
+            for (; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* a = packedA + (nint)ir * kc;
@@ -559,18 +567,13 @@ public static unsafe class Gemm
                 {
                     TKernel.MicroKernel(kc, a, b, bStride, target, ldc, alpha, beta);
                 }
-                else if (rows == mr && cols % TKernel.EdgeStep == 0)
-                {
-                    // Last panel, whole vectors wide: only its real columns are computed, straight into C.
-                    TKernel.EdgeKernel(kc, a, b, bStride, target, ldc, alpha, beta, cols);
-                }
                 else
                 {
                     // Edge tile: compute it into scratch (only the vectors that hold real columns), then
                     // merge the valid part.
                     int width = (cols + TKernel.EdgeStep - 1) / TKernel.EdgeStep * TKernel.EdgeStep;
                     if (width == nr) TKernel.MicroKernel(kc, a, b, bStride, tile, nr, alpha, 0f);
-                    else TKernel.EdgeKernel(kc, a, b, bStride, tile, nr, alpha, 0f, width);
+                    else TKernel.EdgeKernel(1, kc, a, b, bStride, tile, nr, alpha, 0f, width);
                     for (int i = 0; i < rows; i++)
                     {
                         float* source = tile + i * nr;

@@ -199,12 +199,13 @@ public class GemmTests
     public void EdgePanels(SimdLevel level, Transpose ta, Transpose tb)
     {
         // Every width of a last B panel narrower than NR: whole vectors (written straight into C by the
-        // edge kernel) and one column less (through the scratch tile), with full and partial row tiles.
+        // edge kernel) and one column less (through the scratch tile), with full and partial row tiles,
+        // and an odd number of full tiles (kernels that take edge tiles in pairs take one alone).
         var (mr, nr, _, _, _) = Blocks(level);
         int step = EdgeStep(level), seed = 500;
         for (int width = step; width < nr; width += step)
             foreach (int n in new[] { nr + width, nr + width - 1, width })
-                foreach (int m in new[] { mr, 2 * mr + 1 })
+                foreach (int m in new[] { mr, 2 * mr + 1, 3 * mr + 2 })
                 {
                     seed++;
                     Check(level, ta, tb, m, n, 13, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);

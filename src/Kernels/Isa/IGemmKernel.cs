@@ -51,10 +51,12 @@ internal unsafe interface IGemmKernel
     /// <summary>
     /// <see cref="MicroKernel"/> on the first <paramref name="width"/> columns only (a multiple of
     /// <see cref="EdgeStep"/>, less than NR), for the last, zero-padded B panel of a matrix whose width
-    /// is not a multiple of NR: the padding columns are neither computed nor written. Each element is
-    /// computed by the same operations as in <see cref="MicroKernel"/>, so the results are identical.
+    /// is not a multiple of NR: the padding columns are neither computed nor written. Computes
+    /// <paramref name="tiles"/> MR-row tiles down C: their A micro-panels follow each other from a
+    /// (MR·kc apart), their C rows from c. Each element is computed by the same operations as in
+    /// <see cref="MicroKernel"/>, so the results are identical however the tiles are grouped.
     /// </summary>
-    static abstract void EdgeKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width);
+    static abstract void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width);
 }
 
 /// <summary>Support shared by the micro-kernels.</summary>

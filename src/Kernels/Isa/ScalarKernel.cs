@@ -66,15 +66,18 @@ internal readonly unsafe struct ScalarKernel : IGemmKernel
     public static int EdgeStep => 1;
 
     /// <summary>4 × width (1 to 3) with the micro-kernel's operations per element: in order over p, multiply then add.</summary>
-    public static void EdgeKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
+    public static void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
     {
-        for (int i = 0; i < 4; i++)
-            for (int j = 0; j < width; j++)
-            {
-                float sum = 0f;
-                for (int p = 0; p < kc; p++) sum += a[p * 4 + i] * b[p * bStride + j];
-                float* target = c + i * ldc + j;
-                *target = beta == 0f ? alpha * sum : alpha * sum + beta * *target;
-            }
+        for (; tiles > 0; tiles--, a += 4 * kc, c += 4 * ldc)
+        {
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < width; j++)
+                {
+                    float sum = 0f;
+                    for (int p = 0; p < kc; p++) sum += a[p * 4 + i] * b[p * bStride + j];
+                    float* target = c + i * ldc + j;
+                    *target = beta == 0f ? alpha * sum : alpha * sum + beta * *target;
+                }
+        }
     }
 }

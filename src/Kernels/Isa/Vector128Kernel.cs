@@ -94,41 +94,46 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
 
     /// <summary>The 6×4 edge: the only width below NR = 8 is one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void EdgeKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
+    public static void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
     {
         Debug.Assert(width == 4);
-        Vector128<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        for (int p = 0; p < kc; p++)
+        // Each tile advances a to the next A micro-panel (they are consecutive) and b down its panel.
+        float* panel = b;
+        for (; tiles > 0; tiles--, c += 6 * ldc, b = panel)
         {
-            Vector128<float> b0 = Vector128.Load(b);
-            c0 = Vector128.MultiplyAddEstimate(Vector128.Create(a[0]), b0, c0);
-            c1 = Vector128.MultiplyAddEstimate(Vector128.Create(a[1]), b0, c1);
-            c2 = Vector128.MultiplyAddEstimate(Vector128.Create(a[2]), b0, c2);
-            c3 = Vector128.MultiplyAddEstimate(Vector128.Create(a[3]), b0, c3);
-            c4 = Vector128.MultiplyAddEstimate(Vector128.Create(a[4]), b0, c4);
-            c5 = Vector128.MultiplyAddEstimate(Vector128.Create(a[5]), b0, c5);
-            a += 6;
-            b += bStride;
-        }
-        Vector128<float> va = Vector128.Create(alpha);
-        if (beta == 0f)
-        {
-            (c0 * va).Store(c + 0 * ldc);
-            (c1 * va).Store(c + 1 * ldc);
-            (c2 * va).Store(c + 2 * ldc);
-            (c3 * va).Store(c + 3 * ldc);
-            (c4 * va).Store(c + 4 * ldc);
-            (c5 * va).Store(c + 5 * ldc);
-        }
-        else
-        {
-            Vector128<float> vb = Vector128.Create(beta);
-            Vector128.MultiplyAddEstimate(Vector128.Load(c + 0 * ldc), vb, c0 * va).Store(c + 0 * ldc);
-            Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc), vb, c1 * va).Store(c + 1 * ldc);
-            Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc), vb, c2 * va).Store(c + 2 * ldc);
-            Vector128.MultiplyAddEstimate(Vector128.Load(c + 3 * ldc), vb, c3 * va).Store(c + 3 * ldc);
-            Vector128.MultiplyAddEstimate(Vector128.Load(c + 4 * ldc), vb, c4 * va).Store(c + 4 * ldc);
-            Vector128.MultiplyAddEstimate(Vector128.Load(c + 5 * ldc), vb, c5 * va).Store(c + 5 * ldc);
+            Vector128<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector128<float> b0 = Vector128.Load(b);
+                c0 = Vector128.MultiplyAddEstimate(Vector128.Create(a[0]), b0, c0);
+                c1 = Vector128.MultiplyAddEstimate(Vector128.Create(a[1]), b0, c1);
+                c2 = Vector128.MultiplyAddEstimate(Vector128.Create(a[2]), b0, c2);
+                c3 = Vector128.MultiplyAddEstimate(Vector128.Create(a[3]), b0, c3);
+                c4 = Vector128.MultiplyAddEstimate(Vector128.Create(a[4]), b0, c4);
+                c5 = Vector128.MultiplyAddEstimate(Vector128.Create(a[5]), b0, c5);
+                a += 6;
+                b += bStride;
+            }
+            Vector128<float> va = Vector128.Create(alpha);
+            if (beta == 0f)
+            {
+                (c0 * va).Store(c + 0 * ldc);
+                (c1 * va).Store(c + 1 * ldc);
+                (c2 * va).Store(c + 2 * ldc);
+                (c3 * va).Store(c + 3 * ldc);
+                (c4 * va).Store(c + 4 * ldc);
+                (c5 * va).Store(c + 5 * ldc);
+            }
+            else
+            {
+                Vector128<float> vb = Vector128.Create(beta);
+                Vector128.MultiplyAddEstimate(Vector128.Load(c + 0 * ldc), vb, c0 * va).Store(c + 0 * ldc);
+                Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc), vb, c1 * va).Store(c + 1 * ldc);
+                Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc), vb, c2 * va).Store(c + 2 * ldc);
+                Vector128.MultiplyAddEstimate(Vector128.Load(c + 3 * ldc), vb, c3 * va).Store(c + 3 * ldc);
+                Vector128.MultiplyAddEstimate(Vector128.Load(c + 4 * ldc), vb, c4 * va).Store(c + 4 * ldc);
+                Vector128.MultiplyAddEstimate(Vector128.Load(c + 5 * ldc), vb, c5 * va).Store(c + 5 * ldc);
+            }
         }
     }
 }

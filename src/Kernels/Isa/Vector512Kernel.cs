@@ -115,47 +115,52 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
 
     /// <summary>The 8×16 edge: the only width below NR = 32 is one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void EdgeKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
+    public static void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
     {
         Debug.Assert(width == 16);
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        for (int p = 0; p < kc; p++)
+        // Each tile advances a to the next A micro-panel (they are consecutive) and b down its panel.
+        float* panel = b;
+        for (; tiles > 0; tiles--, c += 8 * ldc, b = panel)
         {
-            Vector512<float> b0 = Vector512.Load(b);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
-            a += 8;
-            b += bStride;
-        }
-        Vector512<float> va = Vector512.Create(alpha);
-        if (beta == 0f)
-        {
-            (c0 * va).Store(c + 0 * ldc);
-            (c1 * va).Store(c + 1 * ldc);
-            (c2 * va).Store(c + 2 * ldc);
-            (c3 * va).Store(c + 3 * ldc);
-            (c4 * va).Store(c + 4 * ldc);
-            (c5 * va).Store(c + 5 * ldc);
-            (c6 * va).Store(c + 6 * ldc);
-            (c7 * va).Store(c + 7 * ldc);
-        }
-        else
-        {
-            Vector512<float> vb = Vector512.Create(beta);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 0 * ldc), vb, c0 * va).Store(c + 0 * ldc);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 1 * ldc), vb, c1 * va).Store(c + 1 * ldc);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 2 * ldc), vb, c2 * va).Store(c + 2 * ldc);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 3 * ldc), vb, c3 * va).Store(c + 3 * ldc);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 4 * ldc), vb, c4 * va).Store(c + 4 * ldc);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 5 * ldc), vb, c5 * va).Store(c + 5 * ldc);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 6 * ldc), vb, c6 * va).Store(c + 6 * ldc);
-            Vector512.FusedMultiplyAdd(Vector512.Load(c + 7 * ldc), vb, c7 * va).Store(c + 7 * ldc);
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector512<float> b0 = Vector512.Load(b);
+                c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+                c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+                c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+                c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+                c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+                c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+                c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+                c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+                a += 8;
+                b += bStride;
+            }
+            Vector512<float> va = Vector512.Create(alpha);
+            if (beta == 0f)
+            {
+                (c0 * va).Store(c + 0 * ldc);
+                (c1 * va).Store(c + 1 * ldc);
+                (c2 * va).Store(c + 2 * ldc);
+                (c3 * va).Store(c + 3 * ldc);
+                (c4 * va).Store(c + 4 * ldc);
+                (c5 * va).Store(c + 5 * ldc);
+                (c6 * va).Store(c + 6 * ldc);
+                (c7 * va).Store(c + 7 * ldc);
+            }
+            else
+            {
+                Vector512<float> vb = Vector512.Create(beta);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 0 * ldc), vb, c0 * va).Store(c + 0 * ldc);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 1 * ldc), vb, c1 * va).Store(c + 1 * ldc);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 2 * ldc), vb, c2 * va).Store(c + 2 * ldc);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 3 * ldc), vb, c3 * va).Store(c + 3 * ldc);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 4 * ldc), vb, c4 * va).Store(c + 4 * ldc);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 5 * ldc), vb, c5 * va).Store(c + 5 * ldc);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 6 * ldc), vb, c6 * va).Store(c + 6 * ldc);
+                Vector512.FusedMultiplyAdd(Vector512.Load(c + 7 * ldc), vb, c7 * va).Store(c + 7 * ldc);
+            }
         }
     }
 
