@@ -17,40 +17,145 @@ namespace Simd.Kernels;
 /// </remarks>
 internal static unsafe class Gemv
 {
-    /// <summary>y[j] = Σ_{p&lt;k} x[p]·m[p·ld + j] for j &lt; n, summed in order p = 0, 1, …, k − 1.</summary>
+    /// <summary>
+    /// y[j] = Σ_{p&lt;k} x[p]·m[p·ld + j] for j &lt; n, one multiply–add per p in order p = 0, 1, …, k − 1
+    /// (fused at every level but Scalar, and at Vector128 where the hardware has FMA).
+    /// </summary>
+    /// <remarks>
+    /// Rows of m are added into y eight at a time: each sweep reads eight rows in storage order (eight
+    /// sequential streams) while y stays in L1, and each y element gets its eight multiply–adds in a
+    /// register between one load and one store. Running a column group down all k rows instead jumps
+    /// ld floats per load: 4096×4096 read 7 GB/s that way, 22 GB/s (as fast as the dot-product form)
+    /// this way, and 1×256×784 went from 12.3 to 8.9 µs. Storing a partial sum in y and loading it
+    /// again is exact, so the order of the sweeps does not change the bits.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AxpyRows(SimdLevel level, int k, int n, float* x, float* m, nint ld, float* y)
     {
+        if (level == SimdLevel.Scalar)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) sum += x[p] * m[p * ld + j];
+                y[j] = sum;
+            }
+            return;
+        }
+        int row = 0;
+        for (; row + 8 <= k; row += 8) SweepEight(level, x + row, m + row * ld, ld, y, n, row == 0);
+        for (; row < k; row++) SweepOne(level, x[row], m + row * ld, y, n, row == 0);
+    }
+
+    /// <summary>y[j] = (first ? 0 : y[j]) + x[0]·r[j] + x[1]·r[ld + j] + … + x[7]·r[7·ld + j], one multiply–add at a time in that order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SweepEight(SimdLevel level, float* x, float* r, nint ld, float* y, int n, bool first)
+    {
         int j = 0;
-        if (level == SimdLevel.Vector512 && n >= 16)
+        if (level == SimdLevel.Vector512)
         {
-            for (; j + 64 <= n; j += 64) Axpy512x4(k, x, m + j, ld, y + j);
-            for (; j + 16 <= n; j += 16) Axpy512(k, x, m + j, ld, y + j);
-            // The last columns as one vector that overlaps the previous: each column's value does not
-            // depend on the vector it is computed in, so the overlap rewrites identical values.
-            if (j < n) Axpy512(k, x, m + n - 16, ld, y + n - 16);
-            return;
+            Vector512<float> x0 = Vector512.Create(x[0]), x1 = Vector512.Create(x[1]), x2 = Vector512.Create(x[2]), x3 = Vector512.Create(x[3]);
+            Vector512<float> x4 = Vector512.Create(x[4]), x5 = Vector512.Create(x[5]), x6 = Vector512.Create(x[6]), x7 = Vector512.Create(x[7]);
+            for (; j + 16 <= n; j += 16)
+            {
+                Vector512<float> c = first ? default : Vector512.Load(y + j);
+                float* column = r + j;
+                c = Vector512.FusedMultiplyAdd(x0, Vector512.Load(column), c);
+                c = Vector512.FusedMultiplyAdd(x1, Vector512.Load(column + ld), c);
+                c = Vector512.FusedMultiplyAdd(x2, Vector512.Load(column + 2 * ld), c);
+                c = Vector512.FusedMultiplyAdd(x3, Vector512.Load(column + 3 * ld), c);
+                c = Vector512.FusedMultiplyAdd(x4, Vector512.Load(column + 4 * ld), c);
+                c = Vector512.FusedMultiplyAdd(x5, Vector512.Load(column + 5 * ld), c);
+                c = Vector512.FusedMultiplyAdd(x6, Vector512.Load(column + 6 * ld), c);
+                c = Vector512.FusedMultiplyAdd(x7, Vector512.Load(column + 7 * ld), c);
+                c.Store(y + j);
+            }
         }
-        if (level >= SimdLevel.Vector256 && n >= 8)
+        if (level >= SimdLevel.Vector256)
         {
-            for (; j + 32 <= n; j += 32) Axpy256x4(k, x, m + j, ld, y + j);
-            for (; j + 8 <= n; j += 8) Axpy256(k, x, m + j, ld, y + j);
-            if (j < n) Axpy256(k, x, m + n - 8, ld, y + n - 8);
-            return;
+            Vector256<float> x0 = Vector256.Create(x[0]), x1 = Vector256.Create(x[1]), x2 = Vector256.Create(x[2]), x3 = Vector256.Create(x[3]);
+            Vector256<float> x4 = Vector256.Create(x[4]), x5 = Vector256.Create(x[5]), x6 = Vector256.Create(x[6]), x7 = Vector256.Create(x[7]);
+            for (; j + 8 <= n; j += 8)
+            {
+                Vector256<float> c = first ? default : Vector256.Load(y + j);
+                float* column = r + j;
+                c = Vector256.FusedMultiplyAdd(x0, Vector256.Load(column), c);
+                c = Vector256.FusedMultiplyAdd(x1, Vector256.Load(column + ld), c);
+                c = Vector256.FusedMultiplyAdd(x2, Vector256.Load(column + 2 * ld), c);
+                c = Vector256.FusedMultiplyAdd(x3, Vector256.Load(column + 3 * ld), c);
+                c = Vector256.FusedMultiplyAdd(x4, Vector256.Load(column + 4 * ld), c);
+                c = Vector256.FusedMultiplyAdd(x5, Vector256.Load(column + 5 * ld), c);
+                c = Vector256.FusedMultiplyAdd(x6, Vector256.Load(column + 6 * ld), c);
+                c = Vector256.FusedMultiplyAdd(x7, Vector256.Load(column + 7 * ld), c);
+                c.Store(y + j);
+            }
         }
-        if (level >= SimdLevel.Vector128 && n >= 4)
+        // Four columns at a time: the tail of the wider levels, everything at Vector128.
+        bool fused = level != SimdLevel.Vector128;
         {
-            for (; j + 4 <= n; j += 4) Axpy128(k, x, m + j, ld, y + j);
-            if (j < n) Axpy128(k, x, m + n - 4, ld, y + n - 4);
-            return;
+            Vector128<float> x0 = Vector128.Create(x[0]), x1 = Vector128.Create(x[1]), x2 = Vector128.Create(x[2]), x3 = Vector128.Create(x[3]);
+            Vector128<float> x4 = Vector128.Create(x[4]), x5 = Vector128.Create(x[5]), x6 = Vector128.Create(x[6]), x7 = Vector128.Create(x[7]);
+            for (; j + 4 <= n; j += 4)
+            {
+                Vector128<float> c = first ? default : Vector128.Load(y + j);
+                float* column = r + j;
+                c = MultiplyAdd(fused, x0, Vector128.Load(column), c);
+                c = MultiplyAdd(fused, x1, Vector128.Load(column + ld), c);
+                c = MultiplyAdd(fused, x2, Vector128.Load(column + 2 * ld), c);
+                c = MultiplyAdd(fused, x3, Vector128.Load(column + 3 * ld), c);
+                c = MultiplyAdd(fused, x4, Vector128.Load(column + 4 * ld), c);
+                c = MultiplyAdd(fused, x5, Vector128.Load(column + 5 * ld), c);
+                c = MultiplyAdd(fused, x6, Vector128.Load(column + 6 * ld), c);
+                c = MultiplyAdd(fused, x7, Vector128.Load(column + 7 * ld), c);
+                c.Store(y + j);
+            }
         }
+        // The last columns (fewer than one vector) element by element: the same operations in the same order.
         for (; j < n; j++)
         {
-            float sum = 0f;
-            for (int p = 0; p < k; p++) sum += x[p] * m[p * ld + j];
+            float sum = first ? 0f : y[j];
+            for (int q = 0; q < 8; q++)
+                sum = MultiplyAdd(fused, x[q], r[q * ld + j], sum);
             y[j] = sum;
         }
     }
+
+    /// <summary>y[j] = (first ? 0 : y[j]) + a·r[j] for j &lt; n, one multiply–add each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SweepOne(SimdLevel level, float a, float* r, float* y, int n, bool first)
+    {
+        int j = 0;
+        if (level == SimdLevel.Vector512)
+        {
+            Vector512<float> va = Vector512.Create(a);
+            for (; j + 16 <= n; j += 16)
+                Vector512.FusedMultiplyAdd(va, Vector512.Load(r + j), first ? default : Vector512.Load(y + j)).Store(y + j);
+        }
+        if (level >= SimdLevel.Vector256)
+        {
+            Vector256<float> va = Vector256.Create(a);
+            for (; j + 8 <= n; j += 8)
+                Vector256.FusedMultiplyAdd(va, Vector256.Load(r + j), first ? default : Vector256.Load(y + j)).Store(y + j);
+        }
+        bool fused = level != SimdLevel.Vector128;
+        Vector128<float> v = Vector128.Create(a);
+        for (; j + 4 <= n; j += 4)
+            MultiplyAdd(fused, v, Vector128.Load(r + j), first ? default : Vector128.Load(y + j)).Store(y + j);
+        for (; j < n; j++) y[j] = MultiplyAdd(fused, a, r[j], first ? 0f : y[j]);
+    }
+
+    /// <summary>
+    /// a·b + c fused, or (fused false: the Vector128 level, whose hardware may lack FMA) as
+    /// MultiplyAddEstimate: fused where the hardware has FMA, multiply then add where it does not.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MultiplyAdd(bool fused, Vector128<float> a, Vector128<float> b, Vector128<float> c)
+        => fused ? Vector128.FusedMultiplyAdd(a, b, c) : Vector128.MultiplyAddEstimate(a, b, c);
+
+    /// <inheritdoc cref="MultiplyAdd(bool, Vector128{float}, Vector128{float}, Vector128{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MultiplyAdd(bool fused, float a, float b, float c)
+        => fused ? MathF.FusedMultiplyAdd(a, b, c) : float.MultiplyAddEstimate(a, b, c);
 
     /// <summary>
     /// y[j] = Σ_{p&lt;k} x[p]·m[j·ld + p] for j &lt; n: vector partial sums over p (lane l sums p ≡ l
@@ -162,61 +267,6 @@ internal static unsafe class Gemv
     {
         y[0] = y[1] = y[2] = y[3] = 0f;
         return 0;
-    }
-
-    private static void Axpy512x4(int k, float* x, float* m, nint ld, float* y)
-    {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int p = 0; p < k; p++, m += ld)
-        {
-            var a = Vector512.Create(x[p]);
-            c0 = Vector512.FusedMultiplyAdd(a, Vector512.Load(m), c0);
-            c1 = Vector512.FusedMultiplyAdd(a, Vector512.Load(m + 16), c1);
-            c2 = Vector512.FusedMultiplyAdd(a, Vector512.Load(m + 32), c2);
-            c3 = Vector512.FusedMultiplyAdd(a, Vector512.Load(m + 48), c3);
-        }
-        c0.Store(y);
-        c1.Store(y + 16);
-        c2.Store(y + 32);
-        c3.Store(y + 48);
-    }
-
-    private static void Axpy512(int k, float* x, float* m, nint ld, float* y)
-    {
-        Vector512<float> c = default;
-        for (int p = 0; p < k; p++, m += ld) c = Vector512.FusedMultiplyAdd(Vector512.Create(x[p]), Vector512.Load(m), c);
-        c.Store(y);
-    }
-
-    private static void Axpy256x4(int k, float* x, float* m, nint ld, float* y)
-    {
-        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int p = 0; p < k; p++, m += ld)
-        {
-            var a = Vector256.Create(x[p]);
-            c0 = Vector256.FusedMultiplyAdd(a, Vector256.Load(m), c0);
-            c1 = Vector256.FusedMultiplyAdd(a, Vector256.Load(m + 8), c1);
-            c2 = Vector256.FusedMultiplyAdd(a, Vector256.Load(m + 16), c2);
-            c3 = Vector256.FusedMultiplyAdd(a, Vector256.Load(m + 24), c3);
-        }
-        c0.Store(y);
-        c1.Store(y + 8);
-        c2.Store(y + 16);
-        c3.Store(y + 24);
-    }
-
-    private static void Axpy256(int k, float* x, float* m, nint ld, float* y)
-    {
-        Vector256<float> c = default;
-        for (int p = 0; p < k; p++, m += ld) c = Vector256.FusedMultiplyAdd(Vector256.Create(x[p]), Vector256.Load(m), c);
-        c.Store(y);
-    }
-
-    private static void Axpy128(int k, float* x, float* m, nint ld, float* y)
-    {
-        Vector128<float> c = default;
-        for (int p = 0; p < k; p++, m += ld) c = Vector128.MultiplyAddEstimate(Vector128.Create(x[p]), Vector128.Load(m), c);
-        c.Store(y);
     }
 
     /// <summary>Four rows' vector partial sums; writes their horizontal sums to y[0..4) and returns the first p not summed.</summary>

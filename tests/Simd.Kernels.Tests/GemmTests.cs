@@ -173,6 +173,50 @@ public class GemmTests
             }
     }
 
+    /// <summary>
+    /// Large matrix–vector and rank-1 products split their outputs between threads: 64-column groups
+    /// along a row of C, 4-row groups of dot products, rows of a rank-1 update. Every split, including a
+    /// last part with a tail narrower than a vector, must give the serial bits, epilogue included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void VectorProductsThreadCountDoesNotChangeBits(SimdLevel level)
+    {
+        const int k = 37, length = 5 * 64 + 13;
+        var shapes = new (Transpose A, Transpose B, int M, int N, int K)[]
+        {
+            (Transpose.None, Transpose.None, 1, length, k),         // x·W: rows of W along C's row
+            (Transpose.None, Transpose.Transposed, 1, length, k),   // x·Wᵀ: dot products
+            (Transpose.Transposed, Transpose.None, length, 1, k),   // Aᵀ·x: rows of A along C's column
+            (Transpose.None, Transpose.None, length, 1, k),         // A·x: dot products
+            (Transpose.None, Transpose.None, length, 77, 1),        // rank 1
+        };
+        int saved = Gemm.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (var (ta, tb, m, n, kk) in shapes)
+            {
+                int lda = ta == Transpose.None ? kk : m, ldb = tb == Transpose.None ? n : kk;
+                float[] a = TestSupport.Uniform(m * kk, m + n), b = TestSupport.Uniform(kk * n, m * n), bias = TestSupport.Uniform(n, 3);
+                float[]? first = null;
+                foreach (int threads in new[] { 1, 2, 3, 7 })
+                {
+                    float[] c = new float[m * n];
+                    Gemm.MaxDegreeOfParallelism = threads;
+                    using (SimdLevels.Force(level))
+                    using (GemmTuning.OverrideParallelThreshold(1))
+                        Gemm.MultiplyBiasActivation(ta, tb, m, n, kk, a, lda, b, ldb, bias, Activation.Tanh, c, n);
+                    if (first is null) first = c;
+                    else Assert.True(first.AsSpan().SequenceEqual(c), $"{level} {ta}{tb} {m}×{n}×{kk}: {threads} threads changed the result bits");
+                }
+            }
+        }
+        finally
+        {
+            Gemm.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
     public void MatrixVectorRowDoesNotDependOnItsNeighbours(SimdLevel level)
