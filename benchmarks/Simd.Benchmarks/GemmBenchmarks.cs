@@ -52,7 +52,7 @@ public unsafe class GemmBenchmarks
         get
         {
             var shapes = new List<GemmShape>();
-            foreach (int s in new[] { 64, 128, 256, 512, 1024 }) shapes.Add(new("square", false, false, s, s, s, 1));
+            foreach (int s in new[] { 64, 128, 256, 512, 1024, 2048 }) shapes.Add(new("square", false, false, s, s, s, 1));
             foreach (int batch in new[] { 1, 32, 128 })
             {
                 foreach (var (inputs, outputs) in new[] { (784, 256), (256, 256), (256, 10) })
@@ -63,7 +63,8 @@ public unsafe class GemmBenchmarks
                 }
             }
             shapes.Add(new("rnn", false, false, 32, 256, 256, 1));
-            shapes.AddRange(shapes.Where(s => s.Flops >= 2.0 * 512 * 512 * 512 || s.Name == "mlp-fwd-b128" && s.K == 784).Select(s => s with { Threads = 2 }).ToList());
+            shapes.AddRange(shapes.Where(s => s.Flops >= 2.0 * 512 * 512 * 512 || s.Name == "mlp-fwd-b128" && s.K == 784
+                || s.Name is "mlp-fwd-b1" or "mlp-dX-b1" && Math.Max(s.N, s.K) == 784).Select(s => s with { Threads = 2 }).ToList());
             return shapes;
         }
     }
