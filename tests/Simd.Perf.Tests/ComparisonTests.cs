@@ -81,8 +81,10 @@ public class ComparisonTests
     public void RealMeasuredSlowdownIsCaught()
     {
         // A real kernel timed with Stopwatch, then a "slowed build" of it that does the work twice.
-        // 2× is far beyond timing noise on a shared machine, so this cannot flap, but it exercises the
-        // comparer on real, noisy samples rather than synthetic ones.
+        // 2× is far beyond timing noise on a shared machine, but it exercises the comparer on real,
+        // noisy samples rather than synthetic ones. The samples of the two runs compared are taken
+        // alternately, so that a burst of load from another process slows both alike: taken one run
+        // after the other, a burst during the first made identical work compare as Faster.
         float[] data = new float[64 * 1024];
         double Measure(int repeats)
         {
@@ -95,17 +97,27 @@ public class ComparisonTests
             return watch.Elapsed.TotalNanoseconds;
         }
         Measure(2);
-        RunRecord Run(int repeats)
+        RunRecord Record(List<double> samples)
         {
             RunRecord template = SyntheticRun(1, 1.0, 0);
-            List<double> samples = [.. Enumerable.Range(0, 15).Select(_ => Measure(repeats))];
             BenchmarkResult kernel = template.Benchmarks[2] with { SamplesNs = samples, MedianNs = Statistics.Median(samples) };
             return template with { Benchmarks = [template.Benchmarks[0], template.Benchmarks[1], kernel] };
         }
-        RunRecord baseline = Run(1), slowed = Run(2);
+        (RunRecord First, RunRecord Second) Runs(int firstRepeats, int secondRepeats)
+        {
+            List<double> first = [], second = [];
+            for (int i = 0; i < 15; i++)
+            {
+                first.Add(Measure(firstRepeats));
+                second.Add(Measure(secondRepeats));
+            }
+            return (Record(first), Record(second));
+        }
+        var (baseline, slowed) = Runs(1, 2);
         ComparisonRow row = Assert.Single(Comparison.Compare(baseline, slowed, CiOptions));
         Assert.Equal(Verdict.Slower, row.Verdict);
-        Assert.Equal(Verdict.Same, Assert.Single(Comparison.Compare(baseline, Run(1), CiOptions with { Threshold = 0.5 })).Verdict);
+        var (before, after) = Runs(1, 1);
+        Assert.Equal(Verdict.Same, Assert.Single(Comparison.Compare(before, after, CiOptions with { Threshold = 0.5 })).Verdict);
     }
 
     [Fact]
