@@ -40,7 +40,7 @@ public static class Optimizers
     /// Unlike Adam's first moment, a subnormal velocity is kept: this update only multiplies and adds,
     /// which Zen 4 does at full speed on subnormals (270,000 weights: 43 µs with every velocity at the
     /// smallest subnormal, as with normal ones), while flushing them made that case 70 µs. Adam divides
-    /// by its moments, and there subnormals cost (see <see cref="Adam"/>).
+    /// its first moment, and there subnormals cost (see <see cref="Adam"/>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">learningRate is negative or not finite; momentum is outside [0, 1).</exception>
     /// <exception cref="ArgumentException">The spans differ in length or overlap.</exception>
