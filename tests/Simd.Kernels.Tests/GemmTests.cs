@@ -191,29 +191,22 @@ public class GemmTests
             (Transpose.None, Transpose.None, length, 1, k),         // A·x: dot products
             (Transpose.None, Transpose.None, length, 77, 1),        // rank 1
         };
-        int saved = Gemm.MaxDegreeOfParallelism;
-        try
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        foreach (var (ta, tb, m, n, kk) in shapes)
         {
-            foreach (var (ta, tb, m, n, kk) in shapes)
+            int lda = ta == Transpose.None ? kk : m, ldb = tb == Transpose.None ? n : kk;
+            float[] a = TestSupport.Uniform(m * kk, m + n), b = TestSupport.Uniform(kk * n, m * n), bias = TestSupport.Uniform(n, 3);
+            float[]? first = null;
+            foreach (int threads in new[] { 1, 2, 3, 7 })
             {
-                int lda = ta == Transpose.None ? kk : m, ldb = tb == Transpose.None ? n : kk;
-                float[] a = TestSupport.Uniform(m * kk, m + n), b = TestSupport.Uniform(kk * n, m * n), bias = TestSupport.Uniform(n, 3);
-                float[]? first = null;
-                foreach (int threads in new[] { 1, 2, 3, 7 })
-                {
-                    float[] c = new float[m * n];
-                    Gemm.MaxDegreeOfParallelism = threads;
-                    using (SimdLevels.Force(level))
-                    using (GemmTuning.OverrideParallelThreshold(1))
-                        Gemm.MultiplyBiasActivation(ta, tb, m, n, kk, a, lda, b, ldb, bias, Activation.Tanh, c, n);
-                    if (first is null) first = c;
-                    else Assert.True(first.AsSpan().SequenceEqual(c), $"{level} {ta}{tb} {m}×{n}×{kk}: {threads} threads changed the result bits");
-                }
+                float[] c = new float[m * n];
+                Gemm.MaxDegreeOfParallelism = threads;
+                using (SimdLevels.Force(level))
+                using (GemmTuning.OverrideParallelThreshold(1))
+                    Gemm.MultiplyBiasActivation(ta, tb, m, n, kk, a, lda, b, ldb, bias, Activation.Tanh, c, n);
+                if (first is null) first = c;
+                else Assert.True(first.AsSpan().SequenceEqual(c), $"{level} {ta}{tb} {m}×{n}×{kk}: {threads} threads changed the result bits");
             }
-        }
-        finally
-        {
-            Gemm.MaxDegreeOfParallelism = saved;
         }
     }
 
@@ -436,36 +429,29 @@ public class GemmTests
         int m = emulated ? 53 : 203, n = emulated ? 70 : 150, k = emulated ? 31 : 300;
         float[] a = TestSupport.Uniform(m * k, 7), b = TestSupport.Uniform(n * k, 8), bias = TestSupport.Uniform(n, 9);
         float[]? first = null, firstNarrow = null;
-        int saved = Gemm.MaxDegreeOfParallelism;
-        try
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        foreach (int threads in new[] { 1, 2, 7 })
         {
-            foreach (int threads in new[] { 1, 2, 7 })
+            foreach (bool wide in new[] { true, false })
             {
-                foreach (bool wide in new[] { true, false })
+                int rows = m, cols = wide ? n : 10;
+                float[] c = new float[rows * cols];
+                Gemm.MaxDegreeOfParallelism = threads;
+                using (SimdLevels.Force(level))
+                using (GemmTuning.OverrideParallelThreshold(1))
+                using (GemmTuning.OverrideBlocks(kc: 64, mc: 48, nc: 64))
+                    Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, rows, cols, k, a, k, b, k, bias.AsSpan(0, cols), Activation.Sigmoid, c, cols);
+                if (wide)
                 {
-                    int rows = m, cols = wide ? n : 10;
-                    float[] c = new float[rows * cols];
-                    Gemm.MaxDegreeOfParallelism = threads;
-                    using (SimdLevels.Force(level))
-                    using (GemmTuning.OverrideParallelThreshold(1))
-                    using (GemmTuning.OverrideBlocks(kc: 64, mc: 48, nc: 64))
-                        Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, rows, cols, k, a, k, b, k, bias.AsSpan(0, cols), Activation.Sigmoid, c, cols);
-                    if (wide)
-                    {
-                        if (first is null) first = c;
-                        else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
-                    }
-                    else
-                    {
-                        if (firstNarrow is null) firstNarrow = c;
-                        else Assert.True(firstNarrow.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the narrow result bits");
-                    }
+                    if (first is null) first = c;
+                    else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
+                }
+                else
+                {
+                    if (firstNarrow is null) firstNarrow = c;
+                    else Assert.True(firstNarrow.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the narrow result bits");
                 }
             }
-        }
-        finally
-        {
-            Gemm.MaxDegreeOfParallelism = saved;
         }
     }
 
@@ -484,23 +470,16 @@ public class GemmTests
         int m = emulated ? 24 : 2 * 36 + 8, n = 72, k = emulated ? 400 : 800;
         float[] a = TestSupport.Uniform(m * k, 17), b = TestSupport.Uniform(k * n, 18);
         float[]? first = null;
-        int saved = Gemm.MaxDegreeOfParallelism;
-        try
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        foreach (int threads in new[] { 1, 2, 3 })
         {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                float[] c = new float[m * n];
-                Gemm.MaxDegreeOfParallelism = threads;
-                using (SimdLevels.Force(level))
-                using (GemmTuning.OverrideParallelThreshold(1))
-                    Gemm.Multiply(m, n, k, a, b, c);
-                if (first is null) first = c;
-                else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
-            }
-        }
-        finally
-        {
-            Gemm.MaxDegreeOfParallelism = saved;
+            float[] c = new float[m * n];
+            Gemm.MaxDegreeOfParallelism = threads;
+            using (SimdLevels.Force(level))
+            using (GemmTuning.OverrideParallelThreshold(1))
+                Gemm.Multiply(m, n, k, a, b, c);
+            if (first is null) first = c;
+            else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
         }
     }
 
@@ -508,19 +487,12 @@ public class GemmTests
     public void ThreadedMatchesReference()
     {
         int m = 97, n = 131, k = 70;
-        int saved = Gemm.MaxDegreeOfParallelism;
-        try
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        Gemm.MaxDegreeOfParallelism = 3;
+        using (GemmTuning.OverrideParallelThreshold(1))
         {
-            Gemm.MaxDegreeOfParallelism = 3;
-            using (GemmTuning.OverrideParallelThreshold(1))
-            {
-                Check(SimdLevels.Detected, Transpose.Transposed, Transpose.None, m, n, k, 1f, 0.5f, pad: 1);
-                Check(SimdLevels.Detected, Transpose.None, Transpose.Transposed, 5, n, k, 1f, 0f, pad: 0, nanC: true);
-            }
-        }
-        finally
-        {
-            Gemm.MaxDegreeOfParallelism = saved;
+            Check(SimdLevels.Detected, Transpose.Transposed, Transpose.None, m, n, k, 1f, 0.5f, pad: 1);
+            Check(SimdLevels.Detected, Transpose.None, Transpose.Transposed, 5, n, k, 1f, 0f, pad: 0, nanC: true);
         }
     }
 
@@ -530,17 +502,10 @@ public class GemmTests
         float[] a = TestSupport.Uniform(64 * 96, 1), b = TestSupport.Uniform(96 * 80, 2), c = new float[64 * 80], bias = new float[80];
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "Gemm.Multiply");
         TestSupport.AssertNoAllocation(() => Gemm.MultiplyBiasActivation(64, 80, 96, a, b, bias, Activation.Relu, c), "Gemm.MultiplyBiasActivation");
-        int saved = Gemm.MaxDegreeOfParallelism;
-        try
-        {
-            Gemm.MaxDegreeOfParallelism = 2;
-            using (GemmTuning.OverrideParallelThreshold(1))
-                TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "threaded Gemm.Multiply");
-        }
-        finally
-        {
-            Gemm.MaxDegreeOfParallelism = saved;
-        }
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        Gemm.MaxDegreeOfParallelism = 2;
+        using (GemmTuning.OverrideParallelThreshold(1))
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "threaded Gemm.Multiply");
     }
 
     [Fact]

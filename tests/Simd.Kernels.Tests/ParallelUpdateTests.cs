@@ -25,22 +25,15 @@ public class ParallelUpdateTests
 
     private static float[] Run(string rule, SimdLevel level, int threads)
     {
-        int saved = Gemm.MaxDegreeOfParallelism;
-        try
-        {
-            Gemm.MaxDegreeOfParallelism = threads;
-            using var _ = SimdLevels.Force(level);
-            float[] w = TestSupport.Uniform(Length, 1), s1 = new float[Length], s2 = new float[Length];
-            w[Length - 1] = float.NaN;
-            w[40_000] = float.PositiveInfinity;
-            for (int step = 0; step < 3; step++)
-                Rule(rule)(w, s1, s2, TestSupport.Uniform(Length, 10 + step));
-            return [.. w, .. s1, .. s2];
-        }
-        finally
-        {
-            Gemm.MaxDegreeOfParallelism = saved;
-        }
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        Gemm.MaxDegreeOfParallelism = threads;
+        using var _ = SimdLevels.Force(level);
+        float[] w = TestSupport.Uniform(Length, 1), s1 = new float[Length], s2 = new float[Length];
+        w[Length - 1] = float.NaN;
+        w[40_000] = float.PositiveInfinity;
+        for (int step = 0; step < 3; step++)
+            Rule(rule)(w, s1, s2, TestSupport.Uniform(Length, 10 + step));
+        return [.. w, .. s1, .. s2];
     }
 
     [Theory]
@@ -56,17 +49,10 @@ public class ParallelUpdateTests
     [Fact]
     public void ThreadedUpdateAllocatesNothing()
     {
-        int saved = Gemm.MaxDegreeOfParallelism;
-        try
-        {
-            Gemm.MaxDegreeOfParallelism = 2;
-            float[] w = TestSupport.Uniform(Length, 1), m = new float[Length], v = new float[Length], g = TestSupport.Uniform(Length, 2);
-            TestSupport.AssertNoAllocation(() => Optimizers.Adam(g, w, m, v, 1, 1e-3f), "threaded Adam");
-            TestSupport.AssertNoAllocation(() => Optimizers.Sgd(g, w, 1e-3f), "threaded Sgd");
-        }
-        finally
-        {
-            Gemm.MaxDegreeOfParallelism = saved;
-        }
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        Gemm.MaxDegreeOfParallelism = 2;
+        float[] w = TestSupport.Uniform(Length, 1), m = new float[Length], v = new float[Length], g = TestSupport.Uniform(Length, 2);
+        TestSupport.AssertNoAllocation(() => Optimizers.Adam(g, w, m, v, 1, 1e-3f), "threaded Adam");
+        TestSupport.AssertNoAllocation(() => Optimizers.Sgd(g, w, 1e-3f), "threaded Sgd");
     }
 }

@@ -5,6 +5,18 @@ namespace Simd.Kernels.Tests;
 /// <summary>Shared data sources, generators and assertions for kernel tests.</summary>
 internal static partial class TestSupport
 {
+    /// <summary>
+    /// Restores <see cref="Gemm.MaxDegreeOfParallelism"/> to its current value when disposed, so a test
+    /// can set the thread count freely: <c>using var _ = TestSupport.PreserveMaxDegreeOfParallelism();</c>
+    /// </summary>
+    public static MaxDegreeScope PreserveMaxDegreeOfParallelism() => new(Gemm.MaxDegreeOfParallelism);
+
+    /// <summary>See <see cref="PreserveMaxDegreeOfParallelism"/>.</summary>
+    public readonly struct MaxDegreeScope(int saved) : IDisposable
+    {
+        public void Dispose() => Gemm.MaxDegreeOfParallelism = saved;
+    }
+
     /// <summary>Every level, as xunit theory data.</summary>
     public static TheoryData<SimdLevel> Levels => new(SimdLevels.All);
 
