@@ -139,28 +139,14 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, INarrowGemmKernel
             a += 4;
             b += bStride;
         }
-        if (beta == 0f)
-        {
-            (c00 * va).Store(c + 0 * ldc + 0);
-            (c01 * va).Store(c + 0 * ldc + 8);
-            (c10 * va).Store(c + 1 * ldc + 0);
-            (c11 * va).Store(c + 1 * ldc + 8);
-            (c20 * va).Store(c + 2 * ldc + 0);
-            (c21 * va).Store(c + 2 * ldc + 8);
-            (c30 * va).Store(c + 3 * ldc + 0);
-            (c31 * va).Store(c + 3 * ldc + 8);
-        }
-        else
-        {
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 0 * ldc + 0), vb, c00 * va).Store(c + 0 * ldc + 0);
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 0 * ldc + 8), vb, c01 * va).Store(c + 0 * ldc + 8);
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c10 * va).Store(c + 1 * ldc + 0);
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c11 * va).Store(c + 1 * ldc + 8);
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c20 * va).Store(c + 2 * ldc + 0);
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c21 * va).Store(c + 2 * ldc + 8);
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c30 * va).Store(c + 3 * ldc + 0);
-            Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c31 * va).Store(c + 3 * ldc + 8);
-        }
+        Store(c00, c + 0 * ldc + 0, va, vb, beta);
+        Store(c01, c + 0 * ldc + 8, va, vb, beta);
+        Store(c10, c + 1 * ldc + 0, va, vb, beta);
+        Store(c11, c + 1 * ldc + 8, va, vb, beta);
+        Store(c20, c + 2 * ldc + 0, va, vb, beta);
+        Store(c21, c + 2 * ldc + 8, va, vb, beta);
+        Store(c30, c + 3 * ldc + 0, va, vb, beta);
+        Store(c31, c + 3 * ldc + 8, va, vb, beta);
     }
 
     /// <summary>
