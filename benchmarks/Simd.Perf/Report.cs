@@ -41,13 +41,14 @@ public static class Report
             foreach (IGrouping<string, BenchmarkResult> shape in type.GroupBy(b => ShapeKey(b)).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 BenchmarkResult[] baselines = [.. shape.Where(b => b.Level is null && BaselineKinds.Any(k => k.Matches(b.Method)))];
+                string[] methods = [.. shape.Where(b => b.Level is not null).Select(b => b.Method).Distinct()];
                 foreach (BenchmarkResult result in shape.OrderBy(b => b.Method, StringComparer.Ordinal).ThenBy(b => LevelOrder(b.Level)))
                 {
                     if (filtered && result.Level != onlyLevel) continue;
                     string shapeText = shape.Key.Length == 0 ? result.Method : $"{result.Method} {shape.Key}";
                     text.Append(Inv, $"| {shapeText} | {result.Level ?? "—"} | {FormatTime(result.MedianNs)} | {FormatThroughput(result)} | {FormatPercent(roofs.Fraction(result))} |");
                     foreach (BaselineKind kind in kinds)
-                        text.Append(result.Level is not null && FindBaseline(baselines, kind, result.Method) is BenchmarkResult baseline
+                        text.Append(result.Level is not null && FindBaseline(baselines, kind, result.Method, methods) is BenchmarkResult baseline
                             ? string.Create(Inv, $" {baseline.MedianNs / result.MedianNs:F2} |") : " |");
                     text.AppendLine(Inv, $" {result.AllocatedBytes} B |");
                 }
@@ -104,16 +105,19 @@ public static class Report
     ];
 
     /// <summary>
-    /// The baseline of a kind for a method: one named after it (AxpyReference for Axpy) first; else, when
-    /// no baseline of that kind is named after another method of the shape, the only one of that kind
-    /// (Reference, TensorPrimitivesVersion, Copy beside a single Simd method).
+    /// The baseline of a kind for a method: the one named after it (AxpyReference for Axpy, never
+    /// SgdMomentumReference for Sgd) first; else one named by the kind alone (Reference, Copy); else, when
+    /// no method of the shape has a baseline of that kind named after it, the only one of that kind
+    /// (TensorPrimitivesVersion, ClipReference beside a single Simd method). A method without a baseline of
+    /// its own is never compared with another method's (Adam with SgdTensorPrimitives).
     /// </summary>
-    private static BenchmarkResult? FindBaseline(BenchmarkResult[] baselines, BaselineKind kind, string method)
+    private static BenchmarkResult? FindBaseline(BenchmarkResult[] baselines, BaselineKind kind, string method, IReadOnlyCollection<string> methods)
     {
         BenchmarkResult[] ofKind = [.. baselines.Where(b => kind.Matches(b.Method))];
-        return ofKind.FirstOrDefault(b => b.Method.StartsWith(method, StringComparison.Ordinal))
+        bool NamedAfter(BenchmarkResult baseline, string name) => baseline.Method.Equals(name + kind.Marker, StringComparison.OrdinalIgnoreCase);
+        return ofKind.FirstOrDefault(b => NamedAfter(b, method))
             ?? ofKind.FirstOrDefault(b => b.Method.Equals(kind.Marker, StringComparison.OrdinalIgnoreCase))
-            ?? (ofKind.Length == 1 || kind.Marker == "Copy" ? ofKind.FirstOrDefault() : null);
+            ?? (ofKind.Length == 1 && !methods.Any(name => NamedAfter(ofKind[0], name)) ? ofKind[0] : null);
     }
 
     private static string ShapeKey(BenchmarkResult result) =>

@@ -39,6 +39,25 @@ public class ReportTests
     }
 
     [Fact]
+    public void EachMethodIsComparedOnlyWithTheBaselinesNamedAfterIt()
+    {
+        var length = new Dictionary<string, string> { ["Length"] = "1024" };
+        RunRecord run = Run(
+            Result("Optimizers", "SgdMomentumReference", null, 3000, length),
+            Result("Optimizers", "SgdReference", null, 1000, length),
+            Result("Optimizers", "AdamReference", null, 8000, length),
+            Result("Optimizers", "SgdTensorPrimitives", null, 400, length),
+            Result("Optimizers", "Sgd", "Vector512", 100, length),
+            Result("Optimizers", "SgdMomentum", "Vector512", 200, length),
+            Result("Optimizers", "Adam", "Vector512", 1000, length));
+        string text = Report.Summarize(run, "Vector512");
+        // Columns: × Reference, × TensorPrimitives.
+        Assert.Matches(@"\| Sgd Length=1024 \| Vector512 \| 100\.0 ns \| +\| +\| 10\.00 \| 4\.00 \|", text);
+        Assert.Matches(@"\| SgdMomentum Length=1024 \| Vector512 \| 200\.0 ns \| +\| +\| 15\.00 \| +\|", text);
+        Assert.Matches(@"\| Adam Length=1024 \| Vector512 \| 1\.00 µs \| +\| +\| 8\.00 \| +\|", text);
+    }
+
+    [Fact]
     public void RestateReReadsTheWorkFromTheBenchmarkClasses()
     {
         string path = Path.Combine(Path.GetTempPath(), $"simd-perf-restate-{Environment.ProcessId}.json");
