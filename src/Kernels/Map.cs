@@ -23,15 +23,6 @@ internal interface IBinaryOperator
     Vector512<float> Invoke(Vector512<float> x, Vector512<float> y);
 }
 
-/// <summary>An element-wise operation f(x, y, z) with one member per vector width.</summary>
-internal interface ITernaryOperator
-{
-    float Invoke(float x, float y, float z);
-    Vector128<float> Invoke(Vector128<float> x, Vector128<float> y, Vector128<float> z);
-    Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> z);
-    Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> z);
-}
-
 /// <summary>
 /// An in-place update of two state arrays (s0, s1) from one read-only input g, element by element:
 /// (s0, s1) ← f(s0, s1, g). Optimizers use it (momentum: weights and velocity).
@@ -285,68 +276,6 @@ internal static class Map
             op.Invoke(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref d, i);
         if (i != n)
             op.Invoke(lastX, lastY).StoreUnsafe(ref d, n - W);
-    }
-
-    // ---------------------------------------------------------------- ternary: d[i] = f(x[i], y[i], z[i])
-
-    public static void Ternary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> destination, TOp op, SimdLevel level)
-        where TOp : struct, ITernaryOperator
-    {
-        Debug.Assert(y.Length == x.Length && z.Length == x.Length && destination.Length >= x.Length);
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        ref float zs = ref MemoryMarshal.GetReference(z);
-        ref float ds = ref MemoryMarshal.GetReference(destination);
-        nuint n = (nuint)x.Length;
-        switch (level)
-        {
-            case SimdLevel.Vector512: Ternary512(ref xs, ref ys, ref zs, ref ds, n, op); break;
-            case SimdLevel.Vector256: Ternary256(ref xs, ref ys, ref zs, ref ds, n, op); break;
-            case SimdLevel.Vector128: Ternary128(ref xs, ref ys, ref zs, ref ds, n, op); break;
-            default: TernaryScalar(ref xs, ref ys, ref zs, ref ds, n, op); break;
-        }
-    }
-
-    private static void TernaryScalar<TOp>(ref float x, ref float y, ref float z, ref float d, nuint n, TOp op) where TOp : struct, ITernaryOperator
-    {
-        for (nuint i = 0; i < n; i++)
-            Unsafe.Add(ref d, i) = op.Invoke(Unsafe.Add(ref x, i), Unsafe.Add(ref y, i), Unsafe.Add(ref z, i));
-    }
-
-    private static void Ternary128<TOp>(ref float x, ref float y, ref float z, ref float d, nuint n, TOp op) where TOp : struct, ITernaryOperator
-    {
-        const int W = 4;
-        if (n < W) { TernaryScalar(ref x, ref y, ref z, ref d, n, op); return; }
-        Vector128<float> lastX = Vector128.LoadUnsafe(ref x, n - W), lastY = Vector128.LoadUnsafe(ref y, n - W), lastZ = Vector128.LoadUnsafe(ref z, n - W);
-        nuint i = 0;
-        for (; i + W <= n; i += W)
-            op.Invoke(Vector128.LoadUnsafe(ref x, i), Vector128.LoadUnsafe(ref y, i), Vector128.LoadUnsafe(ref z, i)).StoreUnsafe(ref d, i);
-        if (i != n)
-            op.Invoke(lastX, lastY, lastZ).StoreUnsafe(ref d, n - W);
-    }
-
-    private static void Ternary256<TOp>(ref float x, ref float y, ref float z, ref float d, nuint n, TOp op) where TOp : struct, ITernaryOperator
-    {
-        const int W = 8;
-        if (n < W) { Ternary128(ref x, ref y, ref z, ref d, n, op); return; }
-        Vector256<float> lastX = Vector256.LoadUnsafe(ref x, n - W), lastY = Vector256.LoadUnsafe(ref y, n - W), lastZ = Vector256.LoadUnsafe(ref z, n - W);
-        nuint i = 0;
-        for (; i + W <= n; i += W)
-            op.Invoke(Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i), Vector256.LoadUnsafe(ref z, i)).StoreUnsafe(ref d, i);
-        if (i != n)
-            op.Invoke(lastX, lastY, lastZ).StoreUnsafe(ref d, n - W);
-    }
-
-    private static void Ternary512<TOp>(ref float x, ref float y, ref float z, ref float d, nuint n, TOp op) where TOp : struct, ITernaryOperator
-    {
-        const int W = 16;
-        if (n < W) { Ternary256(ref x, ref y, ref z, ref d, n, op); return; }
-        Vector512<float> lastX = Vector512.LoadUnsafe(ref x, n - W), lastY = Vector512.LoadUnsafe(ref y, n - W), lastZ = Vector512.LoadUnsafe(ref z, n - W);
-        nuint i = 0;
-        for (; i + W <= n; i += W)
-            op.Invoke(Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i), Vector512.LoadUnsafe(ref z, i)).StoreUnsafe(ref d, i);
-        if (i != n)
-            op.Invoke(lastX, lastY, lastZ).StoreUnsafe(ref d, n - W);
     }
 
     // ---------------------------------------------------------------- in-place updates of 2 or 3 state arrays
