@@ -4,9 +4,11 @@ namespace Simd.Kernels;
 
 /// <summary>
 /// The library's persistent worker threads. Threads are started once (lazily, up to the largest count
-/// ever asked for) and woken per call; a call allocates nothing. The calling thread takes part as
-/// part 0. Calls from several threads at once do not queue: a caller that finds the pool busy runs
-/// all parts itself, which gives the same result because parts never share output.
+/// ever asked for) and woken per call; a call allocates nothing. The calling thread and the woken
+/// workers claim parts from a shared counter until none is left, so a worker that wakes late (a busy
+/// or oversubscribed machine) never holds the call up: the caller runs the parts nobody has claimed.
+/// Which thread runs a part never changes its result, because parts never share output. Calls from
+/// several threads at once do not queue: a caller that finds the pool busy runs all parts itself.
 /// </summary>
 internal static unsafe class WorkerPool
 {
@@ -15,13 +17,16 @@ internal static unsafe class WorkerPool
     private static delegate*<void*, int, int, void> s_body;
     private static void* s_context;
     private static int s_count;
-    private static int s_remaining;
+    /// <summary>The next part to claim; <see cref="Closed"/> between calls, so a worker that wakes after its call has ended claims nothing.</summary>
+    private static int s_next = Closed;
+    private static int s_unfinished;
+    private const int Closed = int.MaxValue / 2;
     private static ExceptionDispatchInfo? s_error;
     private static readonly ManualResetEventSlim s_done = new(false, 200);
 
     /// <summary>
-    /// Runs body(context, part, count) for part = 0 .. count − 1, part 0 on the calling thread and the
-    /// others on workers, and returns when all have finished. Rethrows the first exception a part threw.
+    /// Runs body(context, part, count) for part = 0 .. count − 1 on the calling thread and up to count − 1
+    /// workers, and returns when all have finished. Rethrows the first exception a part threw.
     /// </summary>
     public static void Run(delegate*<void*, int, int, void> body, void* context, int count)
     {
@@ -37,22 +42,37 @@ internal static unsafe class WorkerPool
             s_context = context;
             s_count = count;
             s_error = null;
-            Volatile.Write(ref s_remaining, count - 1);
+            s_unfinished = count;
+            // Opening the counter publishes the writes above to every thread that claims a part.
+            Volatile.Write(ref s_next, 0);
             for (int w = 0; w < count - 1; w++) s_workers[w].Start.Set();
-            try
-            {
-                body(context, 0, count);
-            }
-            finally
-            {
-                s_done.Wait();
-                s_done.Reset();
-            }
+            RunParts();
+            s_done.Wait();
+            s_done.Reset();
+            Volatile.Write(ref s_next, Closed);
             s_error?.Throw();
         }
         finally
         {
             s_gate.Exit();
+        }
+    }
+
+    /// <summary>Claims and runs parts of the current call until none is left.</summary>
+    private static void RunParts()
+    {
+        int part;
+        while ((part = Interlocked.Increment(ref s_next) - 1) < s_count)
+        {
+            try
+            {
+                s_body(s_context, part, s_count);
+            }
+            catch (Exception error)
+            {
+                Interlocked.CompareExchange(ref s_error, ExceptionDispatchInfo.Capture(error), null);
+            }
+            if (Interlocked.Decrement(ref s_unfinished) == 0) s_done.Set();
         }
     }
 
@@ -68,12 +88,10 @@ internal static unsafe class WorkerPool
     private sealed class Worker
     {
         public readonly ManualResetEventSlim Start = new(false, 200);
-        private readonly int _part;
 
-        public Worker(int part)
+        public Worker(int index)
         {
-            _part = part;
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"Simd.Kernels worker {part}" };
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Simd.Kernels worker {index}" };
             thread.Start();
         }
 
@@ -83,15 +101,7 @@ internal static unsafe class WorkerPool
             {
                 Start.Wait();
                 Start.Reset();
-                try
-                {
-                    s_body(s_context, _part, s_count);
-                }
-                catch (Exception error)
-                {
-                    Interlocked.CompareExchange(ref s_error, ExceptionDispatchInfo.Capture(error), null);
-                }
-                if (Interlocked.Decrement(ref s_remaining) == 0) s_done.Set();
+                RunParts();
             }
         }
     }
