@@ -22,7 +22,15 @@ internal static unsafe class WorkerPool
     private static int s_unfinished;
     private const int Closed = int.MaxValue / 2;
     private static ExceptionDispatchInfo? s_error;
-    private static readonly ManualResetEventSlim s_done = new(false, 200);
+
+    /// <summary>
+    /// Spins before a wait blocks, the most ManualResetEventSlim takes. A training step calls the pool
+    /// every few tens of microseconds; spinning keeps the workers awake between those calls instead of
+    /// paying a kernel wake-up each time (measured, MLP batch 32 on 2 threads: 351–358 → 331–336 µs best,
+    /// medians 367–436 → 336–348 µs, against a spin of 200).
+    /// </summary>
+    private const int SpinCount = 2047;
+    private static readonly ManualResetEventSlim s_done = new(false, SpinCount);
 
     /// <summary>
     /// Runs body(context, part, count) for part = 0 .. count − 1 on the calling thread and up to count − 1
@@ -87,7 +95,7 @@ internal static unsafe class WorkerPool
 
     private sealed class Worker
     {
-        public readonly ManualResetEventSlim Start = new(false, 200);
+        public readonly ManualResetEventSlim Start = new(false, SpinCount);
 
         public Worker(int index)
         {
