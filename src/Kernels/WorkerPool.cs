@@ -16,11 +16,14 @@ internal static unsafe class WorkerPool
     private static Worker[] s_workers = [];
     private static delegate*<void*, int, int, void> s_body;
     private static void* s_context;
-    private static int s_count;
-    /// <summary>The next part to claim; <see cref="Closed"/> between calls, so a worker that wakes after its call has ended claims nothing.</summary>
-    private static int s_next = Closed;
+    /// <summary>
+    /// The current call's part count (high 32 bits) and next unclaimed part (low 32 bits), 0 between calls.
+    /// One word, so that a claim is always checked against the count of the call it was taken from: a
+    /// worker that woke for an earlier call can never run a part of the next call with that call's count
+    /// read after the counter was reset (which ran part 5 of a 7-part call twice in WorkerPoolTests).
+    /// </summary>
+    private static long s_work;
     private static int s_unfinished;
-    private const int Closed = int.MaxValue / 2;
     private static ExceptionDispatchInfo? s_error;
 
     /// <summary>
@@ -48,16 +51,15 @@ internal static unsafe class WorkerPool
             EnsureWorkers(count - 1);
             s_body = body;
             s_context = context;
-            s_count = count;
             s_error = null;
             s_unfinished = count;
-            // Opening the counter publishes the writes above to every thread that claims a part.
-            Volatile.Write(ref s_next, 0);
+            // Opening the call publishes the writes above to every thread that claims a part of it.
+            Volatile.Write(ref s_work, (long)count << 32);
             for (int w = 0; w < count - 1; w++) s_workers[w].Start.Set();
             RunParts();
             s_done.Wait();
             s_done.Reset();
-            Volatile.Write(ref s_next, Closed);
+            Volatile.Write(ref s_work, 0);
             s_error?.Throw();
         }
         finally
@@ -69,12 +71,14 @@ internal static unsafe class WorkerPool
     /// <summary>Claims and runs parts of the current call until none is left.</summary>
     private static void RunParts()
     {
-        int part;
-        while ((part = Interlocked.Increment(ref s_next) - 1) < s_count)
+        while (true)
         {
+            long claim = Interlocked.Increment(ref s_work) - 1;
+            int count = (int)(claim >> 32), part = (int)(claim & uint.MaxValue);
+            if (part >= count) return;
             try
             {
-                s_body(s_context, part, s_count);
+                s_body(s_context, part, count);
             }
             catch (Exception error)
             {
