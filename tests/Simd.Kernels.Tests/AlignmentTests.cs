@@ -102,9 +102,8 @@ public class AlignmentTests
                 bx.AssertOutsideUntouched(offset, n, $"SgdMomentum weights {at}");
                 by.AssertOutsideUntouched(other, n, $"SgdMomentum velocity {at}");
 
-                float[] gradient = (float[])y.Clone();
                 Span<float> aw = bx.Place(x, offset), am = by.Place(y, other), av = bz.Place(z, third);
-                Optimizers.Adam(gradient, aw, am, av, 3, 0.01f);
+                Optimizers.Adam(y, aw, am, av, 3, 0.01f);
                 BlasTestSupport.AssertSameBits(adamW, aw, $"Adam weights {at}");
                 BlasTestSupport.AssertSameBits(adamM, am, $"Adam first moment {at}");
                 BlasTestSupport.AssertSameBits(adamV, av, $"Adam second moment {at}");

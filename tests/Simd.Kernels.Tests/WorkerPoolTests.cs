@@ -3,8 +3,8 @@ namespace Simd.Kernels.Tests;
 /// <summary>
 /// The pool hands parts out through a shared counter that the caller and the workers claim from, and
 /// closes it between calls. Many back-to-back calls of changing part counts must run every part
-/// exactly once (a worker that wakes late must neither repeat a part nor run one of the next call with
-/// the previous call's count), and an exception in a part must reach the caller and leave the pool usable.
+/// exactly once (a worker that claims late must neither repeat a part nor check a claim from one call
+/// against the next call's count), and an exception in a part must reach the caller and leave the pool usable.
 /// </summary>
 [Collection(nameof(IsolatedCollection))]
 public unsafe class WorkerPoolTests
