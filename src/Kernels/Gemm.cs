@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Simd.Kernels;
 
@@ -230,7 +231,7 @@ public static unsafe class Gemm
             switch (job.Level)
             {
                 case SimdLevel.Vector512 when narrow: Narrow<Vector512Kernel>(ref job); break;
-                case SimdLevel.Vector256 when narrow: Narrow<Vector256Kernel>(ref job); break;
+                case SimdLevel.Vector256 when narrow: Columns<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector512: Dispatch<Vector512Kernel>(ref job); break;
                 case SimdLevel.Vector256: Dispatch<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector128: Dispatch<Vector128Kernel>(ref job); break;
@@ -372,11 +373,30 @@ public static unsafe class Gemm
     internal const int NarrowColumns = 16;
 
     /// <summary>
-    /// The path for n ≤ 16 (output layers): B is copied once into a k×16 zero-padded block, A is read in
-    /// place, and each call of the narrow kernel computes NarrowRows full rows of C over all of k.
+    /// The Vector512 path for n ≤ 16 (output layers): B is copied once into a k×16 zero-padded block, A is
+    /// read in place, and each call of the narrow kernel computes NarrowRows full rows of C over all of k.
+    /// Vector256 takes <see cref="Columns"/> instead; Vector512 has not been measured with it (it needs
+    /// AVX-512 hardware).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrow<TKernel>(ref GemmJob job) where TKernel : INarrowGemmKernel
+    {
+        job.SharedB = NarrowB(ref job);
+        int rowTiles = (job.M + TKernel.NarrowRows - 1) / TKernel.NarrowRows;
+        long work = (long)job.M * job.N * job.K;
+        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, rowTiles), Math.Max(1, work / GemmTuning.ParallelThreshold));
+        if (parts <= 1)
+        {
+            NarrowRows<TKernel>(ref job, 0, job.M);
+            return;
+        }
+        fixed (GemmJob* context = &job)
+            WorkerPool.Run(&NarrowPart<TKernel>, context, parts);
+    }
+
+    /// <summary>op(B) (k×n, n ≤ 16) copied once into a k×16 block, columns n to 15 zero: packed[p·16 + j] = op(B)(p, j).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float* NarrowB(ref GemmJob job)
     {
         int k = job.K, n = job.N;
         float* packed = GemmWorkspace.Current.B((nint)k * NarrowColumns);
@@ -414,17 +434,7 @@ public static unsafe class Gemm
                 for (int j = n; j < NarrowColumns; j++) target[j] = 0f;
             }
         }
-        job.SharedB = packed;
-        int rowTiles = (job.M + TKernel.NarrowRows - 1) / TKernel.NarrowRows;
-        long work = (long)job.M * n * k;
-        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, rowTiles), Math.Max(1, work / GemmTuning.ParallelThreshold));
-        if (parts <= 1)
-        {
-            NarrowRows<TKernel>(ref job, 0, job.M);
-            return;
-        }
-        fixed (GemmJob* context = &job)
-            WorkerPool.Run(&NarrowPart<TKernel>, context, parts);
+        return packed;
     }
 
     private static void NarrowPart<TKernel>(void* context, int part, int parts) where TKernel : INarrowGemmKernel
@@ -468,26 +478,199 @@ public static unsafe class Gemm
                         copy[row * k + p] = row < rows ? a[row * rowStride + p * colStride] : 0f;
                 TKernel.NarrowKernel(k, copy, k, 1, job.SharedB, tile);
             }
-            for (int row = 0; row < rows; row++)
+            MergeNarrow(ref job, tile + skip * NarrowColumns, i, rows);
+            if (job.HasEpilogue)
+                Epilogue(ref job, i, rows, 0, n);
+        }
+    }
+
+    /// <summary>
+    /// C rows [row0, row0 + rows) ← alpha·tile + beta·C (C not read when beta is 0), from a row-major
+    /// tile of <see cref="NarrowColumns"/>-float rows of which the first n are used.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MergeNarrow(ref GemmJob job, float* tile, int row0, int rows)
+    {
+        int n = job.N;
+        for (int row = 0; row < rows; row++)
+        {
+            float* source = tile + row * NarrowColumns;
+            float* target = job.C + (row0 + row) * job.Ldc;
+            int j = 0;
+            if (job.Beta == 0f)
             {
-                float* source = tile + (row + skip) * NarrowColumns;
-                float* target = job.C + (i + row) * job.Ldc;
-                int j = 0;
-                if (job.Beta == 0f)
+                for (; j + 8 <= n; j += 8)
+                    (Vector256.Create(job.Alpha) * Vector256.Load(source + j)).Store(target + j);
+                for (; j < n; j++) target[j] = job.Alpha * source[j];
+            }
+            else
+            {
+                for (; j + 8 <= n; j += 8)
+                    (Vector256.Create(job.Alpha) * Vector256.Load(source + j) + Vector256.Create(job.Beta) * Vector256.Load(target + j)).Store(target + j);
+                for (; j < n; j++) target[j] = job.Alpha * source[j] + job.Beta * target[j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The Vector256 path for n ≤ 16: vectors run down ColumnRows rows of C, one accumulator per column
+    /// (see <see cref="IColumnGemmKernel"/>). B is read in place, or from a k×16 copy when it is
+    /// transposed; A in place when it is transposed, else each row block is transposed into a k×ColumnRows
+    /// panel first. Wider than MaxColumns, C is computed as two column groups.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Columns<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel
+    {
+        if (job.TransB) job.SharedB = NarrowB(ref job);
+        int rowTiles = (job.M + TKernel.ColumnRows - 1) / TKernel.ColumnRows;
+        long work = (long)job.M * job.N * job.K;
+        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, rowTiles), Math.Max(1, work / GemmTuning.ParallelThreshold));
+        if (parts <= 1)
+        {
+            ColumnRows<TKernel>(ref job, 0, job.M);
+            return;
+        }
+        fixed (GemmJob* context = &job)
+            WorkerPool.Run(&ColumnPart<TKernel>, context, parts);
+    }
+
+    private static void ColumnPart<TKernel>(void* context, int part, int parts) where TKernel : IColumnGemmKernel
+    {
+        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
+        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
+        int r = TKernel.ColumnRows, tiles = (job.M + r - 1) / r;
+        int first = (int)((long)tiles * part / parts), last = (int)((long)tiles * (part + 1) / parts);
+        ColumnRows<TKernel>(ref job, first * r, Math.Min(job.M, last * r));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnRows<TKernel>(ref GemmJob job, int rowStart, int rowEnd) where TKernel : IColumnGemmKernel
+    {
+        int r = TKernel.ColumnRows, k = job.K, n = job.N;
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        float* columns = workspace.Tile;
+        float* b = job.TransB ? job.SharedB : job.B;
+        nint ldb = job.TransB ? NarrowColumns : job.Ldb;
+        // Column groups as even as the register tile allows: 10 = 5 + 5, 16 = 5 + 5 + 6.
+        int groups = (n + TKernel.MaxColumns - 1) / TKernel.MaxColumns;
+        for (int i = rowStart; i < rowEnd; i += r)
+        {
+            int rows = Math.Min(r, rowEnd - i);
+            // Last rows: recompute the block that ends at rowEnd and keep only its new rows. A row's value
+            // does not depend on the block it is computed in, so this is exact and cheaper than a copy.
+            int start = rows < r && rowEnd >= r ? rowEnd - r : i;
+            int skip = i - start;
+            float* a;
+            nint lda;
+            if (rows == r || rowEnd >= r)
+            {
+                if (job.TransA)
                 {
-                    for (; j + 8 <= n; j += 8)
-                        (Vector256.Create(job.Alpha) * Vector256.Load(source + j)).Store(target + j);
-                    for (; j < n; j++) target[j] = job.Alpha * source[j];
+                    a = job.A + start;
+                    lda = job.Lda;
                 }
                 else
                 {
-                    for (; j + 8 <= n; j += 8)
-                        (Vector256.Create(job.Alpha) * Vector256.Load(source + j) + Vector256.Create(job.Beta) * Vector256.Load(target + j)).Store(target + j);
-                    for (; j < n; j++) target[j] = job.Alpha * source[j] + job.Beta * target[j];
+                    a = workspace.A((nint)k * r);
+                    Pack.Transpose(job.A + start * job.Lda, job.Lda, k, r, a, r);
+                    lda = r;
                 }
             }
+            else
+            {
+                // Fewer rows in all than one block: a zero-padded transposed copy.
+                a = workspace.A((nint)k * r);
+                nint rowStride = job.TransA ? 1 : job.Lda, colStride = job.TransA ? job.Lda : 1;
+                for (int p = 0; p < k; p++)
+                    for (int row = 0; row < r; row++)
+                        a[p * r + row] = row < rows ? job.A[(i + row) * rowStride + p * colStride] : 0f;
+                lda = r;
+            }
+            for (int g = 0, j = 0; g < groups; g++)
+            {
+                int count = (n - j) / (groups - g);
+                ColumnGroup<TKernel>(count, k, a, lda, b + j, ldb, columns + j * r);
+                j += count;
+            }
+            MergeColumns(ref job, columns + skip, r, i, rows);
             if (job.HasEpilogue)
                 Epilogue(ref job, i, rows, 0, n);
+        }
+    }
+
+    /// <summary>
+    /// C[row0 + i, j] ← alpha·tile[j·ld + i] + beta·C[row0 + i, j] for i &lt; rows, j &lt; n (C not read when
+    /// beta is 0): the column kernels' tile, transposed in 8×8 register blocks straight into C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MergeColumns(ref GemmJob job, float* tile, int ld, int row0, int rows)
+    {
+        int n = job.N;
+        nint ldc = job.Ldc;
+        float alpha = job.Alpha, beta = job.Beta;
+        float* c = job.C + row0 * ldc;
+        int blockColumns = 0, blockRows = 0;
+        if (Avx.IsSupported)
+        {
+            blockColumns = n & ~7;
+            blockRows = rows & ~7;
+            Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+            for (int j = 0; j < blockColumns; j += 8)
+            {
+                for (int i = 0; i < blockRows; i += 8)
+                {
+                    float* source = tile + j * ld + i;
+                    Vector256<float> r0 = Vector256.Load(source), r1 = Vector256.Load(source + ld);
+                    Vector256<float> r2 = Vector256.Load(source + 2 * ld), r3 = Vector256.Load(source + 3 * ld);
+                    Vector256<float> r4 = Vector256.Load(source + 4 * ld), r5 = Vector256.Load(source + 5 * ld);
+                    Vector256<float> r6 = Vector256.Load(source + 6 * ld), r7 = Vector256.Load(source + 7 * ld);
+                    Pack.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                    float* target = c + i * ldc + j;
+                    if (beta == 0f)
+                    {
+                        (va * r0).Store(target);
+                        (va * r1).Store(target + ldc);
+                        (va * r2).Store(target + 2 * ldc);
+                        (va * r3).Store(target + 3 * ldc);
+                        (va * r4).Store(target + 4 * ldc);
+                        (va * r5).Store(target + 5 * ldc);
+                        (va * r6).Store(target + 6 * ldc);
+                        (va * r7).Store(target + 7 * ldc);
+                    }
+                    else
+                    {
+                        (va * r0 + vb * Vector256.Load(target)).Store(target);
+                        (va * r1 + vb * Vector256.Load(target + ldc)).Store(target + ldc);
+                        (va * r2 + vb * Vector256.Load(target + 2 * ldc)).Store(target + 2 * ldc);
+                        (va * r3 + vb * Vector256.Load(target + 3 * ldc)).Store(target + 3 * ldc);
+                        (va * r4 + vb * Vector256.Load(target + 4 * ldc)).Store(target + 4 * ldc);
+                        (va * r5 + vb * Vector256.Load(target + 5 * ldc)).Store(target + 5 * ldc);
+                        (va * r6 + vb * Vector256.Load(target + 6 * ldc)).Store(target + 6 * ldc);
+                        (va * r7 + vb * Vector256.Load(target + 7 * ldc)).Store(target + 7 * ldc);
+                    }
+                }
+            }
+        }
+        // What the 8×8 blocks left: the last rows % 8 of the block columns, and the last n % 8 columns.
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = c + i * ldc;
+            for (int j = i < blockRows ? blockColumns : 0; j < n; j++)
+                row[j] = beta == 0f ? alpha * tile[j * ld + i] : alpha * tile[j * ld + i] + beta * row[j];
+        }
+    }
+
+    /// <summary>The column kernel compiled for <paramref name="count"/> columns.</summary>
+    private static void ColumnGroup<TKernel>(int count, int k, float* a, nint lda, float* b, nint ldb, float* tile) where TKernel : IColumnGemmKernel
+    {
+        switch (count)
+        {
+            case 1: TKernel.ColumnKernel<Columns1>(k, a, lda, b, ldb, tile); break;
+            case 2: TKernel.ColumnKernel<Columns2>(k, a, lda, b, ldb, tile); break;
+            case 3: TKernel.ColumnKernel<Columns3>(k, a, lda, b, ldb, tile); break;
+            case 4: TKernel.ColumnKernel<Columns4>(k, a, lda, b, ldb, tile); break;
+            case 5: TKernel.ColumnKernel<Columns5>(k, a, lda, b, ldb, tile); break;
+            default: Debug.Assert(count == 6); TKernel.ColumnKernel<Columns6>(k, a, lda, b, ldb, tile); break;
         }
     }
 

@@ -189,6 +189,25 @@ internal static unsafe class Pack
     }
 
     /// <summary>
+    /// target[p·ldTarget + q] = source[q·ld + p] for q &lt; columns and p &lt; count: a transpose, in 8×8
+    /// register blocks where AVX is available.
+    /// </summary>
+    public static void Transpose(float* source, nint ld, int count, int columns, float* target, int ldTarget)
+    {
+        int q0 = 0;
+        if (Avx.IsSupported)
+        {
+            q0 = columns & ~7;
+            TransposeBlocks(source, ld, count, target, q0, ldTarget);
+        }
+        for (int q = q0; q < columns; q++)
+        {
+            float* from = source + q * ld;
+            for (int p = 0; p < count; p++) target[p * ldTarget + q] = from[p];
+        }
+    }
+
+    /// <summary>
     /// panel[p·nr + q] = source[q·ld + p] for q &lt; columns (a multiple of 8, at most nr), p &lt; kc: 8×8
     /// blocks transposed in registers (unpack, shuffle, lane permute), the kc % 8 remainder element by element.
     /// </summary>
@@ -210,27 +229,43 @@ internal static unsafe class Pack
                 Vector256<float> r2 = Avx.LoadVector256(s + 2 * ld + p), r3 = Avx.LoadVector256(s + 3 * ld + p);
                 Vector256<float> r4 = Avx.LoadVector256(s + 4 * ld + p), r5 = Avx.LoadVector256(s + 5 * ld + p);
                 Vector256<float> r6 = Avx.LoadVector256(s + 6 * ld + p), r7 = Avx.LoadVector256(s + 7 * ld + p);
-                Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-                Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-                Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
-                Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-                Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
-                Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
-                Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
-                Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+                Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
                 float* o = t + p * nr;
-                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
-                Avx.Store(o + nr, Avx.Permute2x128(u1, u5, 0x20));
-                Avx.Store(o + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
-                Avx.Store(o + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
-                Avx.Store(o + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
-                Avx.Store(o + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
-                Avx.Store(o + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
-                Avx.Store(o + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
+                Avx.Store(o, r0);
+                Avx.Store(o + nr, r1);
+                Avx.Store(o + 2 * nr, r2);
+                Avx.Store(o + 3 * nr, r3);
+                Avx.Store(o + 4 * nr, r4);
+                Avx.Store(o + 5 * nr, r5);
+                Avx.Store(o + 6 * nr, r6);
+                Avx.Store(o + 7 * nr, r7);
             }
             for (int p = kc8; p < kc; p++)
                 for (int i = 0; i < 8; i++)
                     t[p * nr + i] = s[i * ld + p];
         }
+    }
+
+    /// <summary>Transposes the 8×8 block whose rows are r0 … r7 in registers: afterwards ri holds what was column i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose8x8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
+        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        r0 = Avx.Permute2x128(u0, u4, 0x20);
+        r1 = Avx.Permute2x128(u1, u5, 0x20);
+        r2 = Avx.Permute2x128(u2, u6, 0x20);
+        r3 = Avx.Permute2x128(u3, u7, 0x20);
+        r4 = Avx.Permute2x128(u0, u4, 0x31);
+        r5 = Avx.Permute2x128(u1, u5, 0x31);
+        r6 = Avx.Permute2x128(u2, u6, 0x31);
+        r7 = Avx.Permute2x128(u3, u7, 0x31);
     }
 }

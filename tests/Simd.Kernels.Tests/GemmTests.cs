@@ -110,11 +110,13 @@ public class GemmTests
     [MemberData(nameof(LevelsAndTransposes))]
     public void NarrowProducts(SimdLevel level, Transpose ta, Transpose tb)
     {
-        // n ≤ 16 takes the narrow path at 256 and 512 bits (6 and 8 rows per kernel call).
+        // n ≤ 16 takes the narrow paths: at 256 bits 16-row blocks in one to three column groups of at
+        // most 6 (every n from 1 to 16), merged into C in 8×8 blocks plus the rows and columns left over;
+        // at 512 bits 8 rows per kernel call. m below, at and past the blocks; k = 1 is the rank-1 path.
         int seed = 100;
-        foreach (int m in new[] { 1, 5, 6, 7, 8, 9, 13, 17, 33 })
-            foreach (int n in new[] { 1, 9, 10, 15, 16 })
-                foreach (int k in new[] { 1, 8, 33 })
+        foreach (int m in new[] { 2, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 33, 40 })
+            for (int n = 1; n <= 16; n++)
+                foreach (int k in new[] { 2, 8, 33 })
                 {
                     seed++;
                     Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
@@ -502,6 +504,7 @@ public class GemmTests
         float[] a = TestSupport.Uniform(64 * 96, 1), b = TestSupport.Uniform(96 * 80, 2), c = new float[64 * 80], bias = new float[80];
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "Gemm.Multiply");
         TestSupport.AssertNoAllocation(() => Gemm.MultiplyBiasActivation(64, 80, 96, a, b, bias, Activation.Relu, c), "Gemm.MultiplyBiasActivation");
+        TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 10, 96, a, b.AsSpan(0, 96 * 10), c.AsSpan(0, 64 * 10)), "narrow Gemm.Multiply");
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
         Gemm.MaxDegreeOfParallelism = 2;
         using (GemmTuning.OverrideParallelThreshold(1))

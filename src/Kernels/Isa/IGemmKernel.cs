@@ -98,3 +98,38 @@ internal unsafe interface INarrowGemmKernel
     /// </summary>
     static abstract void NarrowKernel(int k, float* a, nint rowStride, nint colStride, float* b, float* tile);
 }
+
+/// <summary>
+/// A kernel for products with at most 16 columns that runs its vectors down the rows of C instead of
+/// along them: every lane does useful work whatever n is (a row-wise 16-column tile uses 10 of 16
+/// lanes when n = 10). A ColumnRows-row block of A is read as k vectors, a[p·lda + i]: A itself when it is
+/// stored transposed (k×m, the weight gradient xᵀ·δ), a transposed copy of the block otherwise.
+/// </summary>
+internal unsafe interface IColumnGemmKernel
+{
+    /// <summary>Rows of C one call computes: one vector.</summary>
+    static abstract int ColumnRows { get; }
+
+    /// <summary>Most columns one call computes: the accumulators that fit in the registers.</summary>
+    static abstract int MaxColumns { get; }
+
+    /// <summary>
+    /// tile[j·ColumnRows + i] = Σ_{p&lt;k} a[p·lda + i]·b[p·ldb + j] for i &lt; ColumnRows and j &lt; TColumns.Value
+    /// (at most <see cref="MaxColumns"/>), summed in order p = 0, 1, …, k − 1 with one fused multiply-add
+    /// per step. The column count is a type so that the JIT compiles one register tile per width.
+    /// </summary>
+    static abstract void ColumnKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile) where TColumns : IColumnCount;
+}
+
+/// <summary>A column count known to the JIT: <see cref="IColumnGemmKernel.ColumnKernel"/> is compiled once per count.</summary>
+internal interface IColumnCount
+{
+    static abstract int Value { get; }
+}
+
+internal readonly struct Columns1 : IColumnCount { public static int Value => 1; }
+internal readonly struct Columns2 : IColumnCount { public static int Value => 2; }
+internal readonly struct Columns3 : IColumnCount { public static int Value => 3; }
+internal readonly struct Columns4 : IColumnCount { public static int Value => 4; }
+internal readonly struct Columns5 : IColumnCount { public static int Value => 5; }
+internal readonly struct Columns6 : IColumnCount { public static int Value => 6; }

@@ -19,7 +19,7 @@ namespace Simd.Kernels;
 /// FusedMultiplyAdd maps to vfmadd231ps. Every x64 CPU with AVX2 also has FMA3; where Vector256 runs
 /// emulated (forced wider than the hardware, tests only) it is computed per lane in software.
 /// </remarks>
-internal readonly unsafe struct Vector256Kernel : IGemmKernel, INarrowGemmKernel
+internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
 {
     public static int MR => 4;
     public static int NR => 24;
@@ -209,59 +209,70 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, INarrowGemmKernel
         else Vector256.FusedMultiplyAdd(Vector256.Load(row), vb, sum * va).Store(row);
     }
 
-    public static int NarrowRows => 6;
+    public static int ColumnRows => 16;
 
+    /// <summary>2 × 6 accumulators + two A vectors + one broadcast = 15 of the 16 ymm registers.</summary>
+    public static int MaxColumns => 6;
+
+    /// <remarks>
+    /// Per k step: two A loads, TColumns broadcasts from B's row and 2·TColumns FMAs. Zen 3 runs a
+    /// broadcast from memory on an FP pipe next to the FMA pipes, so one A vector per broadcast (8×10)
+    /// reached about 70% of the FMA roof; two per broadcast leave the FMA pipes the bottleneck. The
+    /// branches on TColumns.Value are constants: the JIT keeps only the accumulators in use.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void NarrowKernel(int k, float* a, nint rowStride, nint colStride, float* b, float* tile)
+    public static void ColumnKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile) where TColumns : IColumnCount
     {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        float* a0 = a + 0 * rowStride;
-        float* a1 = a + 1 * rowStride;
-        float* a2 = a + 2 * rowStride;
-        float* a3 = a + 3 * rowStride;
-        float* a4 = a + 4 * rowStride;
-        float* a5 = a + 5 * rowStride;
+        int n = TColumns.Value;
+        Debug.Assert(n is >= 1 and <= 6);
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < k; p++)
         {
-            Vector256<float> b0 = Vector256.Load(b + 0);
-            Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> x0 = Vector256.Create(*a0);
-            c00 = Vector256.FusedMultiplyAdd(x0, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(x0, b1, c01);
-            Vector256<float> x1 = Vector256.Create(*a1);
-            c10 = Vector256.FusedMultiplyAdd(x1, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(x1, b1, c11);
-            Vector256<float> x2 = Vector256.Create(*a2);
-            c20 = Vector256.FusedMultiplyAdd(x2, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(x2, b1, c21);
-            Vector256<float> x3 = Vector256.Create(*a3);
-            c30 = Vector256.FusedMultiplyAdd(x3, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(x3, b1, c31);
-            Vector256<float> x4 = Vector256.Create(*a4);
-            c40 = Vector256.FusedMultiplyAdd(x4, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(x4, b1, c41);
-            Vector256<float> x5 = Vector256.Create(*a5);
-            c50 = Vector256.FusedMultiplyAdd(x5, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(x5, b1, c51);
-            a0 += colStride;
-            a1 += colStride;
-            a2 += colStride;
-            a3 += colStride;
-            a4 += colStride;
-            a5 += colStride;
-            b += 16;
+            Vector256<float> x0 = Vector256.Load(a);
+            Vector256<float> x1 = Vector256.Load(a + 8);
+            Vector256<float> y = Vector256.Create(b[0]);
+            c00 = Vector256.FusedMultiplyAdd(x0, y, c00);
+            c01 = Vector256.FusedMultiplyAdd(x1, y, c01);
+            if (n > 1)
+            {
+                y = Vector256.Create(b[1]);
+                c10 = Vector256.FusedMultiplyAdd(x0, y, c10);
+                c11 = Vector256.FusedMultiplyAdd(x1, y, c11);
+            }
+            if (n > 2)
+            {
+                y = Vector256.Create(b[2]);
+                c20 = Vector256.FusedMultiplyAdd(x0, y, c20);
+                c21 = Vector256.FusedMultiplyAdd(x1, y, c21);
+            }
+            if (n > 3)
+            {
+                y = Vector256.Create(b[3]);
+                c30 = Vector256.FusedMultiplyAdd(x0, y, c30);
+                c31 = Vector256.FusedMultiplyAdd(x1, y, c31);
+            }
+            if (n > 4)
+            {
+                y = Vector256.Create(b[4]);
+                c40 = Vector256.FusedMultiplyAdd(x0, y, c40);
+                c41 = Vector256.FusedMultiplyAdd(x1, y, c41);
+            }
+            if (n > 5)
+            {
+                y = Vector256.Create(b[5]);
+                c50 = Vector256.FusedMultiplyAdd(x0, y, c50);
+                c51 = Vector256.FusedMultiplyAdd(x1, y, c51);
+            }
+            a += lda;
+            b += ldb;
         }
-        c00.Store(tile + 0);
+        c00.Store(tile);
         c01.Store(tile + 8);
-        c10.Store(tile + 16);
-        c11.Store(tile + 24);
-        c20.Store(tile + 32);
-        c21.Store(tile + 40);
-        c30.Store(tile + 48);
-        c31.Store(tile + 56);
-        c40.Store(tile + 64);
-        c41.Store(tile + 72);
-        c50.Store(tile + 80);
-        c51.Store(tile + 88);
+        if (n > 1) { c10.Store(tile + 16); c11.Store(tile + 24); }
+        if (n > 2) { c20.Store(tile + 32); c21.Store(tile + 40); }
+        if (n > 3) { c30.Store(tile + 48); c31.Store(tile + 56); }
+        if (n > 4) { c40.Store(tile + 64); c41.Store(tile + 72); }
+        if (n > 5) { c50.Store(tile + 80); c51.Store(tile + 88); }
     }
 }
