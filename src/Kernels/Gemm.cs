@@ -382,9 +382,7 @@ public static unsafe class Gemm
     private static void Narrow<TKernel>(ref GemmJob job) where TKernel : INarrowGemmKernel
     {
         job.SharedB = NarrowB(ref job);
-        int rowTiles = (job.M + TKernel.NarrowRows - 1) / TKernel.NarrowRows;
-        long work = (long)job.M * job.N * job.K;
-        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, rowTiles), Math.Max(1, work / GemmTuning.ParallelThreshold));
+        int parts = RowBlockParts(ref job, TKernel.NarrowRows);
         if (parts <= 1)
         {
             NarrowRows<TKernel>(ref job, 0, job.M);
@@ -392,6 +390,25 @@ public static unsafe class Gemm
         }
         fixed (GemmJob* context = &job)
             WorkerPool.Run(&NarrowPart<TKernel>, context, parts);
+    }
+
+    /// <summary>
+    /// Threads for a narrow product computed in blocks of blockRows rows of C: one per
+    /// <see cref="GemmTuning.ParallelThreshold"/> of m·n·k, at most one per block.
+    /// </summary>
+    private static int RowBlockParts(ref GemmJob job, int blockRows)
+    {
+        int blocks = (job.M + blockRows - 1) / blockRows;
+        long work = (long)job.M * job.N * job.K;
+        return (int)Math.Min(Math.Min(MaxDegreeOfParallelism, blocks), Math.Max(1, work / GemmTuning.ParallelThreshold));
+    }
+
+    /// <summary>The rows [first, last) of part <paramref name="part"/>: whole blocks of blockRows, the last part to m.</summary>
+    private static (int First, int Last) PartRows(int m, int blockRows, int part, int parts)
+    {
+        int blocks = (m + blockRows - 1) / blockRows;
+        int first = (int)((long)blocks * part / parts), last = (int)((long)blocks * (part + 1) / parts);
+        return (first * blockRows, Math.Min(m, last * blockRows));
     }
 
     /// <summary>op(B) (k×n, n ≤ 16) copied once into a k×16 block, columns n to 15 zero: packed[p·16 + j] = op(B)(p, j).</summary>
@@ -441,9 +458,8 @@ public static unsafe class Gemm
     {
         ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
         using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        int r = TKernel.NarrowRows, tiles = (job.M + r - 1) / r;
-        int first = (int)((long)tiles * part / parts), last = (int)((long)tiles * (part + 1) / parts);
-        NarrowRows<TKernel>(ref job, first * r, Math.Min(job.M, last * r));
+        var (first, last) = PartRows(job.M, TKernel.NarrowRows, part, parts);
+        NarrowRows<TKernel>(ref job, first, last);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -516,15 +532,13 @@ public static unsafe class Gemm
     /// The Vector256 path for n ≤ 16: vectors run down ColumnRows rows of C, one accumulator per column
     /// (see <see cref="IColumnGemmKernel"/>). B is read in place, or from a k×16 copy when it is
     /// transposed; A in place when it is transposed, else each row block is transposed into a k×ColumnRows
-    /// panel first. Wider than MaxColumns, C is computed as two column groups.
+    /// panel first. Wider than MaxColumns, C is computed in even column groups.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Columns<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel
     {
         if (job.TransB) job.SharedB = NarrowB(ref job);
-        int rowTiles = (job.M + TKernel.ColumnRows - 1) / TKernel.ColumnRows;
-        long work = (long)job.M * job.N * job.K;
-        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, rowTiles), Math.Max(1, work / GemmTuning.ParallelThreshold));
+        int parts = RowBlockParts(ref job, TKernel.ColumnRows);
         if (parts <= 1)
         {
             ColumnRows<TKernel>(ref job, 0, job.M);
@@ -538,9 +552,8 @@ public static unsafe class Gemm
     {
         ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
         using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        int r = TKernel.ColumnRows, tiles = (job.M + r - 1) / r;
-        int first = (int)((long)tiles * part / parts), last = (int)((long)tiles * (part + 1) / parts);
-        ColumnRows<TKernel>(ref job, first * r, Math.Min(job.M, last * r));
+        var (first, last) = PartRows(job.M, TKernel.ColumnRows, part, parts);
+        ColumnRows<TKernel>(ref job, first, last);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -81,19 +81,8 @@ internal static unsafe class Pack
             float* panel = destination + (nint)jr * kc;
             if (transposed)
             {
-                int q0 = 0;
-                if (Avx.IsSupported && nr % 8 == 0)
-                {
-                    q0 = cols & ~7;
-                    TransposeBlocks(b + (nint)(col0 + jr) * ldb + row0, ldb, kc, panel, q0, nr);
-                }
-                for (int q = q0; q < cols; q++)
-                {
-                    float* source = b + (nint)(col0 + jr + q) * ldb + row0;
-                    float* target = panel + q;
-                    for (int p = 0; p < kc; p++) target[p * nr] = source[p];
-                }
-                for (int q = Math.Max(cols, q0); q < nr; q++)
+                Transpose(b + (nint)(col0 + jr) * ldb + row0, ldb, kc, cols, panel, nr);
+                for (int q = cols; q < nr; q++)
                 {
                     float* target = panel + q;
                     for (int p = 0; p < kc; p++) target[p * nr] = 0f;
@@ -192,6 +181,7 @@ internal static unsafe class Pack
     /// target[p·ldTarget + q] = source[q·ld + p] for q &lt; columns and p &lt; count: a transpose, in 8×8
     /// register blocks where AVX is available.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(float* source, nint ld, int count, int columns, float* target, int ldTarget)
     {
         int q0 = 0;
