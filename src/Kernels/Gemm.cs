@@ -231,6 +231,7 @@ public static unsafe class Gemm
             switch (job.Level)
             {
                 case SimdLevel.Vector512 when narrow: Narrow<Vector512Kernel>(ref job); break;
+                case SimdLevel.Vector256 when narrow && TakesDots<Vector256Kernel>(ref job): Dots<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector256 when narrow: Columns<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector512: Dispatch<Vector512Kernel>(ref job); break;
                 case SimdLevel.Vector256: Dispatch<Vector256Kernel>(ref job); break;
@@ -494,7 +495,7 @@ public static unsafe class Gemm
                         copy[row * k + p] = row < rows ? a[row * rowStride + p * colStride] : 0f;
                 TKernel.NarrowKernel(k, copy, k, 1, job.SharedB, tile);
             }
-            MergeNarrow(ref job, tile + skip * NarrowColumns, i, rows);
+            MergeNarrow(ref job, tile + skip * NarrowColumns, NarrowColumns, i, rows);
             if (job.HasEpilogue)
                 Epilogue(ref job, i, rows, 0, n);
         }
@@ -502,15 +503,15 @@ public static unsafe class Gemm
 
     /// <summary>
     /// C rows [row0, row0 + rows) ← alpha·tile + beta·C (C not read when beta is 0), from a row-major
-    /// tile of <see cref="NarrowColumns"/>-float rows of which the first n are used.
+    /// tile whose rows are ld floats apart and of which the first n columns are used.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MergeNarrow(ref GemmJob job, float* tile, int row0, int rows)
+    private static void MergeNarrow(ref GemmJob job, float* tile, nint ld, int row0, int rows)
     {
         int n = job.N;
         for (int row = 0; row < rows; row++)
         {
-            float* source = tile + row * NarrowColumns;
+            float* source = tile + row * ld;
             float* target = job.C + (row0 + row) * job.Ldc;
             int j = 0;
             if (job.Beta == 0f)
@@ -529,7 +530,116 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// The Vector256 path for n ≤ 16: vectors run down ColumnRows rows of C, one accumulator per column
+    /// Shallowest sum for which a product with at least ColumnRows rows takes the dot path. Zen 3, one
+    /// thread, the two paths alternated in the same rounds (median dot time ÷ column time): 128×10×k
+    /// 1.6 at k = 16, 1.3 at 32, 1.1 at 64 and 96, 0.9–1.0 at 128 and 192, 0.85 at 256; 32×10×k 1.1 at
+    /// 128, 1.0 at 192 and 256, 0.87 at 784. Below it the column path's transposed copy of A costs little and the dot kernel's
+    /// horizontal sum, one per element of C, weighs more.
+    /// </summary>
+    internal const int DotMinDepth = 256;
+
+    /// <summary>
+    /// Whether a product with n ≤ 16 takes the dot path rather than the column path: A not transposed
+    /// and k at least one vector, and either a deep sum (<see cref="DotMinDepth"/>) or fewer rows than
+    /// one column block, which the column path would have to copy with zero padding (Zen 3, m = 2 to 15,
+    /// k = 20 to 784: the dot path 1.2 to 5 times as fast).
+    /// </summary>
+    private static bool TakesDots<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel =>
+        !job.TransA && job.K >= Vector256<float>.Count && (job.M < TKernel.ColumnRows || job.K >= DotMinDepth);
+
+    /// <summary>Rows of C that the dot path computes into the tile before merging them into C and running the epilogue.</summary>
+    private const int DotBlockRows = 16;
+
+    /// <summary>Row stride of the dot path's tile: 16 columns, plus room for the kernel's writes up to a multiple of 4 past the last group.</summary>
+    private const int DotTileColumns = NarrowColumns + 8;
+
+    /// <summary>
+    /// The Vector256 path for n ≤ 16 chosen by <see cref="TakesDots"/> (the forward pass of an output
+    /// layer, X·W): each element of C is a dot product of a row of A, read in
+    /// place, with a row of op(B)ᵀ, which is B itself when B is stored transposed and otherwise a
+    /// transposed copy made once per call (k·n floats, shared by the threads). Rows of C are computed
+    /// DotRows at a time into a tile, merged into C (alpha, beta) and given the epilogue
+    /// <see cref="DotBlockRows"/> rows at a time. Wider than MaxDotColumns, C is computed in even
+    /// column groups, as on the column path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dots<TKernel>(ref GemmJob job) where TKernel : IDotGemmKernel
+    {
+        if (!job.TransB)
+        {
+            job.SharedB = GemmWorkspace.Current.B((nint)job.K * job.N);
+            Pack.Transpose(job.B, job.Ldb, job.N, job.K, job.SharedB, job.K);
+        }
+        int parts = RowBlockParts(ref job, DotBlockRows);
+        if (parts <= 1)
+        {
+            DotRows<TKernel>(ref job, 0, job.M);
+            return;
+        }
+        fixed (GemmJob* context = &job)
+            WorkerPool.Run(&DotPart<TKernel>, context, parts);
+    }
+
+    private static void DotPart<TKernel>(void* context, int part, int parts) where TKernel : IDotGemmKernel
+    {
+        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
+        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
+        var (first, last) = PartRows(job.M, DotBlockRows, part, parts);
+        DotRows<TKernel>(ref job, first, last);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotRows<TKernel>(ref GemmJob job, int rowStart, int rowEnd) where TKernel : IDotGemmKernel
+    {
+        int r = TKernel.DotRows, k = job.K, n = job.N;
+        // m = 1 takes the matrix–vector path, so there are always r rows to compute together.
+        Debug.Assert(job.M >= r && DotBlockRows % r == 0);
+        float* b = job.TransB ? job.B : job.SharedB;
+        nint ldb = job.TransB ? job.Ldb : k;
+        // Tile row t holds C row i + t; r spare rows in front hold a recomputed pair that starts before i.
+        float* tile = GemmWorkspace.Current.Tile + r * DotTileColumns;
+        int groups = (n + TKernel.MaxDotColumns - 1) / TKernel.MaxDotColumns;
+        for (int i = rowStart; i < rowEnd; i += DotBlockRows)
+        {
+            int rows = Math.Min(DotBlockRows, rowEnd - i);
+            for (int s = i; s < i + rows; s += r)
+            {
+                // Last rows: recompute the r rows that end at rowEnd (m, as parts end on whole blocks). A
+                // row's value does not depend on the rows computed with it, so this is exact.
+                int start = Math.Min(s, rowEnd - r);
+                float* a = job.A + start * job.Lda;
+                float* target = tile + (start - i) * DotTileColumns;
+                // Groups in order: a group's writes past its last column are overwritten by the next group.
+                for (int g = 0, j = 0; g < groups; g++)
+                {
+                    int count = (n - j) / (groups - g);
+                    DotGroup<TKernel>(count, k, a, job.Lda, b + j * ldb, ldb, target + j, DotTileColumns);
+                    j += count;
+                }
+            }
+            MergeNarrow(ref job, tile, DotTileColumns, i, rows);
+            if (job.HasEpilogue)
+                Epilogue(ref job, i, rows, 0, n);
+        }
+    }
+
+    /// <summary>The dot kernel compiled for <paramref name="count"/> columns.</summary>
+    private static void DotGroup<TKernel>(int count, int k, float* a, nint lda, float* b, nint ldb, float* tile, nint ldTile) where TKernel : IDotGemmKernel
+    {
+        switch (count)
+        {
+            case 1: TKernel.DotKernel<Columns1>(k, a, lda, b, ldb, tile, ldTile); break;
+            case 2: TKernel.DotKernel<Columns2>(k, a, lda, b, ldb, tile, ldTile); break;
+            case 3: TKernel.DotKernel<Columns3>(k, a, lda, b, ldb, tile, ldTile); break;
+            case 4: TKernel.DotKernel<Columns4>(k, a, lda, b, ldb, tile, ldTile); break;
+            case 5: TKernel.DotKernel<Columns5>(k, a, lda, b, ldb, tile, ldTile); break;
+            default: Debug.Assert(count == 6); TKernel.DotKernel<Columns6>(k, a, lda, b, ldb, tile, ldTile); break;
+        }
+    }
+
+    /// <summary>
+    /// The Vector256 path for n ≤ 16 that <see cref="TakesDots"/> leaves (A transposed, as in the weight
+    /// gradient xᵀ·δ, or a shallow sum): vectors run down ColumnRows rows of C, one accumulator per column
     /// (see <see cref="IColumnGemmKernel"/>). B is read in place, or from a k×16 copy when it is
     /// transposed; A in place when it is transposed, else each row block is transposed into a k×ColumnRows
     /// panel first. Wider than MaxColumns, C is computed in even column groups.

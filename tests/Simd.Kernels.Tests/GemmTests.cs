@@ -110,18 +110,27 @@ public class GemmTests
     [MemberData(nameof(LevelsAndTransposes))]
     public void NarrowProducts(SimdLevel level, Transpose ta, Transpose tb)
     {
-        // n ≤ 16 takes the narrow paths: at 256 bits 16-row blocks in one to three column groups of at
-        // most 6 (every n from 1 to 16), merged into C in 8×8 blocks plus the rows and columns left over;
-        // at 512 bits 8 rows per kernel call. m below, at and past the blocks; k = 1 is the rank-1 path.
+        // n ≤ 16 takes the narrow paths. At 256 bits, A not transposed with k ≥ 8 takes the dot path when
+        // m < 16 or k ≥ DotMinDepth (row pairs, a pair recomputed at an odd end, 16-row merges, k % 8 in
+        // one masked step), otherwise the column path (16-row blocks merged into C in 8×8 blocks plus the
+        // rows and columns left over); both in one to three column groups of at most 6 (every n from 1 to
+        // 16). At 512 bits 8 rows per kernel call. m below, at and past the blocks; k = 1 is the rank-1 path.
         int seed = 100;
         foreach (int m in new[] { 2, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 33, 40 })
             for (int n = 1; n <= 16; n++)
-                foreach (int k in new[] { 2, 8, 33 })
+                foreach (int k in new[] { 2, 8, 32, 33, 47 })
                 {
                     seed++;
                     Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
                     if (seed % 5 == 0) Check(level, ta, tb, m, n, k, 0.5f, -1f, pad: 1, seed: seed);
                 }
+        foreach (int m in new[] { 16, 17, 33, 40 })
+            for (int n = 1; n <= 16; n++)
+            {
+                seed++;
+                Check(level, ta, tb, m, n, Gemm.DotMinDepth + 3, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                if (seed % 4 == 0) Check(level, ta, tb, m, n, Gemm.DotMinDepth, 0.5f, -1f, pad: 1, seed: seed);
+            }
     }
 
     [Theory]
@@ -330,6 +339,29 @@ public class GemmTests
         for (int j = 0; j < 5; j++) Assert.True(float.IsNaN(c[1 * 5 + j]), $"c[1,{j}] = {c[1 * 5 + j]}");
         Assert.True(float.IsInfinity(c[0 * 5 + 4]));
         Assert.True(float.IsFinite(c[0 * 5 + 3]));
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
+    public void InfinityBeforeAPartialLastVectorStaysInfinite(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // k = 33: the dot path's last step rereads elements 25–31 with those lanes set to zero. An
+        // infinity there, in A or in B, must count once and must not meet a zero (0·∞ = NaN).
+        int m = 4, n = 10, k = 33;
+        float[] a = TestSupport.Uniform(m * k, 7), b = TestSupport.Uniform(k * n, 8), c = new float[m * n];
+        for (int i = 0; i < a.Length; i++) a[i] = 0.5f + Math.Abs(a[i]);
+        for (int i = 0; i < b.Length; i++) b[i] = 0.5f + Math.Abs(b[i]);
+        a[ta == Transpose.None ? 1 * k + 26 : 26 * m + 1] = float.PositiveInfinity;
+        b[tb == Transpose.None ? 27 * n + 2 : 2 * k + 27] = float.PositiveInfinity;
+        using (SimdLevels.Force(level))
+            Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta == Transpose.None ? k : m, b, tb == Transpose.None ? n : k, 0f, c, n);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float value = c[i * n + j];
+                if (i == 1 || j == 2) Assert.True(float.PositiveInfinity == value, $"c[{i},{j}] = {value}");
+                else Assert.True(float.IsFinite(value), $"c[{i},{j}] = {value}");
+            }
     }
 
     [Theory]

@@ -121,6 +121,32 @@ internal unsafe interface IColumnGemmKernel
     static abstract void ColumnKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile) where TColumns : IColumnCount;
 }
 
+/// <summary>
+/// A kernel for products with at most 16 columns whose A is not transposed, so that A's rows run along
+/// the sum: vectors run along k, and C[i, j] is the dot product of row i of A with column j of op(B), read
+/// as a row (B itself when it is stored transposed, a transposed copy otherwise). A is read in place; only
+/// B, k×n floats for all of m's rows, is ever copied.
+/// </summary>
+internal unsafe interface IDotGemmKernel
+{
+    /// <summary>Rows of C one call computes.</summary>
+    static abstract int DotRows { get; }
+
+    /// <summary>Most columns one call computes: the accumulators that fit in the registers.</summary>
+    static abstract int MaxDotColumns { get; }
+
+    /// <summary>
+    /// tile[i·ldTile + j] = Σ_{p&lt;k} a[i·lda + p]·b[j·ldb + p] for i &lt; DotRows and j &lt; TColumns.Value (at
+    /// most <see cref="MaxDotColumns"/>), k ≥ one vector. Each row of tile may also be written past
+    /// TColumns.Value, up to the next multiple of 4 columns at most. Each element's summation order depends only on k: lane t of a vector
+    /// accumulator sums the products p = t, t + w, t + 2w, … with one fused multiply-add each (w the vector
+    /// width; when w does not divide k, the last step reads the w elements that end at k with those already
+    /// summed set to zero), then the lanes are added pairwise as a tree. The column count is a type so that
+    /// the JIT compiles one register tile per width.
+    /// </summary>
+    static abstract void DotKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile, nint ldTile) where TColumns : IColumnCount;
+}
+
 /// <summary>A column count known to the JIT: <see cref="IColumnGemmKernel.ColumnKernel"/> is compiled once per count.</summary>
 internal interface IColumnCount
 {

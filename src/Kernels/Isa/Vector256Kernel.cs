@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Simd.Kernels;
 
@@ -19,7 +20,7 @@ namespace Simd.Kernels;
 /// FusedMultiplyAdd maps to vfmadd231ps. Every x64 CPU with AVX2 also has FMA3; where Vector256 runs
 /// emulated (forced wider than the hardware, tests only) it is computed per lane in software.
 /// </remarks>
-internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
+internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel, IDotGemmKernel
 {
     public static int MR => 4;
     public static int NR => 24;
@@ -275,4 +276,136 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
         if (n > 4) { c40.Store(tile + 64); c41.Store(tile + 72); }
         if (n > 5) { c50.Store(tile + 80); c51.Store(tile + 88); }
     }
+
+    public static int DotRows => 2;
+
+    /// <summary>2 × 6 accumulators + two A vectors + one B vector = 15 of the 16 ymm registers.</summary>
+    public static int MaxDotColumns => 6;
+
+    /// <remarks>
+    /// Per k step: two A loads, TColumns B loads and 2·TColumns FMAs, no broadcasts, every lane in use
+    /// whatever n is. The horizontal sums cost a few instructions per four elements once per call.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DotKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile, nint ldTile) where TColumns : IColumnCount
+    {
+        int n = TColumns.Value;
+        Debug.Assert(n is >= 1 and <= 6 && k >= 8);
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
+        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        float* a1 = a + lda;
+        float* b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb, b5 = b4 + ldb;
+        int full = k & ~7;
+        for (int p = 0; p < full; p += 8)
+        {
+            Vector256<float> x0 = Vector256.Load(a + p);
+            Vector256<float> x1 = Vector256.Load(a1 + p);
+            Vector256<float> y = Vector256.Load(b + p);
+            c00 = Vector256.FusedMultiplyAdd(x0, y, c00);
+            c10 = Vector256.FusedMultiplyAdd(x1, y, c10);
+            if (n > 1)
+            {
+                y = Vector256.Load(b1 + p);
+                c01 = Vector256.FusedMultiplyAdd(x0, y, c01);
+                c11 = Vector256.FusedMultiplyAdd(x1, y, c11);
+            }
+            if (n > 2)
+            {
+                y = Vector256.Load(b2 + p);
+                c02 = Vector256.FusedMultiplyAdd(x0, y, c02);
+                c12 = Vector256.FusedMultiplyAdd(x1, y, c12);
+            }
+            if (n > 3)
+            {
+                y = Vector256.Load(b3 + p);
+                c03 = Vector256.FusedMultiplyAdd(x0, y, c03);
+                c13 = Vector256.FusedMultiplyAdd(x1, y, c13);
+            }
+            if (n > 4)
+            {
+                y = Vector256.Load(b4 + p);
+                c04 = Vector256.FusedMultiplyAdd(x0, y, c04);
+                c14 = Vector256.FusedMultiplyAdd(x1, y, c14);
+            }
+            if (n > 5)
+            {
+                y = Vector256.Load(b5 + p);
+                c05 = Vector256.FusedMultiplyAdd(x0, y, c05);
+                c15 = Vector256.FusedMultiplyAdd(x1, y, c15);
+            }
+        }
+        if (full < k)
+        {
+            // The last k % 8 products: the 8 elements that end at k, those already summed set to zero in
+            // both operands (zero in one alone would turn an infinity in the other into NaN).
+            Vector256<float> mask = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(8 - (k - full))).AsSingle();
+            int p = k - 8;
+            Vector256<float> x0 = Vector256.Load(a + p) & mask;
+            Vector256<float> x1 = Vector256.Load(a1 + p) & mask;
+            Vector256<float> y = Vector256.Load(b + p) & mask;
+            c00 = Vector256.FusedMultiplyAdd(x0, y, c00);
+            c10 = Vector256.FusedMultiplyAdd(x1, y, c10);
+            if (n > 1)
+            {
+                y = Vector256.Load(b1 + p) & mask;
+                c01 = Vector256.FusedMultiplyAdd(x0, y, c01);
+                c11 = Vector256.FusedMultiplyAdd(x1, y, c11);
+            }
+            if (n > 2)
+            {
+                y = Vector256.Load(b2 + p) & mask;
+                c02 = Vector256.FusedMultiplyAdd(x0, y, c02);
+                c12 = Vector256.FusedMultiplyAdd(x1, y, c12);
+            }
+            if (n > 3)
+            {
+                y = Vector256.Load(b3 + p) & mask;
+                c03 = Vector256.FusedMultiplyAdd(x0, y, c03);
+                c13 = Vector256.FusedMultiplyAdd(x1, y, c13);
+            }
+            if (n > 4)
+            {
+                y = Vector256.Load(b4 + p) & mask;
+                c04 = Vector256.FusedMultiplyAdd(x0, y, c04);
+                c14 = Vector256.FusedMultiplyAdd(x1, y, c14);
+            }
+            if (n > 5)
+            {
+                y = Vector256.Load(b5 + p) & mask;
+                c05 = Vector256.FusedMultiplyAdd(x0, y, c05);
+                c15 = Vector256.FusedMultiplyAdd(x1, y, c15);
+            }
+        }
+        SumLanes(c00, c01, c02, c03).Store(tile);
+        SumLanes(c10, c11, c12, c13).Store(tile + ldTile);
+        if (n > 4)
+        {
+            // Columns 4 and 5 of both rows in one reduction: one 64-bit store per row.
+            Vector128<double> pairs = SumLanes(c04, c05, c14, c15).AsDouble();
+            *(double*)(tile + 4) = pairs.ToScalar();
+            *(double*)(tile + ldTile + 4) = pairs.GetElement(1);
+        }
+    }
+
+    /// <summary>
+    /// The lane sums of four vectors, each ((v0 + v2) + (v1 + v3)) + ((v4 + v6) + (v5 + v7)): a transpose
+    /// by unpacks and shuffles with adds between, where AVX is available, the same additions lane by lane
+    /// otherwise. Unlike vhaddps (4 µops on Zen 3), the adds run on the FP add pipes, not the FMA pipes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> SumLanes(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3)
+    {
+        if (Avx.IsSupported)
+        {
+            // s01 = [v0₀+v0₂, v1₀+v1₂, v0₁+v0₃, v1₁+v1₃ | the same for lanes 4–7], likewise s23.
+            Vector256<float> s01 = Avx.UnpackLow(v0, v1) + Avx.UnpackHigh(v0, v1);
+            Vector256<float> s23 = Avx.UnpackLow(v2, v3) + Avx.UnpackHigh(v2, v3);
+            Vector256<float> sums = Avx.Shuffle(s01, s23, 0x44) + Avx.Shuffle(s01, s23, 0xEE);
+            return sums.GetLower() + sums.GetUpper();
+        }
+        return Vector128.Create(SumLanes(v0), SumLanes(v1), SumLanes(v2), SumLanes(v3));
+    }
+
+    private static float SumLanes(Vector256<float> v) =>
+        ((v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3))) + ((v.GetElement(4) + v.GetElement(6)) + (v.GetElement(5) + v.GetElement(7)));
 }
