@@ -774,14 +774,65 @@ public static unsafe class Gemm
                 }
             }
         }
-        // What the 8×8 blocks left: the last rows % 8 of the block columns, and the last n % 8 columns.
+        // The columns right of the 8×8 blocks in pairs, four rows at a time: two tile columns interleaved
+        // into four 2-float row segments, one 64-bit store each. Zen 3, dW 256×10×32: the merge went from
+        // 34% to 20% of the profile and the product got 1.17 times as fast (256×10×128: 1.06) against
+        // merging these columns element by element.
+        int pairColumns = blockColumns, pairRows = 0;
+        if (Sse.IsSupported)
+        {
+            pairColumns = blockColumns + ((n - blockColumns) & ~1);
+            pairRows = rows & ~3;
+            Vector128<float> va = Vector128.Create(alpha), vb = Vector128.Create(beta);
+            for (int j = blockColumns; j < pairColumns; j += 2)
+            {
+                for (int i = 0; i < pairRows; i += 4)
+                {
+                    float* source = tile + j * ld + i;
+                    Vector128<float> left = Vector128.Load(source), right = Vector128.Load(source + ld);
+                    Vector128<float> rows01 = Sse.UnpackLow(left, right), rows23 = Sse.UnpackHigh(left, right);
+                    float* target = c + i * ldc + j;
+                    if (beta == 0f)
+                    {
+                        rows01 *= va;
+                        rows23 *= va;
+                    }
+                    else
+                    {
+                        rows01 = va * rows01 + vb * Pairs(target, target + ldc);
+                        rows23 = va * rows23 + vb * Pairs(target + 2 * ldc, target + 3 * ldc);
+                    }
+                    *(double*)target = rows01.AsDouble().ToScalar();
+                    *(double*)(target + ldc) = rows01.AsDouble().GetElement(1);
+                    *(double*)(target + 2 * ldc) = rows23.AsDouble().ToScalar();
+                    *(double*)(target + 3 * ldc) = rows23.AsDouble().GetElement(1);
+                }
+            }
+        }
+        // What the blocks and pairs left, element by element: the block columns below the last multiple
+        // of 8 rows, the pair columns below the last multiple of 4, and an odd last column.
+        // blockRows ≤ pairRows, so a row has at most two such ranges.
         for (int i = 0; i < rows; i++)
         {
             float* row = c + i * ldc;
-            for (int j = i < blockRows ? blockColumns : 0; j < n; j++)
-                row[j] = beta == 0f ? alpha * tile[j * ld + i] : alpha * tile[j * ld + i] + beta * row[j];
+            if (i >= blockRows)
+                MergeElements(row, tile + i, ld, 0, i < pairRows ? blockColumns : pairColumns, alpha, beta);
+            MergeElements(row, tile + i, ld, pairColumns, n, alpha, beta);
         }
     }
+
+    /// <summary>row[j] ← alpha·column[j·ld] + beta·row[j] for from ≤ j &lt; to (row not read when beta is 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MergeElements(float* row, float* column, nint ld, int from, int to, float alpha, float beta)
+    {
+        for (int j = from; j < to; j++)
+            row[j] = beta == 0f ? alpha * column[j * ld] : alpha * column[j * ld] + beta * row[j];
+    }
+
+    /// <summary>The two floats at <paramref name="first"/> and the two at <paramref name="second"/> as one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Pairs(float* first, float* second) =>
+        Vector128.Create(*(double*)first, *(double*)second).AsSingle();
 
     /// <summary>The column kernel compiled for <paramref name="count"/> columns.</summary>
     private static void ColumnGroup<TKernel>(int count, int k, float* a, nint lda, float* b, nint ldb, float* tile) where TKernel : IColumnGemmKernel
