@@ -537,10 +537,16 @@ public class GemmTests
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "Gemm.Multiply");
         TestSupport.AssertNoAllocation(() => Gemm.MultiplyBiasActivation(64, 80, 96, a, b, bias, Activation.Relu, c), "Gemm.MultiplyBiasActivation");
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 10, 96, a, b.AsSpan(0, 96 * 10), c.AsSpan(0, 64 * 10)), "narrow Gemm.Multiply");
+        // The dot path at 256 bits: few rows, and a deep sum.
+        TestSupport.AssertNoAllocation(() => Gemm.Multiply(8, 10, 96, a.AsSpan(0, 8 * 96), b.AsSpan(0, 96 * 10), c.AsSpan(0, 8 * 10)), "narrow Gemm.Multiply, 8 rows");
+        TestSupport.AssertNoAllocation(() => Gemm.Multiply(20, 10, 300, a.AsSpan(0, 20 * 300), b.AsSpan(0, 300 * 10), c.AsSpan(0, 20 * 10)), "narrow Gemm.Multiply, k = 300");
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
         Gemm.MaxDegreeOfParallelism = 2;
         using (GemmTuning.OverrideParallelThreshold(1))
+        {
             TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "threaded Gemm.Multiply");
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(20, 10, 300, a.AsSpan(0, 20 * 300), b.AsSpan(0, 300 * 10), c.AsSpan(0, 20 * 10)), "threaded narrow Gemm.Multiply, k = 300");
+        }
     }
 
     [Fact]
