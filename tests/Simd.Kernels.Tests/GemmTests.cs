@@ -394,7 +394,11 @@ public class GemmTests
     public void BiasActivationEpilogue(SimdLevel level, Activation activation)
     {
         var (mr, nr, _, _, _) = Blocks(level);
-        (int M, int N, int K, bool Small)[] shapes = [(1, 10, 7, false), (mr + 1, nr + 3, 13, false), (2 * mr + 1, 2 * nr + 5, 12, true), (4, 3, 0, false)];
+        // n = 10 with few rows, with more rows and a shallow sum, and with more rows and a deep sum: the
+        // narrow paths (at 256 bits the dot path for the first and last when A is not transposed, the
+        // column path otherwise) run the epilogue on their own row blocks.
+        (int M, int N, int K, bool Small)[] shapes = [(1, 10, 7, false), (mr + 1, nr + 3, 13, false), (2 * mr + 1, 2 * nr + 5, 12, true), (4, 3, 0, false),
+            (5, 10, 40, false), (20, 10, 12, false), (33, 10, Gemm.DotMinDepth + 4, false)];
         int seed = 10;
         foreach (var (m, n, k, small) in shapes)
         {
