@@ -539,13 +539,14 @@ public static unsafe class Gemm
     internal const int DotMinDepth = 256;
 
     /// <summary>
-    /// Whether a product with n ≤ 16 takes the dot path rather than the column path: A not transposed
-    /// and k at least one vector, and either a deep sum (<see cref="DotMinDepth"/>) or fewer rows than
-    /// one column block, which the column path would have to copy with zero padding (Zen 3, m = 2 to 15,
-    /// k = 20 to 784: the dot path 1.2 to 5 times as fast).
+    /// Whether a product with n ≤ 16 takes the dot path rather than the column path: k at least one
+    /// vector, and either fewer rows than one column block, which the column path would compute in full
+    /// from a zero-padded copy (Zen 3, m = 2 to 15, k = 20 to 784, A not transposed: the dot path 1.2 to
+    /// 5 times as fast; A transposed is first transposed back), or A not transposed and a deep sum
+    /// (<see cref="DotMinDepth"/>).
     /// </summary>
     private static bool TakesDots<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel =>
-        !job.TransA && job.K >= Vector256<float>.Count && (job.M < TKernel.ColumnRows || job.K >= DotMinDepth);
+        job.K >= Vector256<float>.Count && (job.M < TKernel.ColumnRows || !job.TransA && job.K >= DotMinDepth);
 
     /// <summary>Rows of C that the dot path computes into the tile before merging them into C and running the epilogue.</summary>
     private const int DotBlockRows = 16;
@@ -555,9 +556,10 @@ public static unsafe class Gemm
 
     /// <summary>
     /// The Vector256 path for n ≤ 16 chosen by <see cref="TakesDots"/> (the forward pass of an output
-    /// layer, X·W): each element of C is a dot product of a row of A, read in
-    /// place, with a row of op(B)ᵀ, which is B itself when B is stored transposed and otherwise a
-    /// transposed copy made once per call (k·n floats, shared by the threads). Rows of C are computed
+    /// layer, X·W): each element of C is a dot product of a row of A, read in place (a transposed A,
+    /// which comes here only with fewer than 16 rows, is transposed back first), with a row of op(B)ᵀ,
+    /// which is B itself when B is stored transposed and otherwise a transposed copy made once per call
+    /// (k·n floats, shared by the threads). Rows of C are computed
     /// DotRows at a time into a tile, merged into C (alpha, beta) and given the epilogue
     /// <see cref="DotBlockRows"/> rows at a time. Wider than MaxDotColumns, C is computed in even
     /// column groups, as on the column path.
@@ -565,6 +567,15 @@ public static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dots<TKernel>(ref GemmJob job) where TKernel : IDotGemmKernel
     {
+        if (job.TransA)
+        {
+            // Fewer rows than one column block: A's m columns transposed into rows, m·k floats.
+            float* rows = GemmWorkspace.Current.A((nint)job.M * job.K);
+            Pack.Transpose(job.A, job.Lda, job.M, job.K, rows, job.K);
+            job.A = rows;
+            job.Lda = job.K;
+            job.TransA = false;
+        }
         if (!job.TransB)
         {
             job.SharedB = GemmWorkspace.Current.B((nint)job.K * job.N);
@@ -701,7 +712,7 @@ public static unsafe class Gemm
             }
             else
             {
-                // Fewer rows in all than one block: a zero-padded transposed copy.
+                // Fewer rows in all than one block (k below one vector; see TakesDots): a zero-padded transposed copy.
                 a = workspace.A((nint)k * r);
                 nint rowStride = job.TransA ? 1 : job.Lda, colStride = job.TransA ? job.Lda : 1;
                 for (int p = 0; p < k; p++)

@@ -124,8 +124,8 @@ internal unsafe interface IColumnGemmKernel
 /// <summary>
 /// A kernel for products with at most 16 columns whose A is not transposed, so that A's rows run along
 /// the sum: vectors run along k, and C[i, j] is the dot product of row i of A with column j of op(B), read
-/// as a row (B itself when it is stored transposed, a transposed copy otherwise). A is read in place; only
-/// B, k×n floats for all of m's rows, is ever copied.
+/// as a row (B itself when it is stored transposed, a transposed copy otherwise). A's rows are read in
+/// place, so with many rows only B, k×n floats for all of them, is copied.
 /// </summary>
 internal unsafe interface IDotGemmKernel
 {
