@@ -383,14 +383,57 @@ public static unsafe class Gemm
     private static void Narrow<TKernel>(ref GemmJob job) where TKernel : INarrowGemmKernel
     {
         job.SharedB = NarrowB(ref job);
-        int parts = RowBlockParts(ref job, TKernel.NarrowRows);
+        RowBlocks<NarrowBlocks<TKernel>>(ref job);
+    }
+
+    /// <summary>
+    /// A narrow path's work on the rows [first, last) of C, computed in blocks of BlockRows rows; the
+    /// rows of a thread's part are whole blocks, the last part ending at m.
+    /// </summary>
+    private interface IRowBlocks
+    {
+        static abstract int BlockRows { get; }
+        static abstract void Rows(ref GemmJob job, int first, int last);
+    }
+
+    private readonly struct NarrowBlocks<TKernel> : IRowBlocks where TKernel : INarrowGemmKernel
+    {
+        public static int BlockRows => TKernel.NarrowRows;
+        public static void Rows(ref GemmJob job, int first, int last) => NarrowRows<TKernel>(ref job, first, last);
+    }
+
+    private readonly struct ColumnBlocks<TKernel> : IRowBlocks where TKernel : IColumnGemmKernel
+    {
+        public static int BlockRows => TKernel.ColumnRows;
+        public static void Rows(ref GemmJob job, int first, int last) => ColumnRows<TKernel>(ref job, first, last);
+    }
+
+    private readonly struct DotBlocks<TKernel> : IRowBlocks where TKernel : IDotGemmKernel
+    {
+        public static int BlockRows => DotBlockRows;
+        public static void Rows(ref GemmJob job, int first, int last) => DotRows<TKernel>(ref job, first, last);
+    }
+
+    /// <summary>TRows over all m rows: on <see cref="RowBlockParts"/> threads, or on the caller's alone when that is one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowBlocks<TRows>(ref GemmJob job) where TRows : IRowBlocks
+    {
+        int parts = RowBlockParts(ref job, TRows.BlockRows);
         if (parts <= 1)
         {
-            NarrowRows<TKernel>(ref job, 0, job.M);
+            TRows.Rows(ref job, 0, job.M);
             return;
         }
         fixed (GemmJob* context = &job)
-            WorkerPool.Run(&NarrowPart<TKernel>, context, parts);
+            WorkerPool.Run(&RowBlocksPart<TRows>, context, parts);
+    }
+
+    private static void RowBlocksPart<TRows>(void* context, int part, int parts) where TRows : IRowBlocks
+    {
+        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
+        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
+        var (first, last) = PartRows(job.M, TRows.BlockRows, part, parts);
+        TRows.Rows(ref job, first, last);
     }
 
     /// <summary>
@@ -453,14 +496,6 @@ public static unsafe class Gemm
             }
         }
         return packed;
-    }
-
-    private static void NarrowPart<TKernel>(void* context, int part, int parts) where TKernel : INarrowGemmKernel
-    {
-        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
-        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        var (first, last) = PartRows(job.M, TKernel.NarrowRows, part, parts);
-        NarrowRows<TKernel>(ref job, first, last);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -533,8 +568,8 @@ public static unsafe class Gemm
     /// Shallowest sum for which a product with at least ColumnRows rows takes the dot path. Zen 3, one
     /// thread, the two paths alternated in the same rounds (median dot time ÷ column time): 128×10×k
     /// 1.6 at k = 16, 1.3 at 32, 1.1 at 64 and 96, 0.9–1.0 at 128 and 192, 0.85 at 256; 32×10×k 1.1 at
-    /// 128, 1.0 at 192 and 256, 0.87 at 784. Below it the column path's transposed copy of A costs little and the dot kernel's
-    /// horizontal sum, one per element of C, weighs more.
+    /// 128, 1.0 at 192 and 256, 0.87 at 784. Below it the column path's transposed copy of A costs
+    /// little and the dot kernel's horizontal sum, one per element of C, weighs more.
     /// </summary>
     internal const int DotMinDepth = 256;
 
@@ -559,9 +594,8 @@ public static unsafe class Gemm
     /// layer, X·W): each element of C is a dot product of a row of A, read in place (a transposed A,
     /// which comes here only with fewer than 16 rows, is transposed back first), with a row of op(B)ᵀ,
     /// which is B itself when B is stored transposed and otherwise a transposed copy made once per call
-    /// (k·n floats, shared by the threads). Rows of C are computed
-    /// DotRows at a time into a tile, merged into C (alpha, beta) and given the epilogue
-    /// <see cref="DotBlockRows"/> rows at a time. Wider than MaxDotColumns, C is computed in even
+    /// (k·n floats, shared by the threads). Rows of C are computed DotRows at a time into a tile,
+    /// merged into C (alpha, beta) and given the epilogue <see cref="DotBlockRows"/> rows at a time. Wider than MaxDotColumns, C is computed in even
     /// column groups, as on the column path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -581,22 +615,7 @@ public static unsafe class Gemm
             job.SharedB = GemmWorkspace.Current.B((nint)job.K * job.N);
             Pack.Transpose(job.B, job.Ldb, job.N, job.K, job.SharedB, job.K);
         }
-        int parts = RowBlockParts(ref job, DotBlockRows);
-        if (parts <= 1)
-        {
-            DotRows<TKernel>(ref job, 0, job.M);
-            return;
-        }
-        fixed (GemmJob* context = &job)
-            WorkerPool.Run(&DotPart<TKernel>, context, parts);
-    }
-
-    private static void DotPart<TKernel>(void* context, int part, int parts) where TKernel : IDotGemmKernel
-    {
-        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
-        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        var (first, last) = PartRows(job.M, DotBlockRows, part, parts);
-        DotRows<TKernel>(ref job, first, last);
+        RowBlocks<DotBlocks<TKernel>>(ref job);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -659,22 +678,7 @@ public static unsafe class Gemm
     private static void Columns<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel
     {
         if (job.TransB) job.SharedB = NarrowB(ref job);
-        int parts = RowBlockParts(ref job, TKernel.ColumnRows);
-        if (parts <= 1)
-        {
-            ColumnRows<TKernel>(ref job, 0, job.M);
-            return;
-        }
-        fixed (GemmJob* context = &job)
-            WorkerPool.Run(&ColumnPart<TKernel>, context, parts);
-    }
-
-    private static void ColumnPart<TKernel>(void* context, int part, int parts) where TKernel : IColumnGemmKernel
-    {
-        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
-        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        var (first, last) = PartRows(job.M, TKernel.ColumnRows, part, parts);
-        ColumnRows<TKernel>(ref job, first, last);
+        RowBlocks<ColumnBlocks<TKernel>>(ref job);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -138,8 +138,8 @@ internal unsafe interface IDotGemmKernel
     /// <summary>
     /// tile[i·ldTile + j] = Σ_{p&lt;k} a[i·lda + p]·b[j·ldb + p] for i &lt; DotRows and j &lt; TColumns.Value (at
     /// most <see cref="MaxDotColumns"/>), k ≥ one vector. Each row of tile may also be written past
-    /// TColumns.Value, up to the next multiple of 4 columns at most. Each element's summation order depends only on k: lane t of a vector
-    /// accumulator sums the products p = t, t + w, t + 2w, … with one fused multiply-add each (w the vector
+    /// TColumns.Value, up to the next multiple of 4 columns at most. Each element's summation order
+    /// depends only on k: lane t of a vector accumulator sums the products p = t, t + w, t + 2w, … with one fused multiply-add each (w the vector
     /// width; when w does not divide k, the last step reads the w elements that end at k with those already
     /// summed set to zero), then the lanes are added pairwise as a tree. The column count is a type so that
     /// the JIT compiles one register tile per width.
