@@ -741,7 +741,7 @@ public static unsafe class Gemm
     /// beta is 0): the column kernels' tile, transposed in 8×8 register blocks straight into C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MergeColumns(ref GemmJob job, float* tile, int ld, int row0, int rows)
+    private static void MergeColumns(ref GemmJob job, float* tile, nint ld, int row0, int rows)
     {
         int n = job.N;
         nint ldc = job.Ldc;
@@ -757,12 +757,8 @@ public static unsafe class Gemm
             {
                 for (int i = 0; i < blockRows; i += 8)
                 {
-                    float* source = tile + j * ld + i;
-                    Vector256<float> r0 = Vector256.Load(source), r1 = Vector256.Load(source + ld);
-                    Vector256<float> r2 = Vector256.Load(source + 2 * ld), r3 = Vector256.Load(source + 3 * ld);
-                    Vector256<float> r4 = Vector256.Load(source + 4 * ld), r5 = Vector256.Load(source + 5 * ld);
-                    Vector256<float> r6 = Vector256.Load(source + 6 * ld), r7 = Vector256.Load(source + 7 * ld);
-                    Pack.Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                    Pack.LoadTransposed8x8(tile + j * ld + i, ld, out Vector256<float> r0, out Vector256<float> r1, out Vector256<float> r2, out Vector256<float> r3,
+                        out Vector256<float> r4, out Vector256<float> r5, out Vector256<float> r6, out Vector256<float> r7);
                     float* target = c + i * ldc + j;
                     if (beta == 0f)
                     {
@@ -825,15 +821,14 @@ public static unsafe class Gemm
             }
         }
         // What the blocks and pairs left, element by element: the block columns below the last multiple
-        // of 8 rows, the pair columns below the last multiple of 4, and an odd last column.
-        // blockRows ≤ pairRows, so a row has at most two such ranges.
-        for (int i = 0; i < rows; i++)
-        {
-            float* row = c + i * ldc;
-            if (i >= blockRows)
-                MergeElements(row, tile + i, ld, 0, i < pairRows ? blockColumns : pairColumns, alpha, beta);
-            MergeElements(row, tile + i, ld, pairColumns, n, alpha, beta);
-        }
+        // of 8 rows, the pair columns below the last multiple of 4 (blockRows ≤ pairRows), and an odd last
+        // column. Loops over the rows only where something is left: an empty pass over 16 rows was a third
+        // of the merge of n = 10.
+        for (int i = blockRows; i < rows; i++)
+            MergeElements(c + i * ldc, tile + i, ld, 0, i < pairRows ? blockColumns : pairColumns, alpha, beta);
+        if (pairColumns < n)
+            for (int i = 0; i < rows; i++)
+                MergeElements(c + i * ldc, tile + i, ld, pairColumns, n, alpha, beta);
     }
 
     /// <summary>row[j] ← alpha·column[j·ld] + beta·row[j] for from ≤ j &lt; to (row not read when beta is 0).</summary>
