@@ -31,7 +31,9 @@ public static partial class Program
               roof-normalized comparison with a Mann–Whitney test; exit code 1 when something is slower.
               BASELINE is a run file, or a folder of baselines named <machine>.json, from which the current
               run's machine is taken. A folder without this machine's baseline is an error (exit 2) unless
-              --missing-baseline skip is given: then the run is summarized, a notice printed, and it exits 0
+              --missing-baseline skip is given: then the run is summarized, a notice printed, and it exits 0.
+              A folder's thresholds.json may set a wider threshold for a noisy machine kind, with its reason:
+              { "<machine>": { "threshold": 1.0, "reason": "…" } }; it replaces --threshold for that machine
         """;
 
     /// <summary>
@@ -264,12 +266,35 @@ public static partial class Program
         }
         RunRecord baseline = RunRecord.Load(baselinePath);
         Console.WriteLine($"baseline {baselinePath} (commit {baseline.Commit}, {baseline.Date:yyyy-MM-dd HH:mm}) vs current (commit {current.Commit})");
-        var compareOptions = new CompareOptions(
-            options.Number("threshold") ?? 0.10, options.Number("alpha") ?? 0.01, options.Number("noise-ns") ?? 20);
+        double threshold = options.Number("threshold") ?? 0.10;
+        if (Directory.Exists(options.Positional(0, "BASELINE")) && MachineThreshold(options.Positional(0, "BASELINE"), current.Machine.Key) is var (machineThreshold, reason))
+        {
+            threshold = machineThreshold;
+            Console.WriteLine($"threshold {threshold:P0} for machine '{current.Machine.Key}' (thresholds.json): {reason}");
+        }
+        var compareOptions = new CompareOptions(threshold, options.Number("alpha") ?? 0.01, options.Number("noise-ns") ?? 20);
         IReadOnlyList<ComparisonRow> rows = Comparison.Compare(baseline, current, compareOptions);
         if (rows.Count == 0) throw new InvalidDataException("the two runs have no benchmark in common");
         Console.WriteLine(Report.Comparison(rows, compareOptions));
         return rows.Any(r => r.Verdict == Verdict.Slower) ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The threshold that the baseline folder's thresholds.json sets for <paramref name="machineKey"/>, with
+    /// its stated reason, or null when the file or the machine's entry is absent.
+    /// </summary>
+    public static (double Threshold, string Reason)? MachineThreshold(string baselineFolder, string machineKey)
+    {
+        string path = Path.Combine(baselineFolder, "thresholds.json");
+        if (!File.Exists(path)) return null;
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
+        if (!document.RootElement.TryGetProperty(machineKey, out JsonElement entry)) return null;
+        double threshold = entry.TryGetProperty("threshold", out JsonElement value) && value.ValueKind == JsonValueKind.Number
+            ? value.GetDouble() : throw new InvalidDataException($"{path}: '{machineKey}' needs a numeric \"threshold\"");
+        string reason = entry.TryGetProperty("reason", out JsonElement text) ? text.GetString() ?? "" : "";
+        if (!(threshold > 0) || string.IsNullOrWhiteSpace(reason))
+            throw new InvalidDataException($"{path}: '{machineKey}' needs a positive threshold and a reason (got {threshold}, \"{reason}\")");
+        return (threshold, reason);
     }
 
     /// <summary>The widest vector level the run's machine accelerates, by the instruction sets .NET reported.</summary>

@@ -121,6 +121,34 @@ public class ComparisonTests
     }
 
     [Fact]
+    public void BaselineFolderCanWidenTheThresholdForOneMachineKind()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"simd-perf-thresholds-{Environment.ProcessId}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // The synthetic runs' machine key is "test".
+            SyntheticRun(300_000, 1.0, seed: 1).Save(Path.Combine(folder, "test.json"));
+            string slowed = Path.Combine(folder, "slowed.json"), collapsed = Path.Combine(folder, "collapsed.json");
+            SyntheticRun(300_000 * 1.6, 1.0, seed: 2).Save(slowed);
+            SyntheticRun(300_000 * 2.5, 1.0, seed: 3).Save(collapsed);
+            int Compare(string current) => Program.Main(["compare", folder, current, "--threshold", "0.40", "--alpha", "0.001", "--noise-ns", "200"]);
+            string thresholds = Path.Combine(folder, "thresholds.json");
+
+            Assert.Equal(1, Compare(slowed));
+            File.WriteAllText(thresholds, """{ "other-machine": { "threshold": 1.0, "reason": "noisy" } }""");
+            Assert.Equal(1, Compare(slowed));
+            File.WriteAllText(thresholds, """{ "test": { "threshold": 1.0, "reason": "noisy neighbours" } }""");
+            Assert.Equal((1.0, "noisy neighbours"), Program.MachineThreshold(folder, "test"));
+            Assert.Equal(0, Compare(slowed));
+            Assert.Equal(1, Compare(collapsed));
+            File.WriteAllText(thresholds, """{ "test": { "threshold": 1.0 } }""");
+            Assert.Equal(2, Compare(slowed));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
     public void EmulatedVector512CasesAreNotCompared()
     {
         RunRecord Wide(RunRecord run, string isa) => run with
