@@ -170,7 +170,7 @@ public class GemmTests
         // One row of C (m = 1) or one column (n = 1) takes the matrix–vector path: every vector-width
         // boundary of the other dimension and of k, strided vectors (ld > width), both betas.
         int seed = 900;
-        foreach (int k in new[] { 1, 3, 15, 16, 17, 33, 100 })
+        foreach (int k in new[] { 1, 3, 8, 10, 15, 16, 17, 33, 100 })
             foreach (int length in new[] { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100 })
             {
                 seed++;
@@ -198,6 +198,7 @@ public class GemmTests
         {
             (Transpose.None, Transpose.None, 1, length, k),         // x·W: rows of W along C's row
             (Transpose.None, Transpose.Transposed, 1, length, k),   // x·Wᵀ: dot products
+            (Transpose.None, Transpose.Transposed, 1, length, 10),  // x·Wᵀ of a 10-class layer: short rows
             (Transpose.Transposed, Transpose.None, length, 1, k),   // Aᵀ·x: rows of A along C's column
             (Transpose.None, Transpose.None, length, 1, k),         // A·x: dot products
             (Transpose.None, Transpose.None, length, 77, 1),        // rank 1
@@ -225,20 +226,24 @@ public class GemmTests
     [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
     public void MatrixVectorRowDoesNotDependOnItsNeighbours(SimdLevel level)
     {
-        // x·Wᵀ with one row of C: each output is a dot product of x with a row of W. Row 3 computed
-        // among four rows and computed alone must be the same bits, for k with remainders.
-        foreach (int k in new[] { 21, 37, 45 })
+        // x·Wᵀ with one row of C: each output is a dot product of x with a row of W. Rows 3 and 7
+        // computed among nine rows (groups of four, or of eight for short rows) and computed alone must
+        // be the same bits, for k with remainders.
+        foreach (int k in new[] { 9, 10, 15, 21, 37, 45 })
             for (int seed = 0; seed < 20; seed++)
             {
-                float[] x = TestSupport.Uniform(k, 100 * k + seed), w = TestSupport.Uniform(4 * k, 100 * k + seed + 50);
-                float[] four = new float[4], alone = new float[1];
-                using (SimdLevels.Force(level))
+                float[] x = TestSupport.Uniform(k, 100 * k + seed), w = TestSupport.Uniform(9 * k, 100 * k + seed + 50);
+                float[] nine = new float[9], alone = new float[1];
+                foreach (int row in new[] { 3, 7 })
                 {
-                    Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 4, k, 1f, x, k, w, k, 0f, four, 4);
-                    Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 1, k, 1f, x, k, w.AsSpan(3 * k), k, 0f, alone, 1);
+                    using (SimdLevels.Force(level))
+                    {
+                        Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 9, k, 1f, x, k, w, k, 0f, nine, 9);
+                        Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 1, k, 1f, x, k, w.AsSpan(row * k), k, 0f, alone, 1);
+                    }
+                    Assert.True(BitConverter.SingleToInt32Bits(nine[row]) == BitConverter.SingleToInt32Bits(alone[0]),
+                        $"{level} k={k} seed={seed} row {row}: {nine[row]:R} among nine, {alone[0]:R} alone");
                 }
-                Assert.True(BitConverter.SingleToInt32Bits(four[3]) == BitConverter.SingleToInt32Bits(alone[0]),
-                    $"{level} k={k} seed={seed}: {four[3]:R} among four, {alone[0]:R} alone");
             }
     }
 
