@@ -251,6 +251,7 @@ public static partial class Program
     {
         RunRecord current = RunRecord.Load(options.Positional(1, "CURRENT.json"));
         string baselinePath = options.Positional(0, "BASELINE");
+        double threshold = options.Number("threshold") ?? 0.10;
         if (Directory.Exists(baselinePath))
         {
             string candidate = Path.Combine(baselinePath, current.Machine.Key + ".json");
@@ -262,16 +263,15 @@ public static partial class Program
                 Console.WriteLine(Report.Summarize(current));
                 return 0;
             }
+            if (MachineThreshold(baselinePath, current.Machine.Key) is var (machineThreshold, reason))
+            {
+                threshold = machineThreshold;
+                Console.WriteLine($"threshold {threshold:P0} for machine '{current.Machine.Key}' (thresholds.json): {reason}");
+            }
             baselinePath = candidate;
         }
         RunRecord baseline = RunRecord.Load(baselinePath);
         Console.WriteLine($"baseline {baselinePath} (commit {baseline.Commit}, {baseline.Date:yyyy-MM-dd HH:mm}) vs current (commit {current.Commit})");
-        double threshold = options.Number("threshold") ?? 0.10;
-        if (Directory.Exists(options.Positional(0, "BASELINE")) && MachineThreshold(options.Positional(0, "BASELINE"), current.Machine.Key) is var (machineThreshold, reason))
-        {
-            threshold = machineThreshold;
-            Console.WriteLine($"threshold {threshold:P0} for machine '{current.Machine.Key}' (thresholds.json): {reason}");
-        }
         var compareOptions = new CompareOptions(threshold, options.Number("alpha") ?? 0.01, options.Number("noise-ns") ?? 20);
         IReadOnlyList<ComparisonRow> rows = Comparison.Compare(baseline, current, compareOptions);
         if (rows.Count == 0) throw new InvalidDataException("the two runs have no benchmark in common");
