@@ -19,6 +19,10 @@ internal sealed unsafe class GemmWorkspace
     private nint _aFloats;
     private float* _b;
     private nint _bFloats;
+    private float* _sharedB;
+    private nint _sharedBFloats;
+    private int* _panelStates;
+    private nint _panelStateCount;
 
     /// <summary>The calling thread's workspace.</summary>
     public static GemmWorkspace Current => t_current ??= new GemmWorkspace();
@@ -32,15 +36,21 @@ internal sealed unsafe class GemmWorkspace
     /// <summary>A buffer of at least <paramref name="floats"/> floats for packed B.</summary>
     public float* B(nint floats) => Ensure(ref _b, ref _bFloats, floats);
 
-    private static float* Ensure(ref float* buffer, ref nint capacity, nint floats)
+    /// <summary>A buffer of at least <paramref name="floats"/> floats for the op(B) that a call's threads pack once between them.</summary>
+    public float* SharedB(nint floats) => Ensure(ref _sharedB, ref _sharedBFloats, floats);
+
+    /// <summary>At least <paramref name="count"/> ints for the states of the shared packed B's panels.</summary>
+    public int* PanelStates(int count) => Ensure(ref _panelStates, ref _panelStateCount, count);
+
+    private static T* Ensure<T>(ref T* buffer, ref nint capacity, nint count) where T : unmanaged
     {
-        if (floats > capacity)
+        if (count > capacity)
         {
             NativeMemory.AlignedFree(buffer);
             buffer = null;
             capacity = 0;
-            buffer = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), Alignment);
-            capacity = floats;
+            buffer = (T*)NativeMemory.AlignedAlloc((nuint)count * (nuint)sizeof(T), Alignment);
+            capacity = count;
         }
         return buffer;
     }
@@ -49,6 +59,8 @@ internal sealed unsafe class GemmWorkspace
     {
         NativeMemory.AlignedFree(_a);
         NativeMemory.AlignedFree(_b);
+        NativeMemory.AlignedFree(_sharedB);
+        NativeMemory.AlignedFree(_panelStates);
         NativeMemory.AlignedFree(Tile);
     }
 }

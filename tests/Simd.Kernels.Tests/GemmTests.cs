@@ -539,6 +539,68 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// Row splits whose parts all pack B share one packed copy that the threads fill panel by panel:
+    /// several k blocks and column blocks (small blocks), a last panel narrower than NR, both layouts of
+    /// B, beta ≠ 0, and more threads than cores, against the reference.
+    /// </summary>
+    [Theory]
+    [InlineData(SimdLevel.Vector256)]
+    [InlineData(SimdLevel.Vector512)]
+    [InlineData(SimdLevel.Scalar)]
+    public void ThreadsSharingPackedBMatchReference(SimdLevel level)
+    {
+        var (mr, nr, _, _, _) = Blocks(level);
+        bool emulated = !SimdLevels.IsAccelerated(level);
+        int m = 3 * (BInPlaceRows(level) + 2 * mr) + 1, n = 2 * nr + 3, k = emulated ? 23 : 61;
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        foreach (int threads in new[] { 2, 3, 7 })
+        {
+            Gemm.MaxDegreeOfParallelism = threads;
+            using (GemmTuning.OverrideParallelThreshold(1))
+            using (GemmTuning.OverrideBlocks(kc: 8, mc: 2 * mr, nc: nr))
+            {
+                Check(level, Transpose.None, Transpose.None, m, n, k, 1f, 0f, pad: 1, nanC: true);
+                Check(level, Transpose.Transposed, Transpose.Transposed, m, n, k, -0.5f, 0.75f, pad: 2, seed: threads);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A caller that finds the workers busy runs every part itself, one after another, with its own
+    /// shared packed B: the first part packs each panel and the later ones must find it packed, never
+    /// wait for it. Two threads call at once, many times; every result must be the serial one.
+    /// </summary>
+    [Fact]
+    public void ConcurrentThreadedCallsGiveTheSerialBits()
+    {
+        const int M = 150, N = 90, K = 70;
+        float[] a = TestSupport.Uniform(M * K, 31), b = TestSupport.Uniform(K * N, 32);
+        float[] serial = new float[M * N];
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        int mismatches = 0;
+        void Caller()
+        {
+            float[] c = new float[M * N];
+            using (GemmTuning.OverrideParallelThreshold(1))
+            using (GemmTuning.OverrideBlocks(kc: 16, mc: 32, nc: 48))
+                for (int call = 0; call < 300; call++)
+                {
+                    Gemm.Multiply(M, N, K, a, b, c);
+                    if (!c.AsSpan().SequenceEqual(serial)) Interlocked.Increment(ref mismatches);
+                }
+        }
+        Gemm.MaxDegreeOfParallelism = 1;
+        using (GemmTuning.OverrideBlocks(kc: 16, mc: 32, nc: 48))
+            Gemm.Multiply(M, N, K, a, b, serial);
+        Gemm.MaxDegreeOfParallelism = 3;
+        var other = new Thread(Caller);
+        other.Start();
+        Caller();
+        other.Join();
+        Assert.Equal(0, mismatches);
+    }
+
     [Fact]
     public void SteadyStateAllocatesNothing()
     {
