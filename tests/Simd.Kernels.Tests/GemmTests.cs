@@ -616,6 +616,9 @@ public class GemmTests
         using (GemmTuning.OverrideParallelThreshold(1))
         {
             TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "threaded Gemm.Multiply");
+            // Both parts pack a transposed B: one shared packed copy.
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 64, 80, 96, 1f, a, 96, b, 96, 0f, c, 80),
+                "threaded Gemm.Multiply, shared packed B");
             TestSupport.AssertNoAllocation(() => Gemm.Multiply(20, 10, 300, a.AsSpan(0, 20 * 300), b.AsSpan(0, 300 * 10), c.AsSpan(0, 20 * 10)), "threaded narrow Gemm.Multiply, k = 300");
         }
     }
