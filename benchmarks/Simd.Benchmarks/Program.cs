@@ -29,8 +29,9 @@ public static class Program
 
     /// <summary>
     /// Writes <c>simd-machine.json</c> into the <c>--artifacts</c> folder, when one is given: the
-    /// instruction sets .NET reports in this process (after any DOTNET_Enable* switches), the detected
-    /// level and the CPU model, for the perf tool to record with the results.
+    /// instruction sets .NET reports in this process (after any DOTNET_Enable* switches), those the CPU
+    /// itself has (Linux's /proc/cpuinfo flags, which the switches do not change; empty elsewhere), the
+    /// detected level and the CPU model, for the perf tool to record with the results.
     /// </summary>
     private static void WriteMachineFile(string[] args)
     {
@@ -41,8 +42,20 @@ public static class Program
         {
             ["cpu"] = Simd.Kernels.SimdLevels.CpuModel(),
             ["instructionSets"] = string.Join(' ', Simd.Kernels.SimdLevels.InstructionSets()),
+            ["cpuFlags"] = CpuFlags(),
             ["detectedLevel"] = Simd.Kernels.SimdLevels.Detected.ToString(),
         };
         File.WriteAllText(Path.Combine(args[index + 1], "simd-machine.json"), System.Text.Json.JsonSerializer.Serialize(machine));
+    }
+
+    /// <summary>The first "flags" (x86) or "Features" (Arm) line of /proc/cpuinfo, or "" where there is none.</summary>
+    private static string CpuFlags()
+    {
+        const string path = "/proc/cpuinfo";
+        if (!File.Exists(path)) return "";
+        foreach (string line in File.ReadLines(path))
+            if (line.StartsWith("flags", StringComparison.Ordinal) || line.StartsWith("Features", StringComparison.Ordinal))
+                return line[(line.IndexOf(':') + 1)..].Trim();
+        return "";
     }
 }

@@ -163,10 +163,12 @@ public static partial class Program
             }
         }
         JsonElement h = host ?? throw new InvalidDataException("no report had host information");
+        string cpuFlags = "";
         if (machineFile is not null)
         {
             using JsonDocument machine = JsonDocument.Parse(File.ReadAllText(machineFile));
             intrinsics = machine.RootElement.GetProperty("instructionSets").GetString() ?? intrinsics;
+            if (machine.RootElement.TryGetProperty("cpuFlags", out JsonElement flags)) cpuFlags = flags.GetString() ?? "";
         }
         string cpu = h.GetProperty("ProcessorName").GetString() ?? "unknown";
         int cores = h.GetProperty("LogicalCoreCount").GetInt32();
@@ -174,7 +176,7 @@ public static partial class Program
         {
             Machine = new MachineInfo
             {
-                Key = MachineKey(cpu, cores, intrinsics),
+                Key = MachineKey(cpu, cores, cpuFlags.Length > 0 ? CpuFlagsAsIsa(cpuFlags) : intrinsics, configuration),
                 Cpu = cpu,
                 Cores = cores,
                 HardwareIntrinsics = intrinsics,
@@ -189,15 +191,38 @@ public static partial class Program
         };
     }
 
-    /// <summary>File-name-safe machine kind: CPU slug, core count and widest vector ISA.</summary>
-    public static string MachineKey(string cpu, int cores, string intrinsics)
+    /// <summary>
+    /// File-name-safe machine kind: CPU slug, core count and the widest vector ISA of the hardware, then
+    /// the configuration unless it is native. <paramref name="intrinsics"/> names the hardware's
+    /// instruction sets (<see cref="CpuFlagsAsIsa"/>) where the CPU's flags are known, so that a run with
+    /// AVX-512 switched off (configuration noavx512) on an AVX-512 CPU is keyed
+    /// <c>…-avx512-noavx512</c> and never shares a key, a baseline or a summary folder with a CPU
+    /// that has no AVX-512 (a Zen 3 EPYC and a Zen 4 one both report "AMD EPYC").
+    /// </summary>
+    public static string MachineKey(string cpu, int cores, string intrinsics, string configuration)
     {
         string widest = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? "avx512"
             : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? "avx2"
             : intrinsics.Contains("AdvSimd", StringComparison.OrdinalIgnoreCase) ? "neon"
             : intrinsics.Contains("SSE", StringComparison.Ordinal) ? "sse" : "scalar";
         string slug = NonWord().Replace(cpu.ToLowerInvariant(), "-").Trim('-');
-        return $"{slug}-{cores}c-{widest}";
+        string suffix = configuration == "native" ? "" : "-" + NonWord().Replace(configuration.ToLowerInvariant(), "-");
+        return $"{slug}-{cores}c-{widest}{suffix}";
+    }
+
+    /// <summary>
+    /// /proc/cpuinfo flags in the vocabulary <see cref="MachineKey"/> reads: "avx512f" → AVX512F,
+    /// "avx2" → AVX2, Arm's "asimd" → AdvSimd, "sse" → SSE.
+    /// </summary>
+    public static string CpuFlagsAsIsa(string flags)
+    {
+        var names = new HashSet<string>(flags.Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        var isa = new List<string>();
+        if (names.Contains("sse")) isa.Add("SSE");
+        if (names.Contains("avx2")) isa.Add("AVX2");
+        if (names.Contains("avx512f")) isa.Add("AVX512F");
+        if (names.Contains("asimd")) isa.Add("AdvSimd");
+        return string.Join(' ', isa);
     }
 
     private static int Summarize(Options options)

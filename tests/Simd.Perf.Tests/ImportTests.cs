@@ -2,11 +2,8 @@ namespace Simd.Perf.Tests;
 
 public class ImportTests
 {
-    [Fact]
-    public void ReadsMeasuredIterationsOnly()
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"simd-perf-import-{Environment.ProcessId}.json");
-        File.WriteAllText(path, """
+    /// <summary>A BenchmarkDotNet full report with one case: warm-up, two measured iterations and overhead.</summary>
+    private const string MinimalReport = """
             {"Title":"t","HostEnvironmentInfo":{"ProcessorName":"AMD EPYC","LogicalCoreCount":2,"RuntimeVersion":".NET 10","OsVersion":"Linux"},
              "Benchmarks":[{"Type":"RoofBenchmarks","Method":"Copy","Parameters":"length=16384","HardwareIntrinsics":"AVX2",
                "Memory":{"BytesAllocatedPerOperation":0},
@@ -15,7 +12,13 @@ public class ImportTests
                  {"IterationMode":"Workload","IterationStage":"Result","Operations":4,"Nanoseconds":8000},
                  {"IterationMode":"Workload","IterationStage":"Result","Operations":4,"Nanoseconds":8400},
                  {"IterationMode":"Overhead","IterationStage":"Result","Operations":4,"Nanoseconds":4}]}]}
-            """);
+            """;
+
+    [Fact]
+    public void ReadsMeasuredIterationsOnly()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"simd-perf-import-{Environment.ProcessId}.json");
+        File.WriteAllText(path, MinimalReport);
         try
         {
             var (results, host) = BdnImport.Read(path, (_, _, _) => new StatedWork(0, 131072, "Memory"));
@@ -29,11 +32,43 @@ public class ImportTests
     }
 
     [Theory]
-    [InlineData("AMD EPYC", 2, "SSE AVX AVX2 FMA AVX512F", "amd-epyc-2c-avx512")]
-    [InlineData("Intel(R) Xeon(R) Gold 6338", 16, "SSE AVX AVX2 FMA", "intel-r-xeon-r-gold-6338-16c-avx2")]
-    [InlineData("Apple M2", 8, "AdvSimd AdvSimd.Arm64", "apple-m2-8c-neon")]
-    public void MachineKeys(string cpu, int cores, string isa, string expected) =>
-        Assert.Equal(expected, Program.MachineKey(cpu, cores, isa));
+    [InlineData("AMD EPYC", 2, "SSE AVX AVX2 FMA AVX512F", "native", "amd-epyc-2c-avx512")]
+    [InlineData("AMD EPYC", 2, "SSE AVX AVX2 FMA AVX512F", "noavx512", "amd-epyc-2c-avx512-noavx512")]
+    [InlineData("Intel(R) Xeon(R) Gold 6338", 16, "SSE AVX AVX2 FMA", "native", "intel-r-xeon-r-gold-6338-16c-avx2")]
+    [InlineData("Apple M2", 8, "AdvSimd AdvSimd.Arm64", "native", "apple-m2-8c-neon")]
+    public void MachineKeys(string cpu, int cores, string isa, string configuration, string expected) =>
+        Assert.Equal(expected, Program.MachineKey(cpu, cores, isa, configuration));
+
+    [Theory]
+    [InlineData("fpu sse sse2 avx avx2 fma avx512f avx512bw", "SSE AVX2 AVX512F")]
+    [InlineData("fpu sse sse2 avx avx2 fma", "SSE AVX2")]
+    [InlineData("fp asimd evtstrm aes", "AdvSimd")]
+    public void CpuFlagsNameTheHardwareIsa(string flags, string expected) =>
+        Assert.Equal(expected, Program.CpuFlagsAsIsa(flags));
+
+    /// <summary>
+    /// A Zen 4 run with AVX-512 switched off reports AVX2 in its process, like a Zen 3; the CPU's flags
+    /// (written by the benchmark program) keep their keys apart, and the configuration is in the key.
+    /// </summary>
+    [Fact]
+    public void ASwitchedOffIsaDoesNotChangeTheMachineKind()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), Path.GetRandomFileName());
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string report = Path.Combine(folder, "report-full.json");
+            File.WriteAllText(report, MinimalReport);
+            string machine = Path.Combine(folder, "simd-machine.json");
+            File.WriteAllText(machine, """{"cpu":"AMD EPYC","instructionSets":"SSE AVX AVX2 FMA","cpuFlags":"fpu sse avx avx2 fma avx512f","detectedLevel":"Vector256"}""");
+            Assert.Equal("amd-epyc-2c-avx512-noavx512", Program.Import([report], machine, "abc1234", "noavx512", "smoke").Machine.Key);
+            File.WriteAllText(machine, """{"cpu":"AMD EPYC","instructionSets":"SSE AVX AVX2 FMA","cpuFlags":"fpu sse avx avx2 fma","detectedLevel":"Vector256"}""");
+            Assert.Equal("amd-epyc-2c-avx2", Program.Import([report], machine, "abc1234", "native", "smoke").Machine.Key);
+            File.WriteAllText(machine, """{"cpu":"AMD EPYC","instructionSets":"SSE AVX AVX2 FMA AVX512F","detectedLevel":"Vector512"}""");
+            Assert.Equal("amd-epyc-2c-avx512", Program.Import([report], machine, "abc1234", "native", "smoke").Machine.Key);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
 
     [Fact]
     public void WorkComesFromTheBenchmarkClasses()
