@@ -42,20 +42,9 @@ public static class Program
         {
             ["cpu"] = Simd.Kernels.SimdLevels.CpuModel(),
             ["instructionSets"] = string.Join(' ', Simd.Kernels.SimdLevels.InstructionSets()),
-            ["cpuFlags"] = CpuFlags(),
+            ["cpuFlags"] = Simd.Kernels.SimdLevels.CpuFlags(),
             ["detectedLevel"] = Simd.Kernels.SimdLevels.Detected.ToString(),
         };
         File.WriteAllText(Path.Combine(args[index + 1], "simd-machine.json"), System.Text.Json.JsonSerializer.Serialize(machine));
-    }
-
-    /// <summary>The first "flags" (x86) or "Features" (Arm) line of /proc/cpuinfo, or "" where there is none.</summary>
-    private static string CpuFlags()
-    {
-        const string path = "/proc/cpuinfo";
-        if (!File.Exists(path)) return "";
-        foreach (string line in File.ReadLines(path))
-            if (line.StartsWith("flags", StringComparison.Ordinal) || line.StartsWith("Features", StringComparison.Ordinal))
-                return line[(line.IndexOf(':') + 1)..].Trim();
-        return "";
     }
 }

@@ -179,7 +179,18 @@ public static class SimdLevels
     }
 
     /// <summary>The CPU model name from /proc/cpuinfo where available, else the architecture.</summary>
-    public static string CpuModel()
+    public static string CpuModel() =>
+        CpuInfoValue("model name", "Model") ?? System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+
+    /// <summary>
+    /// The CPU's feature flags from /proc/cpuinfo ("flags" on x86, "Features" on Arm), space-separated,
+    /// or "" where there is none. Unlike <see cref="InstructionSets"/> they describe the hardware: the
+    /// DOTNET_Enable* switches do not change them.
+    /// </summary>
+    public static string CpuFlags() => CpuInfoValue("flags", "Features") ?? "";
+
+    /// <summary>The value after the colon of the first /proc/cpuinfo line that starts with <paramref name="name"/> or <paramref name="alternative"/>, or null.</summary>
+    private static string? CpuInfoValue(string name, string alternative)
     {
         try
         {
@@ -187,7 +198,7 @@ public static class SimdLevels
             {
                 foreach (string line in File.ReadLines("/proc/cpuinfo"))
                 {
-                    if (line.StartsWith("model name", StringComparison.Ordinal) || line.StartsWith("Model", StringComparison.Ordinal))
+                    if (line.StartsWith(name, StringComparison.Ordinal) || line.StartsWith(alternative, StringComparison.Ordinal))
                     {
                         int colon = line.IndexOf(':');
                         if (colon >= 0) return line[(colon + 1)..].Trim();
@@ -197,6 +208,6 @@ public static class SimdLevels
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+        return null;
     }
 }
