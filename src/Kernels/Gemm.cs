@@ -902,21 +902,15 @@ public static unsafe class Gemm
 
     /// <summary>
     /// Whether the threads of a row split pack op(B) once between them (<see cref="PackSharedBlock"/>)
-    /// instead of each packing all of it: every part packs B (no part reads it in place), and the padded
-    /// op(B) (<paramref name="panels"/> NR-column panels) fits <see cref="SharedPackedBFloats"/>. Measured
-    /// on Zen 3, 2 threads, 128×256×784: packing B went from 11.0% to 5.8% of the product's profile samples.
+    /// instead of each packing all of it: B is transposed and the padded op(B) (<paramref name="panels"/>
+    /// NR-column panels) fits <see cref="SharedPackedBFloats"/>. Measured on Zen 3, 2 threads,
+    /// 128×256×784: packing B went from 11.0% to 5.8% of the product's profile samples. A
+    /// non-transposed B is packed by every thread in its first row tiles (<see cref="Blocked"/>), which
+    /// beat sharing it (paired medians of 15 rounds): 128×256×784 and 256³ ×1.20, 128×784×256 ×1.09,
+    /// 1024³ ×1.07, 512³ ×0.97.
     /// </summary>
     private static bool SharesPackedB<TKernel>(ref GemmJob job, int panels) where TKernel : IGemmKernel
-    {
-        if (!job.SplitRows || (long)job.K * panels * TKernel.NR > SharedPackedBFloats)
-            return false;
-        for (int part = 0; part < job.Parts; part++)
-        {
-            var (first, last) = PartRows(job.M, TKernel.MR, part, job.Parts);
-            if (ReadsBInPlace<TKernel>(ref job, last - first)) return false;
-        }
-        return true;
-    }
+        => job.SplitRows && job.TransB && (long)job.K * panels * TKernel.NR <= SharedPackedBFloats;
 
     /// <summary>
     /// Makes the block op(B)[pc .. pc + kc, jc .. jc + nc) packed in the shared buffer (at
@@ -992,6 +986,11 @@ public static unsafe class Gemm
         float* tile = workspace.Tile;
         bool shared = job.PackedB != null;
         bool bInPlace = !shared && ReadsBInPlace<TKernel>(ref job, rowEnd - rowStart);
+        // The first row tile of every B panel packs it while computing, so packing overlaps FMAs instead
+        // of running as a separate pass first (Zen 3, paired medians of 15 rounds: 64×256×784 ×1.12,
+        // 128×256×784 ×1.05, 128×256×256 ×1.04, squares 64–512 ×0.98–1.03). Needs a non-transposed B,
+        // whose rows the micro-kernel reads as they are, and a whole first row tile.
+        bool packsInTiles = !shared && !bInPlace && !job.TransB && rowEnd - rowStart >= TKernel.MR;
         int kcStep = job.KcStep;
         for (int jc = colStart; jc < colEnd; jc += ncMax)
         {
@@ -1009,6 +1008,12 @@ public static unsafe class Gemm
                     packedB = job.PackedB + (nint)pc * job.PanelsPerRow * nr + (nint)jc * kc;
                     PackSharedBlock<TKernel>(ref job, pc / kcStep, jc, pc, kc, nc, packedB);
                 }
+                else if (packsInTiles)
+                {
+                    bRows = job.B + pc * job.Ldb + jc;
+                    if (fullColumns < nc)
+                        Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc + fullColumns, kc, nc - fullColumns, packedB + (nint)fullColumns * kc);
+                }
                 else if (!bInPlace)
                     Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc, kc, nc, packedB);
                 else
@@ -1022,7 +1027,9 @@ public static unsafe class Gemm
                     int mc = Math.Min(mcMax, rowEnd - ic);
                     Pack.A<TKernel>(job.TransA, job.A, job.Lda, ic, pc, mc, kc, packedA);
                     float* c = job.C + ic * job.Ldc + jc;
-                    Macro<TKernel>(mc, nc, kc, packedA, packedB, bRows, job.Ldb, c, job.Ldc, job.Alpha, beta, tile);
+                    // Only the first row block packs; the blocks below it read the packed panels.
+                    bool packs = packsInTiles && ic == rowStart;
+                    Macro<TKernel>(mc, nc, kc, packedA, packedB, packsInTiles && !packs ? null : bRows, job.Ldb, packs, c, job.Ldc, job.Alpha, beta, tile);
                     if (last && job.HasEpilogue)
                         Epilogue(ref job, ic, mc, jc, nc);
                 }
@@ -1040,11 +1047,13 @@ public static unsafe class Gemm
 
     /// <summary>
     /// The two inner loops: every MR×NR tile of an mc×nc block of C. B panels come from packedB
-    /// (kc×NR each, in order), or when bRows is not null, full panels are read in place from bRows
-    /// (rows ldb apart) and only a last partial panel from packedB.
+    /// (kc×NR each, in order). When bRows is not null, full panels are read from bRows (rows ldb apart):
+    /// with packB, the first tile of each (mc ≥ MR) packs it into its place in packedB for the tiles
+    /// below, which a last partial panel already holds; without, every tile reads it in place, and a
+    /// last partial panel is at the start of packedB.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb,
+    private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb, bool packB,
         float* c, nint ldc, float alpha, float beta, float* tile) where TKernel : IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -1053,14 +1062,24 @@ public static unsafe class Gemm
             int cols = Math.Min(nr, nc - jr);
             float* b;
             nint bStride = nr;
+            int ir = 0;
             if (bRows == null) b = packedB + (nint)jr * kc;
+            else if (packB)
+            {
+                b = packedB + (nint)jr * kc;
+                if (cols == nr)
+                {
+                    Debug.Assert(mc >= mr);
+                    TKernel.MicroKernelPackingB(kc, packedA, bRows + jr, ldb, b, c + jr, ldc, alpha, beta);
+                    ir = mr;
+                }
+            }
             else if (cols == nr)
             {
                 b = bRows + jr;
                 bStride = ldb;
             }
             else b = packedB;
-            int ir = 0;
             if (cols < nr && cols % TKernel.EdgeStep == 0 && mc >= mr)
             {
                 // Last panel, whole vectors wide: only its real columns are computed, straight into C,

@@ -271,7 +271,8 @@ public class GemmTests
     public void BInPlaceBoundary(SimdLevel level, Transpose ta, Transpose tb)
     {
         // Up to BInPlaceRows rows of C, full panels of a non-transposed B are read where B is stored and
-        // only a last partial panel is packed; one row more packs all of B. Both sides of the switch,
+        // only a last partial panel is packed; one row more and the first row tile of every panel packs
+        // it for the tiles and row blocks below (MicroKernelPackingB). Both sides of the switch,
         // with a partial panel, ld > width, and (with shrunken blocks) several NC and KC blocks.
         var (mr, nr, _, _, _) = Blocks(level);
         int rows = Math.Max(1, BInPlaceRows(level));
@@ -540,9 +541,10 @@ public class GemmTests
     }
 
     /// <summary>
-    /// Row splits whose parts all pack B share one packed copy that the threads fill panel by panel:
-    /// several k blocks and column blocks (small blocks), a last panel narrower than NR, both layouts of
-    /// B, beta ≠ 0, and more threads than cores, against the reference.
+    /// Row splits of a transposed B share one packed copy that the threads fill panel by panel; with a
+    /// non-transposed B every part packs it in its first row tiles: several k blocks and column blocks
+    /// (small blocks), a last panel narrower than NR, both layouts of B, beta ≠ 0, and more threads
+    /// than cores, against the reference.
     /// </summary>
     [Theory]
     [InlineData(SimdLevel.Vector256)]
@@ -567,32 +569,39 @@ public class GemmTests
     }
 
     /// <summary>
-    /// A caller that finds the workers busy runs every part itself, one after another, with its own
-    /// shared packed B: the first part packs each panel and the later ones must find it packed, never
-    /// wait for it. Two threads call at once, many times; every result must be the serial one.
+    /// A caller that finds the workers busy runs every part itself, one after another: with a transposed
+    /// B, its own shared packed B, whose first part packs each panel and whose later parts must find it
+    /// packed, never wait for it; with a non-transposed B, every part packs B in its first row tiles.
+    /// Two threads call at once, many times; every result must be the serial one.
     /// </summary>
     [Fact]
     public void ConcurrentThreadedCallsGiveTheSerialBits()
     {
         const int M = 150, N = 90, K = 70;
         float[] a = TestSupport.Uniform(M * K, 31), b = TestSupport.Uniform(K * N, 32);
-        float[] serial = new float[M * N];
+        float[] serial = new float[M * N], serialTransposed = new float[M * N];
+        void Both(float[] c, float[] cTransposed)
+        {
+            Gemm.Multiply(M, N, K, a, b, c);
+            Gemm.Multiply(Transpose.None, Transpose.Transposed, M, N, K, 1f, a, K, b, K, 0f, cTransposed, N);
+        }
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
         int mismatches = 0;
         void Caller()
         {
-            float[] c = new float[M * N];
+            float[] c = new float[M * N], cTransposed = new float[M * N];
             using (GemmTuning.OverrideParallelThreshold(1))
             using (GemmTuning.OverrideBlocks(kc: 16, mc: 32, nc: 48))
-                for (int call = 0; call < 300; call++)
+                for (int call = 0; call < 150; call++)
                 {
-                    Gemm.Multiply(M, N, K, a, b, c);
+                    Both(c, cTransposed);
                     if (!c.AsSpan().SequenceEqual(serial)) Interlocked.Increment(ref mismatches);
+                    if (!cTransposed.AsSpan().SequenceEqual(serialTransposed)) Interlocked.Increment(ref mismatches);
                 }
         }
         Gemm.MaxDegreeOfParallelism = 1;
         using (GemmTuning.OverrideBlocks(kc: 16, mc: 32, nc: 48))
-            Gemm.Multiply(M, N, K, a, b, serial);
+            Both(serial, serialTransposed);
         Gemm.MaxDegreeOfParallelism = 3;
         var other = new Thread(Caller);
         other.Start();

@@ -63,6 +63,13 @@ internal readonly unsafe struct ScalarKernel : IGemmKernel
         }
     }
 
+    /// <summary>Copies the panel, then runs <see cref="MicroKernel"/> on the copy: the reference path is not tuned.</summary>
+    public static void MicroKernelPackingB(int kc, float* a, float* b, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta)
+    {
+        MicroKernelSupport.CopyRows(kc, b, ldb, packedB, 4);
+        MicroKernel(kc, a, packedB, 4, c, ldc, alpha, beta);
+    }
+
     public static int EdgeStep => 1;
 
     /// <summary>4 × width (1 to 3) with the micro-kernel's operations per element: in order over p, multiply then add.</summary>

@@ -29,13 +29,28 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     public static int MC => 144;
     public static int NC => 2040;
     /// <summary>
-    /// Zen 4, B in place against packed: 16×256×784 87 → 75 µs and 32×256×784 148 → 145 µs, but
-    /// 64×256×784 272 → 288 µs and 512³ 2.65 → 3.29 ms: 96-byte B rows straddle cache lines.
+    /// Zen 4, B in place against a separate packing pass: 16×256×784 87 → 75 µs and 32×256×784
+    /// 148 → 145 µs, but 64×256×784 272 → 288 µs and 512³ 2.65 → 3.29 ms: 96-byte B rows straddle cache
+    /// lines. Against packing in the first row tile (Zen 3, paired medians of 21 rounds), in place is
+    /// ×1.11 on 24×256×784 but ×0.92 on 24×256×256, ×0.93 on 32×256×784, ×0.92 on 28×256×784.
     /// </summary>
-    public static int BInPlaceRows => 32;
+    public static int BInPlaceRows => 24;
     public static SimdLevel Level => SimdLevel.Vector256;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
+        => Tile<ReadsBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void MicroKernelPackingB(int kc, float* a, float* b, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta)
+        => Tile<StoresBPanel>(kc, a, b, ldb, packedB, c, ldc, alpha, beta);
+
+    /// <summary>
+    /// Both micro-kernels. They are separate non-inlined methods because inlined into the macro loop,
+    /// the 12 accumulators spill to the stack (the whole product at 38% of the roof).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
+        where TStore : struct, IBPanelStore
     {
         MicroKernelSupport.PrefetchTile(c, ldc, 4, 24);
         Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default, c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
@@ -44,6 +59,14 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
             Vector256<float> b0 = Vector256.Load(b + 0);
             Vector256<float> b1 = Vector256.Load(b + 8);
             Vector256<float> b2 = Vector256.Load(b + 16);
+            if (TStore.Stores)
+            {
+                MicroKernelSupport.PrefetchRow(b + MicroKernelSupport.PackingPrefetchRows * bStride, 24);
+                b0.Store(packedB + 0);
+                b1.Store(packedB + 8);
+                b2.Store(packedB + 16);
+                packedB += 24;
+            }
             Vector256<float> a0 = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);

@@ -33,8 +33,18 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
     /// </summary>
     public static int BInPlaceRows => 256;
     public static SimdLevel Level => SimdLevel.Vector512;
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
+        => Tile<ReadsBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void MicroKernelPackingB(int kc, float* a, float* b, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta)
+        => Tile<StoresBPanel>(kc, a, b, ldb, packedB, c, ldc, alpha, beta);
+
+    /// <summary>Both micro-kernels, each compiled on its own so that the accumulators stay in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
+        where TStore : struct, IBPanelStore
     {
         MicroKernelSupport.PrefetchTile(c, ldc, 8, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -42,6 +52,13 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
             Vector512<float> b1 = Vector512.Load(b + 16);
+            if (TStore.Stores)
+            {
+                MicroKernelSupport.PrefetchRow(b + MicroKernelSupport.PackingPrefetchRows * bStride, 32);
+                b0.Store(packedB + 0);
+                b1.Store(packedB + 16);
+                packedB += 32;
+            }
             Vector512<float> a0 = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
