@@ -88,13 +88,6 @@ internal static unsafe class MicroKernelSupport
     /// </summary>
     public const int PackingPrefetchRows = 8;
 
-    /// <summary>Scalar packing micro-kernels: copies kc rows of width floats, ldb apart, to packedB (rows width apart).</summary>
-    public static void CopyRows(int kc, float* b, nint ldb, float* packedB, int width)
-    {
-        for (int p = 0; p < kc; p++)
-            new ReadOnlySpan<float>(b + p * ldb, width).CopyTo(new Span<float>(packedB + p * width, width));
-    }
-
     /// <summary>
     /// Asks for the rows×width tile of C at c (rows ldc apart) in L1, at the start of a micro-kernel, so
     /// that its loads after the k loop do not wait on L2 or L3. C rows of a wide matrix share L1 sets

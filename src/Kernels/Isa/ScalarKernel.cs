@@ -63,11 +63,11 @@ internal readonly unsafe struct ScalarKernel : IGemmKernel
         }
     }
 
-    /// <summary>Copies the panel, then runs <see cref="MicroKernel"/> on the copy: the reference path is not tuned.</summary>
+    /// <summary>Packs the panel (<see cref="Pack.B"/>), then runs <see cref="MicroKernel"/> on it: the reference path is not tuned.</summary>
     public static void MicroKernelPackingB(int kc, float* a, float* b, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta)
     {
-        MicroKernelSupport.CopyRows(kc, b, ldb, packedB, 4);
-        MicroKernel(kc, a, packedB, 4, c, ldc, alpha, beta);
+        Pack.B<ScalarKernel>(transposed: false, b, ldb, row0: 0, col0: 0, kc, NR, packedB);
+        MicroKernel(kc, a, packedB, NR, c, ldc, alpha, beta);
     }
 
     public static int EdgeStep => 1;
