@@ -986,11 +986,15 @@ public static unsafe class Gemm
         float* tile = workspace.Tile;
         bool shared = job.PackedB != null;
         bool bInPlace = !shared && ReadsBInPlace<TKernel>(ref job, rowEnd - rowStart);
-        // The first row tile of every B panel packs it while computing, so packing overlaps FMAs instead
-        // of running as a separate pass first (Zen 3, paired medians of 15 rounds: 64×256×784 ×1.12,
-        // 128×256×784 ×1.05, 128×256×256 ×1.04, squares 64–512 ×0.98–1.03). Needs a non-transposed B,
-        // whose rows the micro-kernel reads as they are, and a whole first row tile.
-        bool packsInTiles = !shared && !bInPlace && !job.TransB && rowEnd - rowStart >= TKernel.MR;
+        // The first row block packs B panel by panel as it reaches each one, not the whole block in a
+        // separate pass first. A non-transposed B is packed by the panel's first row tile while it
+        // computes (it reads B's rows as they are), so packing overlaps FMAs (Zen 3, paired medians of 15
+        // rounds: 64×256×784 ×1.12, 128×256×784 ×1.05, 128×256×256 ×1.04, squares 64–512 ×0.98–1.03).
+        // A transposed B is transposed into the panel just before its first tile, which then finds the
+        // panel in L1 instead of in L3 behind a block that outgrew L2 (Zen 3, paired medians of 13–15
+        // rounds of 20 calls: 32×784×256 ×1.02–1.05, 128×784×256 ×1.01–1.02, 256³ and 512³ ×0.98–1.05,
+        // 64³–128³ ×0.95–1.02).
+        bool packsInTiles = !shared && !bInPlace && rowEnd - rowStart >= TKernel.MR;
         int kcStep = job.KcStep;
         for (int jc = colStart; jc < colEnd; jc += ncMax)
         {
@@ -1008,6 +1012,8 @@ public static unsafe class Gemm
                     packedB = job.PackedB + (nint)pc * job.PanelsPerRow * nr + (nint)jc * kc;
                     PackSharedBlock<TKernel>(ref job, pc / kcStep, jc, pc, kc, nc, packedB);
                 }
+                else if (packsInTiles && job.TransB)
+                    bRows = job.B + jc * job.Ldb + pc;
                 else if (packsInTiles)
                 {
                     bRows = job.B + pc * job.Ldb + jc;
@@ -1029,7 +1035,7 @@ public static unsafe class Gemm
                     float* c = job.C + ic * job.Ldc + jc;
                     // Only the first row block packs; the blocks below it read the packed panels.
                     bool packs = packsInTiles && ic == rowStart;
-                    Macro<TKernel>(mc, nc, kc, packedA, packedB, packsInTiles && !packs ? null : bRows, job.Ldb, packs, c, job.Ldc, job.Alpha, beta, tile);
+                    Macro<TKernel>(mc, nc, kc, packedA, packedB, packsInTiles && !packs ? null : bRows, job.Ldb, packs, job.TransB, c, job.Ldc, job.Alpha, beta, tile);
                     if (last && job.HasEpilogue)
                         Epilogue(ref job, ic, mc, jc, nc);
                 }
@@ -1047,13 +1053,15 @@ public static unsafe class Gemm
 
     /// <summary>
     /// The two inner loops: every MR×NR tile of an mc×nc block of C. B panels come from packedB
-    /// (kc×NR each, in order). When bRows is not null, full panels are read from bRows (rows ldb apart):
-    /// with packB, the first tile of each (mc ≥ MR) packs it into its place in packedB for the tiles
-    /// below, which a last partial panel already holds; without, every tile reads it in place, and a
-    /// last partial panel is at the start of packedB.
+    /// (kc×NR each, in order). When bRows is not null and bTransposed, bRows is op(B)'s block stored
+    /// transposed (its column q at bRows + q·ldb), and each panel is packed into its place in packedB
+    /// just before its first tile. Otherwise, when bRows is not null, full panels are read from bRows
+    /// (rows ldb apart): with packB, the first tile of each (mc ≥ MR) packs it into its place in packedB
+    /// for the tiles below, which a last partial panel already holds; without, every tile reads it in
+    /// place, and a last partial panel is at the start of packedB.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb, bool packB,
+    private static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb, bool packB, bool bTransposed,
         float* c, nint ldc, float alpha, float beta, float* tile) where TKernel : IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -1064,6 +1072,11 @@ public static unsafe class Gemm
             nint bStride = nr;
             int ir = 0;
             if (bRows == null) b = packedB + (nint)jr * kc;
+            else if (bTransposed)
+            {
+                b = packedB + (nint)jr * kc;
+                Pack.B<TKernel>(true, bRows + jr * ldb, ldb, 0, 0, kc, cols, b);
+            }
             else if (packB)
             {
                 b = packedB + (nint)jr * kc;
