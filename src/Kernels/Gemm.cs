@@ -993,7 +993,8 @@ public static unsafe class Gemm
         // A transposed B is transposed into the panel just before its first tile, which then finds the
         // panel in L1 instead of in L3 behind a block that outgrew L2 (Zen 3, paired medians of 13–15
         // rounds of 20 calls: 32×784×256 ×1.02–1.05, 128×784×256 ×1.01–1.02, 256³ and 512³ ×0.98–1.05,
-        // 64³–128³ ×0.95–1.02).
+        // 64³–128³ ×0.95–1.02). The first row block must hold a whole row tile, which packs
+        // a non-transposed B's panels.
         bool packsInTiles = !shared && !bInPlace && rowEnd - rowStart >= TKernel.MR;
         int kcStep = job.KcStep;
         for (int jc = colStart; jc < colEnd; jc += ncMax)
