@@ -13,9 +13,17 @@ namespace Simd.Benchmarks;
 /// </summary>
 public static class Program
 {
-    /// <summary>Entry point; arguments are BenchmarkDotNet's (filters, jobs, exporters).</summary>
-    public static void Main(string[] args)
+    /// <summary>
+    /// Entry point; arguments are BenchmarkDotNet's (filters, jobs, exporters), or <c>paired</c> and
+    /// <see cref="PairedGemm"/>'s options.
+    /// </summary>
+    public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "paired")
+        {
+            PairedGemm.PrepareEnvironment();
+            return PairedGemm.Run(args[1..]);
+        }
         Console.WriteLine(Simd.Kernels.SimdLevels.DescribeMachine());
         WriteMachineFile(args);
         IConfig config = DefaultConfig.Instance
@@ -25,6 +33,7 @@ public static class Program
             .AddExporter(MarkdownExporter.GitHub)
             .WithOptions(ConfigOptions.JoinSummary);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return 0;
     }
 
     /// <summary>

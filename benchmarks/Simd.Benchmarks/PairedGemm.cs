@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Simd.Kernels;
+
+namespace Simd.Benchmarks;
+
+/// <summary>
+/// Simd's GEMM against OpenBLAS and the FMA roof in paired rounds: <c>dotnet run -c Release --project
+/// benchmarks/Simd.Benchmarks -- paired [--filter text] [--rounds 15] [--sample-ms 20] [--level Vector256]
+/// [--out file.md]</c>. BenchmarkDotNet measures one case after another, minutes apart; on a shared VM
+/// whose speed moves by up to 1.8× between phases of a few minutes, a ratio of two such medians says as
+/// much about the phases as about the code. Here every round times each contender once, back to back
+/// (the roof, Simd, OpenBLAS and, for a multithreaded shape, Simd on one thread), starting from a
+/// different contender each round, and the table reports the median over rounds of each round's own
+/// ratios, with their quartiles.
+/// </summary>
+/// <remarks>
+/// Each sample is as many calls as fill <c>--sample-ms</c> (at least one): single calls of a product
+/// that takes a millisecond or two were dominated by scheduling noise. Every shape is validated
+/// against the double-precision reference for Simd and OpenBLAS before it is timed (<see
+/// cref="GemmBenchmarks.Setup"/>). Shapes are <see cref="GemmBenchmarks.Shapes"/> whose name contains
+/// the filter.
+/// </remarks>
+public static partial class PairedGemm
+{
+    /// <summary>
+    /// OpenBLAS's idle worker threads spin for 2²⁸ cycles (about 0.1 s) after each call by default. In
+    /// a round, that spinning thread took one of two cores from the Simd sample that followed: Zen 3,
+    /// 512³ on 2 threads measured 0.94× one thread, 1.50× with a short timeout. 2²⁰ cycles (about
+    /// 0.3 ms) still keeps them awake between the back-to-back calls of one sample.
+    /// </summary>
+    private const string OpenBlasThreadTimeout = "20";
+
+    /// <summary>
+    /// Sets OPENBLAS_THREAD_TIMEOUT, unless the caller did, in the native environment, which OpenBLAS
+    /// reads when it is loaded: call before anything touches <see cref="OpenBlasLibrary"/>.
+    /// (Environment.SetEnvironmentVariable does not reach the C library's environment on Unix.)
+    /// </summary>
+    public static void PrepareEnvironment()
+    {
+        if (!OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable("OPENBLAS_THREAD_TIMEOUT") is null)
+            _ = SetEnvironment("OPENBLAS_THREAD_TIMEOUT", OpenBlasThreadTimeout, 0);
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    private static partial int SetEnvironment(string name, string value, int overwrite);
+
+    private sealed record Options(string Filter, int Rounds, double SampleMs, SimdLevel Level, string? Output);
+
+    /// <summary>Runs the comparison; <paramref name="args"/> are the options after "paired".</summary>
+    public static int Run(string[] args)
+    {
+        Options options;
+        try { options = Parse(args); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        if (!SimdLevels.IsAccelerated(options.Level))
+        {
+            Console.Error.WriteLine($"level {options.Level} is not accelerated on this machine; its timings would measure emulation");
+            return 2;
+        }
+        if (!OpenBlasLibrary.Available)
+        {
+            Console.Error.WriteLine("no libopenblas on this system (apt-get install libopenblas0-pthread): nothing to pair with");
+            return 2;
+        }
+        var shapes = GemmBenchmarks.Shapes.Where(s => s.ToString().Contains(options.Filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (shapes.Count == 0)
+        {
+            Console.Error.WriteLine($"no GEMM shape matches '{options.Filter}'");
+            return 2;
+        }
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"# GEMM paired with OpenBLAS and the FMA roof ({options.Level})");
+        report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Commit {Commit()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, " +
+            $"{options.Rounds} rounds, samples of at least {options.SampleMs} ms; written by `Simd.Benchmarks paired`.");
+        report.AppendLine();
+        report.AppendLine("```");
+        report.AppendLine(SimdLevels.DescribeMachine().TrimEnd());
+        report.AppendLine("```");
+        report.AppendLine();
+        report.AppendLine("Each round times the roof, Simd, OpenBLAS (and Simd on one thread for a multithreaded shape) back to back; " +
+            "every ratio is the median over rounds of that round's own ratio, [first–third quartile]. " +
+            "% roof is of one core's FMA peak loop at the same width, measured in the same round.");
+        report.AppendLine();
+        report.AppendLine("| shape | Simd µs | % roof | OpenBLAS % roof | × OpenBLAS | × one thread |");
+        report.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        Console.Write(report);
+        foreach (GemmShape shape in shapes)
+        {
+            string line = Measure(shape, options);
+            Console.WriteLine(line);
+            report.AppendLine(line);
+        }
+        if (options.Output is string path)
+        {
+            File.WriteAllText(path, report.ToString());
+            Console.WriteLine($"written to {path}");
+        }
+        return 0;
+    }
+
+    private static string Measure(GemmShape shape, Options options)
+    {
+        var bench = new GemmBenchmarks { Shape = shape };
+        bench.Setup();
+        var roof = new RoofBenchmarks();
+        var contenders = new List<Action>
+        {
+            () => roof.FmaPeak(options.Level),
+            () => bench.Multiply(options.Level),
+            () => bench.OpenBlas(),
+        };
+        if (shape.Threads > 1)
+        {
+            contenders.Add(() =>
+            {
+                Gemm.MaxDegreeOfParallelism = 1;
+                try { bench.Multiply(options.Level); }
+                finally { Gemm.MaxDegreeOfParallelism = shape.Threads; }
+            });
+        }
+        try
+        {
+            // Sized from a warm call of each (the second, after the JIT's tiers and the workers' start).
+            int[] calls = contenders.Select(run =>
+            {
+                run();
+                double ms = TimeMs(run, 1);
+                return (int)Math.Clamp(Math.Ceiling(options.SampleMs / Math.Max(ms, 1e-4)), 1, 1_000_000);
+            }).ToArray();
+            // A full sample of each before the rounds, so that the first round does not time an idle vCPU waking.
+            for (int i = 0; i < contenders.Count; i++) TimeMs(contenders[i], calls[i]);
+            var perCall = contenders.Select(_ => new double[options.Rounds]).ToArray();
+            for (int round = 0; round < options.Rounds; round++)
+            {
+                for (int step = 0; step < contenders.Count; step++)
+                {
+                    // Lets the previous contender's idle workers stop spinning before the next one starts.
+                    Thread.Sleep(2);
+                    int i = (round + step) % contenders.Count;
+                    perCall[i][round] = TimeMs(contenders[i], calls[i]) / calls[i];
+                }
+            }
+            double roofFlopsPerCall = RoofBenchmarks.FmaFlops(options.Level);
+            double[] roofPercent = Ratios(perCall[0], perCall[1], (r, s) => 100 * (shape.Flops / s) / (roofFlopsPerCall / r));
+            double[] blasPercent = Ratios(perCall[0], perCall[2], (r, b) => 100 * (shape.Flops / b) / (roofFlopsPerCall / r));
+            double[] overBlas = Ratios(perCall[2], perCall[1], (b, s) => b / s);
+            string scaling = shape.Threads > 1 ? Quartiles(Ratios(perCall[3], perCall[1], (one, many) => one / many)) : "";
+            return string.Create(CultureInfo.InvariantCulture,
+                $"| {shape} | {Median(perCall[1]) * 1000:F1} | {Median(roofPercent):F0}% | {Median(blasPercent):F0}% | {Quartiles(overBlas)} | {scaling} |");
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    private static double TimeMs(Action run, int calls)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < calls; i++) run();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    private static double[] Ratios(double[] first, double[] second, Func<double, double, double> ratio) =>
+        [.. first.Zip(second, ratio)];
+
+    private static string Quartiles(double[] values) => string.Create(CultureInfo.InvariantCulture,
+        $"×{Median(values):F2} [{Quantile(values, 0.25):F2}–{Quantile(values, 0.75):F2}]");
+
+    private static double Median(double[] values) => Quantile(values, 0.5);
+
+    /// <summary>The q-quantile by linear interpolation between order statistics.</summary>
+    private static double Quantile(double[] values, double q)
+    {
+        double[] sorted = [.. values.Order()];
+        double position = q * (sorted.Length - 1);
+        int below = (int)Math.Floor(position);
+        int above = Math.Min(below + 1, sorted.Length - 1);
+        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+    }
+
+    private static string Commit()
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", "describe --always --dirty") { RedirectStandardOutput = true, RedirectStandardError = true });
+            if (git is null) return "unknown";
+            string hash = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 && hash.Length > 0 ? hash : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
+        }
+    }
+
+    private static Options Parse(string[] args)
+    {
+        string filter = "";
+        int rounds = 15;
+        double sampleMs = 20;
+        SimdLevel level = SimdLevel.Vector256;
+        string? output = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value", nameof(args));
+            switch (args[i])
+            {
+                case "--filter": filter = Value(); break;
+                case "--rounds":
+                    rounds = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    if (rounds < 3) throw new ArgumentException($"--rounds {rounds}: at least 3 rounds give quartiles", nameof(args));
+                    break;
+                case "--sample-ms":
+                    sampleMs = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    if (!(sampleMs > 0)) throw new ArgumentException($"--sample-ms {sampleMs}: must be positive", nameof(args));
+                    break;
+                case "--level":
+                    string name = Value();
+                    if (!Enum.TryParse(name, out level)) throw new ArgumentException($"--level {name}: one of {string.Join(", ", Enum.GetNames<SimdLevel>())}", nameof(args));
+                    break;
+                case "--out": output = Value(); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (--filter, --rounds, --sample-ms, --level, --out)", nameof(args));
+            }
+        }
+        return new Options(filter, rounds, sampleMs, level, output);
+    }
+}
