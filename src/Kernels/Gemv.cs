@@ -298,46 +298,95 @@ internal static unsafe class Gemv
     /// <summary>
     /// The k = 1 product: c[i·ldc + j] = alpha·(x[i·xStride]·y[j]) + beta·c[i·ldc + j] for i &lt; m,
     /// j &lt; n; c is not read when beta is 0. The product is rounded, then scaled, then added, in that
-    /// order at every level.
+    /// order at every level. c must not overlap x or y.
     /// </summary>
+    /// <remarks>
+    /// Each row is covered by whole vectors of the widest width the level has that fits in n; a width
+    /// that is not a multiple of it ends with one more vector that overlaps the previous one (each
+    /// element is computed from the same inputs by the same operations, so the overlap writes the
+    /// same bits twice; with beta, that vector's c is loaded before the row's other stores). n = 10,
+    /// one vector and two scalars per row before, took 2.9 µs for 256 rows (Zen 3), slower than
+    /// OpenBLAS.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RankOne(SimdLevel level, int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
     {
+        if (level == SimdLevel.Vector512 && n >= 16) RankOne512(m, n, x, xStride, y, alpha, beta, c, ldc);
+        else if (level >= SimdLevel.Vector256 && n >= 8) RankOne256(m, n, x, xStride, y, alpha, beta, c, ldc);
+        else if (level >= SimdLevel.Vector128 && n >= 4) RankOne128(m, n, x, xStride, y, alpha, beta, c, ldc);
+        else
+        {
+            for (int i = 0; i < m; i++, c += ldc)
+            {
+                float xi = x[i * xStride];
+                for (int j = 0; j < n; j++)
+                {
+                    float product = xi * y[j] * alpha;
+                    c[j] = beta == 0f ? product : product + beta * c[j];
+                }
+            }
+        }
+    }
+
+    private static void RankOne512(int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
+    {
+        Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
+        int last = n - 16;
         for (int i = 0; i < m; i++, c += ldc)
         {
-            float xi = x[i * xStride];
-            int j = 0;
-            if (level == SimdLevel.Vector512)
+            Vector512<float> vx = Vector512.Create(x[i * xStride]);
+            if (beta == 0f)
             {
-                Vector512<float> vx = Vector512.Create(xi), va = Vector512.Create(alpha), vb = Vector512.Create(beta);
-                for (; j + 16 <= n; j += 16)
-                {
-                    Vector512<float> product = vx * Vector512.Load(y + j) * va;
-                    (beta == 0f ? product : product + vb * Vector512.Load(c + j)).Store(c + j);
-                }
+                for (int j = 0; j < last; j += 16) (vx * Vector512.Load(y + j) * va).Store(c + j);
+                (vx * Vector512.Load(y + last) * va).Store(c + last);
             }
-            if (level >= SimdLevel.Vector256)
+            else
             {
-                Vector256<float> vx = Vector256.Create(xi), va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-                for (; j + 8 <= n; j += 8)
-                {
-                    Vector256<float> product = vx * Vector256.Load(y + j) * va;
-                    (beta == 0f ? product : product + vb * Vector256.Load(c + j)).Store(c + j);
-                }
+                Vector512<float> lastC = Vector512.Load(c + last);
+                for (int j = 0; j < last; j += 16) (vx * Vector512.Load(y + j) * va + vb * Vector512.Load(c + j)).Store(c + j);
+                (vx * Vector512.Load(y + last) * va + vb * lastC).Store(c + last);
             }
-            if (level >= SimdLevel.Vector128)
+        }
+    }
+
+    private static void RankOne256(int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
+    {
+        Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+        int last = n - 8;
+        for (int i = 0; i < m; i++, c += ldc)
+        {
+            Vector256<float> vx = Vector256.Create(x[i * xStride]);
+            if (beta == 0f)
             {
-                Vector128<float> vx = Vector128.Create(xi), va = Vector128.Create(alpha), vb = Vector128.Create(beta);
-                for (; j + 4 <= n; j += 4)
-                {
-                    Vector128<float> product = vx * Vector128.Load(y + j) * va;
-                    (beta == 0f ? product : product + vb * Vector128.Load(c + j)).Store(c + j);
-                }
+                for (int j = 0; j < last; j += 8) (vx * Vector256.Load(y + j) * va).Store(c + j);
+                (vx * Vector256.Load(y + last) * va).Store(c + last);
             }
-            for (; j < n; j++)
+            else
             {
-                float product = xi * y[j] * alpha;
-                c[j] = beta == 0f ? product : product + beta * c[j];
+                Vector256<float> lastC = Vector256.Load(c + last);
+                for (int j = 0; j < last; j += 8) (vx * Vector256.Load(y + j) * va + vb * Vector256.Load(c + j)).Store(c + j);
+                (vx * Vector256.Load(y + last) * va + vb * lastC).Store(c + last);
+            }
+        }
+    }
+
+    private static void RankOne128(int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
+    {
+        Vector128<float> va = Vector128.Create(alpha), vb = Vector128.Create(beta);
+        int last = n - 4;
+        for (int i = 0; i < m; i++, c += ldc)
+        {
+            Vector128<float> vx = Vector128.Create(x[i * xStride]);
+            if (beta == 0f)
+            {
+                for (int j = 0; j < last; j += 4) (vx * Vector128.Load(y + j) * va).Store(c + j);
+                (vx * Vector128.Load(y + last) * va).Store(c + last);
+            }
+            else
+            {
+                Vector128<float> lastC = Vector128.Load(c + last);
+                for (int j = 0; j < last; j += 4) (vx * Vector128.Load(y + j) * va + vb * Vector128.Load(c + j)).Store(c + j);
+                (vx * Vector128.Load(y + last) * va + vb * lastC).Store(c + last);
             }
         }
     }

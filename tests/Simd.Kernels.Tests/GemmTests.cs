@@ -135,6 +135,35 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void RankOneProductsAreTheStatedOperations(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // k = 1: every width from 1 to 40 (below, at and between multiples of 4, 8 and 16, so that rows end
+        // in an overlapping vector at every level), strided operands, beta = 0 on a NaN C and beta ≠ 0.
+        // Each element must be exactly alpha·(x·y) + beta·c, rounded in that order, at every level.
+        int seed = 300;
+        foreach (int m in new[] { 2, 3, 17 })
+            for (int n = 2; n <= 40; n++)
+                foreach ((float alpha, float beta) in new[] { (1f, 0f), (-0.75f, 0f), (1.5f, -0.5f), (1f, 1f) })
+                {
+                    seed++;
+                    bool nanC = beta == 0f;
+                    float[] before = Check(SimdLevel.Scalar, ta, tb, m, n, 1, alpha, beta, pad: seed % 3, seed: seed, nanC: nanC);
+                    float[] c = Check(level, ta, tb, m, n, 1, alpha, beta, pad: seed % 3, seed: seed, nanC: nanC);
+                    for (int i = 0; i < c.Length; i++)
+                        Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(before[i]),
+                            $"{level} {ta}/{tb} m={m} n={n} alpha={alpha} beta={beta}: element {i} is {c[i]}, the scalar level gives {before[i]}");
+                }
+        float[] x = [3f, -2f], y = [0.1f, 7f, -0.3f, 1e-3f, 5f];
+        float[] result = new float[10];
+        using (SimdLevels.Force(level))
+            Gemm.Multiply(Transpose.None, Transpose.None, 2, 5, 1, 0.3f, x, 1, y, 5, 0f, result, 5);
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 5; j++)
+                Assert.Equal(x[i] * y[j] * 0.3f, result[i * 5 + j]);
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void RealBlockBoundaries(SimdLevel level, Transpose ta, Transpose tb)
     {
         // One dimension crosses the level's real KC, MC or NC while the others stay small, so the
