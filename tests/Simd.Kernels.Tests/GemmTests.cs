@@ -200,7 +200,7 @@ public class GemmTests
         // boundary of the other dimension and of k, strided vectors (ld > width), both betas.
         int seed = 900;
         foreach (int k in new[] { 1, 3, 8, 10, 15, 16, 17, 33, 100 })
-            foreach (int length in new[] { 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 100 })
+            foreach (int length in new[] { 1, 3, 4, 5, 7, 8, 9, 10, 12, 15, 16, 17, 31, 33, 63, 64, 65, 100 })
             {
                 seed++;
                 Check(level, ta, tb, 1, length, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
