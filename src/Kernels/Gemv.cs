@@ -15,8 +15,9 @@ namespace Simd.Kernels;
 /// <see cref="AxpyRows"/> when M's rows run along y (y = Σ_p x[p]·M[p, ·], vectors over y) and
 /// <see cref="DotRows"/> when they run along the sum (y[j] = M[j, ·]·x, vectors over the sum, then a
 /// horizontal sum; rows shorter than 16 at 256 bits: vectors across eight rows loaded transposed).
-/// Each element's summation order depends only on k and the level, so results are
-/// deterministic; they may differ from the blocked path's in the last bits.
+/// Each element's summation order depends only on k, the level and, for the first form, whether the
+/// whole y is 8–16 wide, so results are deterministic; they may differ from the blocked path's in the
+/// last bits.
 /// </remarks>
 internal static unsafe class Gemv
 {
