@@ -167,8 +167,17 @@ public class GemmRoof
 }
 
 /// <summary>cblas_sgemm from the system's OpenBLAS, when there is one.</summary>
-internal static unsafe class OpenBlasLibrary
+internal static unsafe partial class OpenBlasLibrary
 {
+    /// <summary>
+    /// OpenBLAS's idle worker threads spin for 2²⁸ cycles (about 0.1 s) after each call by default, long
+    /// enough to overlap whatever the process times next on a 2-core machine; 2²⁰ cycles (about 0.3 ms)
+    /// still keeps them awake between back-to-back calls. A precaution: on the Zen 3 VM, Simd's 512³ on
+    /// 2 threads paired with OpenBLAS measured 1.35–1.60× one thread at 2²⁸, 1.31–1.96× at 2²⁰ and
+    /// 1.54–1.93× at 2⁴ (three runs each, 9 rounds), so the VM's second core hides any effect.
+    /// </summary>
+    private const string ThreadTimeout = "20";
+
     private static readonly IntPtr s_library = Load();
 
     public static bool Available => s_library != IntPtr.Zero && NativeLibrary.TryGetExport(s_library, "cblas_sgemm", out _);
@@ -184,10 +193,17 @@ internal static unsafe class OpenBlasLibrary
 
     private static IntPtr Load()
     {
+        // OpenBLAS reads its environment when it is loaded, from the C library's copy, which
+        // Environment.SetEnvironmentVariable does not change on Unix. A value the caller set wins.
+        if (!OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable("OPENBLAS_THREAD_TIMEOUT") is null)
+            _ = SetEnvironment("OPENBLAS_THREAD_TIMEOUT", ThreadTimeout, 0);
         foreach (string name in new[] { "libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", "libopenblas.dll" })
             if (NativeLibrary.TryLoad(name, out IntPtr handle)) return handle;
         return IntPtr.Zero;
     }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnvironment(string name, string value, int overwrite);
 }
 
 /// <summary>Adds GFLOP/s, % of the FMA roof of the case's level and the ratio to OpenBLAS.</summary>

@@ -22,30 +22,8 @@ namespace Simd.Benchmarks;
 /// cref="GemmBenchmarks.Setup"/>). Shapes are <see cref="GemmBenchmarks.Shapes"/> whose name contains
 /// the filter.
 /// </remarks>
-public static partial class PairedGemm
+public static class PairedGemm
 {
-    /// <summary>
-    /// OpenBLAS's idle worker threads spin for 2²⁸ cycles (about 0.1 s) after each call by default. In
-    /// a round, that spinning thread took one of two cores from the Simd sample that followed: Zen 3,
-    /// 512³ on 2 threads measured 0.94× one thread, 1.50× with a short timeout. 2²⁰ cycles (about
-    /// 0.3 ms) still keeps them awake between the back-to-back calls of one sample.
-    /// </summary>
-    private const string OpenBlasThreadTimeout = "20";
-
-    /// <summary>
-    /// Sets OPENBLAS_THREAD_TIMEOUT, unless the caller did, in the native environment, which OpenBLAS
-    /// reads when it is loaded: call before anything touches <see cref="OpenBlasLibrary"/>.
-    /// (Environment.SetEnvironmentVariable does not reach the C library's environment on Unix.)
-    /// </summary>
-    public static void PrepareEnvironment()
-    {
-        if (!OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable("OPENBLAS_THREAD_TIMEOUT") is null)
-            _ = SetEnvironment("OPENBLAS_THREAD_TIMEOUT", OpenBlasThreadTimeout, 0);
-    }
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-    private static partial int SetEnvironment(string name, string value, int overwrite);
-
     private sealed record Options(string Filter, int Rounds, double SampleMs, SimdLevel Level, string? Output);
 
     /// <summary>Runs the comparison; <paramref name="args"/> are the options after "paired".</summary>

@@ -19,11 +19,7 @@ public static class Program
     /// </summary>
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "paired")
-        {
-            PairedGemm.PrepareEnvironment();
-            return PairedGemm.Run(args[1..]);
-        }
+        if (args.Length > 0 && args[0] == "paired") return PairedGemm.Run(args[1..]);
         Console.WriteLine(Simd.Kernels.SimdLevels.DescribeMachine());
         WriteMachineFile(args);
         IConfig config = DefaultConfig.Instance
