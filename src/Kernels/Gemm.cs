@@ -872,8 +872,8 @@ public static unsafe class Gemm
         // blocks for any thread count.
         int kc = !job.TransB && job.M <= TKernel.BInPlaceRows ? TKernel.KCInPlace : TKernel.KC;
         GemmTuning.Blocks(kc, TKernel.MC, TKernel.NC, TKernel.MR, TKernel.NR, out job.Kc, out job.Mc, out job.Nc);
-        int kBlocks = (job.K + job.Kc - 1) / job.Kc;
-        job.KcStep = (job.K + kBlocks - 1) / kBlocks;
+        job.KcStep = BalancedStep(job.K, job.Kc, 1);
+        int kBlocks = (job.K + job.KcStep - 1) / job.KcStep;
         int parts = Parts<TKernel>(job.M, job.N, job.K, out job.SplitRows);
         job.Parts = parts;
         if (parts == 1)
@@ -1053,7 +1053,8 @@ public static unsafe class Gemm
     /// 144 read every B panel for a 96-row block. Zen 3, Vector256, 1 thread, paired medians of 9–15
     /// rounds against full blocks and a remainder: 2048³ (2 × 1032 columns, 15 × 140 rows) ×1.02–1.03,
     /// 1536³ ×1.015–1.04, 1000³ ×1.006, 512³ ×1.01, 1024³ ×1.00. Row and column blocks do not change
-    /// the bits of C: they do not change the order of any sum.
+    /// the bits of C: they do not change the order of any sum. k is cut the same way (unit 1, <see
+    /// cref="GemmJob.KcStep"/>), from the whole shape only, because its blocks do change the sums.
     /// </summary>
     private static int BalancedStep(int length, int max, int unit)
     {
@@ -1214,8 +1215,8 @@ internal unsafe struct GemmJob
     public int Kc, Mc, Nc;
     /// <summary>
     /// The depth of every k block but the last: k split into equal blocks of at most Kc (784 = 4 × 196,
-    /// not 3 × 256 + 16), so no short final block pays the C traffic for little work. Depends only on the
-    /// shape, so every thread blocks k the same way.
+    /// not 3 × 256 + 16; <see cref="Gemm"/>'s BalancedStep), so no short final block pays the C traffic
+    /// for little work. Depends only on the shape, so every thread blocks k the same way.
     /// </summary>
     public int KcStep;
     public int Parts;
