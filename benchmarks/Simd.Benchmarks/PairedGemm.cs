@@ -55,7 +55,7 @@ public static class PairedGemm
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"# GEMM paired with OpenBLAS and the FMA roof ({options.Level})");
         report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Commit {Commit()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, " +
+        report.AppendLine(CultureInfo.InvariantCulture, $"Commit {SourceCommit.Describe(Directory.GetCurrentDirectory())}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, " +
             $"{options.Rounds} rounds, samples of at least {options.SampleMs} ms; written by `Simd.Benchmarks paired`.");
         report.AppendLine();
         report.AppendLine("```");
@@ -162,22 +162,6 @@ public static class PairedGemm
         int below = (int)Math.Floor(position);
         int above = Math.Min(below + 1, sorted.Length - 1);
         return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
-    }
-
-    private static string Commit()
-    {
-        try
-        {
-            using var git = Process.Start(new ProcessStartInfo("git", "describe --always --dirty") { RedirectStandardOutput = true, RedirectStandardError = true });
-            if (git is null) return "unknown";
-            string hash = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return git.ExitCode == 0 && hash.Length > 0 ? hash : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "unknown";
-        }
     }
 
     private static Options Parse(string[] args)

@@ -123,7 +123,7 @@ public static partial class Program
             ? Directory.GetFiles(Path.Combine(artifacts, "results"), "*-report-full.json") : [];
         if (reports.Length == 0) throw new InvalidDataException($"the benchmark run left no full JSON report under {artifacts}");
         string machineFile = Path.Combine(artifacts, "simd-machine.json");
-        RunRecord run = Import(reports, File.Exists(machineFile) ? machineFile : null, Git(repository, "rev-parse --short HEAD") + (Git(repository, "status --porcelain").Length > 0 ? "+dirty" : ""), configuration, job);
+        RunRecord run = Import(reports, File.Exists(machineFile) ? machineFile : null, Simd.Benchmarks.SourceCommit.Describe(repository), configuration, job);
         string path = output ?? Path.Combine(repository, "perf-results", "runs", run.Machine.Key, $"{run.Date:yyyyMMdd-HHmmss}-{configuration}-{run.Commit}.json");
         run.Save(path);
         return path;
@@ -337,16 +337,6 @@ public static partial class Program
         for (string? directory = Directory.GetCurrentDirectory(); directory is not null; directory = Path.GetDirectoryName(directory))
             if (File.Exists(Path.Combine(directory, "Simd.sln"))) return directory;
         throw new InvalidOperationException("run simd-perf inside the repository (no Simd.sln found above the current directory)");
-    }
-
-    private static string Git(string repository, string arguments)
-    {
-        var start = new ProcessStartInfo("git", arguments) { WorkingDirectory = repository, RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process? process = Process.Start(start);
-        if (process is null) return "unknown";
-        string output = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : "unknown";
     }
 
     [GeneratedRegex("[^a-z0-9]+")]
