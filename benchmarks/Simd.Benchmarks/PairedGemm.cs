@@ -11,7 +11,8 @@ namespace Simd.Benchmarks;
 /// [--out file.md]</c>. BenchmarkDotNet measures one case after another, minutes apart; on a shared VM
 /// whose speed moves by up to 1.8× between phases of a few minutes, a ratio of two such medians says as
 /// much about the phases as about the code. Here every round times each contender once, back to back
-/// (the roof, Simd, OpenBLAS and, for a multithreaded shape, Simd on one thread), starting from a
+/// (the roof, Simd, OpenBLAS, the level's micro-kernel alone on cache-resident packed panels (<see
+/// cref="MicroKernelBenchmarks"/>) and, for a multithreaded shape, Simd on one thread), starting from a
 /// different contender each round, and the table reports the median over rounds of each round's own
 /// ratios, with their quartiles.
 /// </summary>
@@ -62,18 +63,29 @@ public static class PairedGemm
         report.AppendLine(SimdLevels.DescribeMachine().TrimEnd());
         report.AppendLine("```");
         report.AppendLine();
-        report.AppendLine("Each round times the roof, Simd, OpenBLAS (and Simd on one thread for a multithreaded shape) back to back; " +
+        report.AppendLine("Each round times the roof, Simd, OpenBLAS, the micro-kernel alone (and Simd on one thread for a multithreaded shape) back to back; " +
             "every ratio is the median over rounds of that round's own ratio, [first–third quartile]. " +
             "% roof is of one core's FMA peak loop at the same width, measured in the same round.");
         report.AppendLine();
-        report.AppendLine("| shape | Simd µs | % roof | OpenBLAS % roof | × OpenBLAS | × one thread |");
-        report.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-        Console.Write(report);
-        foreach (GemmShape shape in shapes)
+        var kernel = new MicroKernelBenchmarks { Level = options.Level };
+        kernel.Setup();
+        try
         {
-            string line = Measure(shape, options);
-            Console.WriteLine(line);
-            report.AppendLine(line);
+            report.AppendLine(MeasureCeiling(options, kernel));
+            report.AppendLine();
+            report.AppendLine("| shape | Simd µs | % roof | % ceiling | OpenBLAS % roof | × OpenBLAS | × one thread |");
+            report.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            Console.Write(report);
+            foreach (GemmShape shape in shapes)
+            {
+                string line = Measure(shape, options, kernel);
+                Console.WriteLine(line);
+                report.AppendLine(line);
+            }
+        }
+        finally
+        {
+            kernel.Cleanup();
         }
         if (options.Output is string path)
         {
@@ -83,7 +95,7 @@ public static class PairedGemm
         return 0;
     }
 
-    private static string Measure(GemmShape shape, Options options)
+    private static string Measure(GemmShape shape, Options options, MicroKernelBenchmarks kernel)
     {
         var bench = new GemmBenchmarks { Shape = shape };
         bench.Setup();
@@ -93,6 +105,7 @@ public static class PairedGemm
             () => roof.FmaPeak(options.Level),
             () => bench.Multiply(options.Level),
             () => bench.OpenBlas(),
+            kernel.PackedBlock,
         };
         if (shape.Threads > 1)
         {
@@ -105,38 +118,67 @@ public static class PairedGemm
         }
         try
         {
-            // Sized from a warm call of each (the second, after the JIT's tiers and the workers' start).
-            int[] calls = contenders.Select(run =>
-            {
-                run();
-                double ms = TimeMs(run, 1);
-                return (int)Math.Clamp(Math.Ceiling(options.SampleMs / Math.Max(ms, 1e-4)), 1, 1_000_000);
-            }).ToArray();
-            // A full sample of each before the rounds, so that the first round does not time an idle vCPU waking.
-            for (int i = 0; i < contenders.Count; i++) TimeMs(contenders[i], calls[i]);
-            var perCall = contenders.Select(_ => new double[options.Rounds]).ToArray();
-            for (int round = 0; round < options.Rounds; round++)
-            {
-                for (int step = 0; step < contenders.Count; step++)
-                {
-                    // Lets the previous contender's idle workers stop spinning before the next one starts.
-                    Thread.Sleep(2);
-                    int i = (round + step) % contenders.Count;
-                    perCall[i][round] = TimeMs(contenders[i], calls[i]) / calls[i];
-                }
-            }
+            double[][] perCall = Rounds(contenders, options);
             double roofFlopsPerCall = RoofBenchmarks.FmaFlops(options.Level);
             double[] roofPercent = Ratios(perCall[0], perCall[1], (r, s) => 100 * (shape.Flops / s) / (roofFlopsPerCall / r));
+            double kernelFlopsPerCall = MicroKernelBenchmarks.Flops(options.Level);
+            double[] ceilingPercent = Ratios(perCall[3], perCall[1], (k, s) => 100 * (shape.Flops / s) / (kernelFlopsPerCall / k));
             double[] blasPercent = Ratios(perCall[0], perCall[2], (r, b) => 100 * (shape.Flops / b) / (roofFlopsPerCall / r));
             double[] overBlas = Ratios(perCall[2], perCall[1], (b, s) => b / s);
-            string scaling = shape.Threads > 1 ? Quartiles(Ratios(perCall[3], perCall[1], (one, many) => one / many)) : "";
+            string scaling = shape.Threads > 1 ? Quartiles(Ratios(perCall[4], perCall[1], (one, many) => one / many)) : "";
             return string.Create(CultureInfo.InvariantCulture,
-                $"| {shape} | {Median(perCall[1]) * 1000:F1} | {Median(roofPercent):F0}% | {Median(blasPercent):F0}% | {Quartiles(overBlas)} | {scaling} |");
+                $"| {shape} | {Median(perCall[1]) * 1000:F1} | {Median(roofPercent):F0}% | {Median(ceilingPercent):F0}% | {Median(blasPercent):F0}% | {Quartiles(overBlas)} | {scaling} |");
         }
         finally
         {
             bench.Cleanup();
         }
+    }
+
+    /// <summary>
+    /// Times every contender once per round, back to back, each round starting from the next
+    /// contender; returns the milliseconds per call of each contender (outer) in each round (inner).
+    /// </summary>
+    private static double[][] Rounds(List<Action> contenders, Options options)
+    {
+        // Sized from a warm call of each (the second, after the JIT's tiers and the workers' start).
+        int[] calls = contenders.Select(run =>
+        {
+            run();
+            double ms = TimeMs(run, 1);
+            return (int)Math.Clamp(Math.Ceiling(options.SampleMs / Math.Max(ms, 1e-4)), 1, 1_000_000);
+        }).ToArray();
+        // A full sample of each before the rounds, so that the first round does not time an idle vCPU waking.
+        for (int i = 0; i < contenders.Count; i++) TimeMs(contenders[i], calls[i]);
+        var perCall = contenders.Select(_ => new double[options.Rounds]).ToArray();
+        for (int round = 0; round < options.Rounds; round++)
+        {
+            for (int step = 0; step < contenders.Count; step++)
+            {
+                // Lets the previous contender's idle workers stop spinning before the next one starts.
+                Thread.Sleep(2);
+                int i = (round + step) % contenders.Count;
+                perCall[i][round] = TimeMs(contenders[i], calls[i]) / calls[i];
+            }
+        }
+        return perCall;
+    }
+
+    /// <summary>
+    /// The level's micro-kernel alone on cache-resident packed panels (<see cref="MicroKernelBenchmarks"/>)
+    /// as % of the roof, paired with the roof in rounds like the shapes: the most a product at this level
+    /// reaches here. Each shape's rounds time the kernel too, for its % ceiling column.
+    /// </summary>
+    private static string MeasureCeiling(Options options, MicroKernelBenchmarks kernel)
+    {
+        var roof = new RoofBenchmarks();
+        double[][] perCall = Rounds([() => roof.FmaPeak(options.Level), kernel.PackedBlock], options);
+        double roofFlops = RoofBenchmarks.FmaFlops(options.Level), kernelFlops = MicroKernelBenchmarks.Flops(options.Level);
+        double[] percent = Ratios(perCall[0], perCall[1], (r, k) => 100 * (kernelFlops / k) / (roofFlops / r));
+        return string.Format(CultureInfo.InvariantCulture,
+            "Micro-kernel ceiling ({0}, packed panels in cache, paired with the roof): {1:F0}% of roof [{2:F0}–{3:F0}%]. " +
+            "% ceiling is Simd's rate as a share of this kernel's rate in the same round: what blocking, packing and edges keep of it.",
+            MicroKernelBenchmarks.Describe(options.Level), Median(percent), Quantile(percent, 0.25), Quantile(percent, 0.75));
     }
 
     private static double TimeMs(Action run, int calls)

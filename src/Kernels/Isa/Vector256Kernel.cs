@@ -17,6 +17,9 @@ namespace Simd.Kernels;
 /// 1024³ 100 → 106 GFLOP/s, 512³ 104 → 106, other shapes within noise. B read in place keeps
 /// KCInPlace = 192 (18 KiB of strided rows in the 32 KiB L1): 384 cost 32×256×784 4%. MC = 144 makes
 /// the packed A block 216 KiB of the 1 MiB L2; NC = 2040 makes the packed B block 3 MiB (L3).
+/// On Zen 3 (MicroKernelBenchmarks' block, kernels alternating within rounds) 4×24 and 6×16 are within
+/// 1–3% of each other at every kc from 128 to 384, and software prefetch of the A micro-panel 256 or
+/// 512 bytes ahead, or of B as well, measured ×0.87–1.01: the hardware prefetchers already stream both.
 /// FusedMultiplyAdd maps to vfmadd231ps. Every x64 CPU with AVX2 also has FMA3; where Vector256 runs
 /// emulated (forced wider than the hardware, tests only) it is computed per lane in software.
 /// </remarks>

@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Attributes;
+using Simd.Kernels;
+
+namespace Simd.Benchmarks;
+
+/// <summary>
+/// A level's GEMM micro-kernel alone on packed panels that stay in cache: every MR×NR tile of an
+/// MC×(<see cref="Panels"/>·NR) block of C, KC deep, from one packed MC×KC A block (the block the
+/// driver keeps in L2) and <see cref="Panels"/> packed KC×NR B panels, with α = 1 and β = 0 — the
+/// macro-kernel's two inner loops at the level's own block sizes, without packing, edge tiles or a
+/// second k block. Its % of the FMA roof is the most a product at that level can reach on the machine;
+/// a GEMM's % roof read against it splits what the kernel loses from what blocking and packing lose.
+/// </summary>
+public unsafe class MicroKernelBenchmarks
+{
+    /// <summary>B panels in the block: each is reused by all MC/MR A micro-panels, as in a product.</summary>
+    public const int Panels = 4;
+
+    private float* _a, _b, _c;
+
+    [ParamsSource(nameof(Levels))]
+    public SimdLevel Level { get; set; } = SimdLevel.Vector256;
+
+    /// <summary>The vector levels the process runs natively; an emulated kernel's time measures nothing.</summary>
+    public static IEnumerable<SimdLevel> Levels =>
+        new[] { SimdLevel.Vector128, SimdLevel.Vector256, SimdLevel.Vector512 }.Where(SimdLevels.IsAccelerated);
+
+    /// <summary>2·MC·(Panels·NR)·KC flops; the operands are cache-resident, so no bytes are stated.</summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters)
+    {
+        SimdLevel level = parameters.TryGetValue(nameof(Level), out string? text) && Enum.TryParse(text, out SimdLevel parsed)
+            ? parsed : throw new ArgumentException("micro-kernel benchmark without a Level parameter", nameof(parameters));
+        return Workload.Compute(Flops(level));
+    }
+
+    /// <summary>The flops of one <see cref="PackedBlock"/> call at <paramref name="level"/>.</summary>
+    public static double Flops(SimdLevel level)
+    {
+        var (_, nr, kc, mc) = Sizes(level);
+        return 2.0 * mc * Panels * nr * kc;
+    }
+
+    /// <summary>One line for a report: the tile, block and depth measured at <paramref name="level"/>.</summary>
+    public static string Describe(SimdLevel level)
+    {
+        var (mr, nr, kc, mc) = Sizes(level);
+        return $"{mr}×{nr} tiles of a {mc}×{Panels * nr} block, {kc} deep";
+    }
+
+    /// <summary>Fills both packed blocks and checks one run of every tile against the double-precision reference.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        Cleanup();
+        var (_, nr, kc, mc) = Sizes(Level);
+        int aLength = mc * kc, bLength = Panels * nr * kc, cLength = mc * Panels * nr;
+        _a = Allocate(aLength);
+        _b = Allocate(bLength);
+        _c = Allocate(cLength);
+        BenchmarkData.Uniform(aLength, 1).CopyTo(new Span<float>(_a, aLength));
+        BenchmarkData.Uniform(bLength, 2).CopyTo(new Span<float>(_b, bLength));
+        new Span<float>(_c, cLength).Fill(float.NaN);
+        PackedBlock();
+        Validate();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        NativeMemory.AlignedFree(_a);
+        NativeMemory.AlignedFree(_b);
+        NativeMemory.AlignedFree(_c);
+        _a = _b = _c = null;
+    }
+
+    /// <summary>Every tile of the block, B panel by B panel, A micro-panels in order down each.</summary>
+    [Benchmark]
+    public void PackedBlock()
+    {
+        switch (Level)
+        {
+            case SimdLevel.Vector128: Block<Vector128Kernel>(_a, _b, _c); break;
+            case SimdLevel.Vector256: Block<Vector256Kernel>(_a, _b, _c); break;
+            case SimdLevel.Vector512: Block<Vector512Kernel>(_a, _b, _c); break;
+            default: throw new ArgumentOutOfRangeException(nameof(Level), Level, "the micro-kernel benchmark covers the vector levels");
+        }
+    }
+
+    private static void Block<TKernel>(float* a, float* b, float* c) where TKernel : IGemmKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR, kc = TKernel.KC, mc = TKernel.MC;
+        nint ldc = Panels * nr;
+        for (int jr = 0; jr < Panels; jr++)
+            for (int ir = 0; ir < mc; ir += mr)
+                TKernel.MicroKernel(kc, a + (nint)ir * kc, b + (nint)jr * nr * kc, nr, c + ir * ldc + jr * nr, ldc, 1f, 0f);
+    }
+
+    private static (int MR, int NR, int KC, int MC) Sizes(SimdLevel level) => level switch
+    {
+        SimdLevel.Vector128 => Sizes<Vector128Kernel>(),
+        SimdLevel.Vector256 => Sizes<Vector256Kernel>(),
+        SimdLevel.Vector512 => Sizes<Vector512Kernel>(),
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "the micro-kernel benchmark covers the vector levels"),
+    };
+
+    private static (int MR, int NR, int KC, int MC) Sizes<TKernel>() where TKernel : IGemmKernel =>
+        (TKernel.MR, TKernel.NR, TKernel.KC, TKernel.MC);
+
+    private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+
+    /// <summary>
+    /// C[i, j] = Σ_p A[i, p]·B[p, j] in double, reading the packed layouts: A micro-panel i / MR holds
+    /// A[i, p] at p·MR + i mod MR, B panel j / NR holds B[p, j] at p·NR + j mod NR.
+    /// </summary>
+    private void Validate()
+    {
+        var (mr, nr, kc, mc) = Sizes(Level);
+        int n = Panels * nr;
+        var expected = new double[mc * n];
+        double magnitude = 0;
+        for (int i = 0; i < mc; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0, absolute = 0;
+                for (int p = 0; p < kc; p++)
+                {
+                    double product = (double)_a[(i / mr) * mr * kc + p * mr + i % mr] * _b[(j / nr) * nr * kc + p * nr + j % nr];
+                    sum += product;
+                    absolute += Math.Abs(product);
+                }
+                expected[i * n + j] = sum;
+                magnitude = Math.Max(magnitude, absolute);
+            }
+        }
+        BenchmarkData.Validate(expected, new ReadOnlySpan<float>(_c, mc * n), 0, (kc + 2) * 1.2e-7 * magnitude, $"micro-kernel block at {Level}");
+    }
+}
