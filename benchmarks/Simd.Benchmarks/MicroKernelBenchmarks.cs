@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using Simd.Kernels;
+using Simd.Kernels.Tests;
 
 namespace Simd.Benchmarks;
 
@@ -110,30 +111,28 @@ public unsafe class MicroKernelBenchmarks
     private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
 
     /// <summary>
-    /// C[i, j] = Σ_p A[i, p]·B[p, j] in double, reading the packed layouts: A micro-panel i / MR holds
-    /// A[i, p] at p·MR + i mod MR, B panel j / NR holds B[p, j] at p·NR + j mod NR.
+    /// Checks every MR×NR tile against <see cref="Reference.Gemm"/> on its two packed panels: A micro-panel
+    /// r holds A[r·MR + i, p] at p·MR + i (a transposed MR-row view, leading dimension MR), and B panel j
+    /// holds B[p, j·NR + q] at p·NR + q (leading dimension NR).
     /// </summary>
     private void Validate()
     {
         var (mr, nr, kc, mc) = Sizes(Level);
-        int n = Panels * nr;
-        var expected = new double[mc * n];
-        double magnitude = 0;
-        for (int i = 0; i < mc; i++)
+        int ldc = Panels * nr;
+        for (int jr = 0; jr < Panels; jr++)
         {
-            for (int j = 0; j < n; j++)
+            var b = new ReadOnlySpan<float>(_b + (nint)jr * nr * kc, nr * kc);
+            for (int ir = 0; ir < mc; ir += mr)
             {
-                double sum = 0, absolute = 0;
-                for (int p = 0; p < kc; p++)
+                var a = new ReadOnlySpan<float>(_a + (nint)ir * kc, mr * kc);
+                var c = new ReadOnlySpan<float>(_c + ir * ldc + jr * nr, (mr - 1) * ldc + nr);
+                double[] expected = Reference.Gemm(true, false, mr, nr, kc, 1, a, mr, b, nr, 0, c, ldc, out double[] magnitude);
+                for (int i = 0; i < mr; i++)
                 {
-                    double product = (double)_a[(i / mr) * mr * kc + p * mr + i % mr] * _b[(j / nr) * nr * kc + p * nr + j % nr];
-                    sum += product;
-                    absolute += Math.Abs(product);
+                    BenchmarkData.Validate(expected.AsSpan(i * nr, nr), c.Slice(i * ldc, nr), 0, (kc + 2) * 1.2e-7 * magnitude.Max(),
+                        $"micro-kernel tile at rows {ir}.., panel {jr}, level {Level}");
                 }
-                expected[i * n + j] = sum;
-                magnitude = Math.Max(magnitude, absolute);
             }
         }
-        BenchmarkData.Validate(expected, new ReadOnlySpan<float>(_c, mc * n), 0, (kc + 2) * 1.2e-7 * magnitude, $"micro-kernel block at {Level}");
     }
 }
