@@ -1002,8 +1002,9 @@ public static unsafe class Gemm
         // panel in L1 instead of in L3 behind a block that outgrew L2 (Zen 3, paired medians of 13–15
         // rounds of 20 calls: 32×784×256 ×1.02–1.05, 128×784×256 ×1.01–1.02, 256³ and 512³ ×0.98–1.05,
         // 64³–128³ ×0.95–1.02). The first row block must hold a whole row tile, which packs
-        // a non-transposed B's panels.
-        bool packsInTiles = !shared && !bInPlace && rowEnd - rowStart >= TKernel.MR;
+        // a non-transposed B's panels. A B with rows far apart is packed in one pass instead
+        // (RowOrderPackingStride).
+        bool packsInTiles = !shared && !bInPlace && rowEnd - rowStart >= TKernel.MR && (job.TransB || job.Ldb < RowOrderPackingStride);
         int kcStep = job.KcStep;
         for (int jc = colStart; jc < colEnd; jc += ncStep)
         {
@@ -1051,6 +1052,20 @@ public static unsafe class Gemm
             }
         }
     }
+
+    /// <summary>
+    /// Distance in floats between B's rows from which a non-transposed B is packed in one pass over its
+    /// rows in order (<see cref="Pack.B"/>) instead of panel by panel in the first row tiles (<see
+    /// cref="Blocked"/>). Panel by panel, every row of a panel is a new stream, 2 KiB or more apart; in
+    /// row order, one stream. As a separate pass (Zen 3, 11 rounds), packing B took 6.1% of a 512³
+    /// product panel by panel and 2.1% in row order, 4.2% and 1.1% of 1024³, 1.8% and 1.0% of 2048³.
+    /// Against packing in the first row tiles (1 thread, 15–16 rounds of each, configurations in
+    /// alternating order or with a repeat as control, 3–5 runs): 512³ ×1.01–1.06, 768³ ×1.01, 1024³
+    /// ×0.98–1.06, 2048³ ×0.99–1.05, 128×512×784 ×0.98–0.99, 128×1024×256 ×0.98–1.02; 2 threads 512³
+    /// ×1.03, 1024³ ×1.04, 2048³ ×1.00. With B's rows closer, row order lost: 256³ ×0.97, 64³ ×0.96,
+    /// 128×256×256 ×0.96, 128×256×784 ×0.98, where the first tiles' strided reads hide behind their FMAs.
+    /// </summary>
+    private const int RowOrderPackingStride = 512;
 
     /// <summary>
     /// The block size that cuts length into the fewest blocks of at most max (a multiple of unit), all

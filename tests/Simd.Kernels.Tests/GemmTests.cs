@@ -318,6 +318,26 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void DistantBRows(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // Rows of a non-transposed B 512 floats apart or more are packed in one pass over the rows in
+        // order rather than in the first row tiles; a partial last panel, several NC and KC blocks, and
+        // the strides on either side of the switch.
+        var (mr, nr, _, _, _) = Blocks(level);
+        int rows = BInPlaceRows(level) + 1;
+        int k = SimdLevels.IsAccelerated(level) ? 37 : 9;
+        foreach (int ldb in new[] { 511, 512, 515 })
+        {
+            int n = 2 * nr + 3;
+            Check(level, ta, tb, rows, n, k, 1f, 0f, pad: ldb - n, nanC: true);
+            Check(level, ta, tb, rows, n, k, -0.5f, 1f, pad: ldb - n);
+            using (GemmTuning.OverrideBlocks(kc: 5, mc: 2 * mr, nc: 2 * nr))
+                Check(level, ta, tb, rows, 4 * nr + 1, 11, 0.5f, 0f, pad: ldb - 4 * nr - 1, nanC: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void RandomShapes(SimdLevel level, Transpose ta, Transpose tb)
     {
         var random = new Random(42 + (int)level + 3 * (int)ta + 7 * (int)tb);
