@@ -1056,9 +1056,10 @@ public static unsafe class Gemm
     /// <summary>
     /// Distance in floats between B's rows from which a non-transposed B is packed in one pass over its
     /// rows in order (<see cref="Pack.B"/>) instead of panel by panel in the first row tiles (<see
-    /// cref="Blocked"/>). Panel by panel, every row of a panel is a new stream, 2 KiB or more apart; in
-    /// row order, one stream. As a separate pass (Zen 3, 11 rounds), packing B took 6.1% of a 512³
-    /// product panel by panel and 2.1% in row order, 4.2% and 1.1% of 1024³, 1.8% and 1.0% of 2048³.
+    /// cref="Blocked"/>), where the micro-kernel's loads of B's rows, 2 KiB or more apart, and its stores
+    /// of the packed copy slow those tiles. Timed alone (Zen 3, 16 rounds in alternating order), the pass
+    /// costs about what packing panel by panel costs: 4.0% and 2.9% of a 512³ product, 1.6% and 1.8% of
+    /// 1024³, 1.0% of 2048³ either way (in a fixed order, the pass timed first had read 6.1% against 2.1%).
     /// Against packing in the first row tiles (1 thread, 15–16 rounds of each, configurations in
     /// alternating order or with a repeat as control, 3–5 runs): 512³ ×1.01–1.06, 768³ ×1.01, 1024³
     /// ×0.98–1.06, 2048³ ×0.99–1.05, 128×512×784 ×0.98–0.99, 128×1024×256 ×0.98–1.02; 2 threads 512³
