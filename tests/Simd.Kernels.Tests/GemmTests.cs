@@ -325,10 +325,9 @@ public class GemmTests
         // the strides on either side of the switch.
         var (mr, nr, _, _, _) = Blocks(level);
         int rows = BInPlaceRows(level) + 1;
-        int k = SimdLevels.IsAccelerated(level) ? 37 : 9;
+        int k = SimdLevels.IsAccelerated(level) ? 37 : 9, n = 2 * nr + 3;
         foreach (int ldb in new[] { 511, 512, 515 })
         {
-            int n = 2 * nr + 3;
             Check(level, ta, tb, rows, n, k, 1f, 0f, pad: ldb - n, nanC: true);
             Check(level, ta, tb, rows, n, k, -0.5f, 1f, pad: ldb - n);
             using (GemmTuning.OverrideBlocks(kc: 5, mc: 2 * mr, nc: 2 * nr))
