@@ -70,13 +70,15 @@ internal unsafe interface IGemmKernel
 }
 
 /// <summary>
-/// Whether a micro-kernel instantiation also stores the B rows it reads (<see
-/// cref="IGemmKernel.MicroKernelPackingB"/>); a type argument, so the JIT compiles each variant without
-/// a branch in the k loop.
+/// How a micro-kernel instantiation reads B: whether it also stores the B rows it reads (<see
+/// cref="IGemmKernel.MicroKernelPackingB"/>), and whether they are a packed panel's, NR floats apart,
+/// so that the distance is a constant in the k loop. A type argument, so the JIT compiles each variant
+/// without a branch in the k loop.
 /// </summary>
-internal interface IBPanelStore { static abstract bool Stores { get; } }
-internal readonly struct StoresBPanel : IBPanelStore { public static bool Stores => true; }
-internal readonly struct ReadsBPanel : IBPanelStore { public static bool Stores => false; }
+internal interface IBPanelSource { static abstract bool Stores { get; } static abstract bool Packed { get; } }
+internal readonly struct StoresBPanel : IBPanelSource { public static bool Stores => true; public static bool Packed => false; }
+internal readonly struct ReadsBPanel : IBPanelSource { public static bool Stores => false; public static bool Packed => false; }
+internal readonly struct ReadsPackedBPanel : IBPanelSource { public static bool Stores => false; public static bool Packed => true; }
 
 /// <summary>Support shared by the micro-kernels.</summary>
 internal static unsafe class MicroKernelSupport

@@ -12,7 +12,7 @@ namespace Simd.Kernels;
 /// <remarks>
 /// Measured on Zen 4 (packed panels, macro-kernel loop, best of 15, FMA roof ≈ 110 GFLOP/s): 4×24
 /// reaches 105–110 GFLOP/s, the classic 6×16 only 88–98: 6×16 needs 8 loads per 12 FMAs against
-/// 7 here, and the extra broadcasts cost FMA issue slots. Unrolling k by 4 gained nothing.
+/// 7 here, and the extra broadcasts cost FMA issue slots.
 /// KC = 384 (a 36 KiB packed B micro-panel, streamed from L2 in order) halves the C traffic of 192:
 /// 1024³ 100 → 106 GFLOP/s, 512³ 104 → 106, other shapes within noise. B read in place keeps
 /// KCInPlace = 192 (18 KiB of strided rows in the 32 KiB L1): 384 cost 32×256×784 4%. MC = 144 makes
@@ -41,7 +41,10 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     public static SimdLevel Level => SimdLevel.Vector256;
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
-        => Tile<ReadsBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+    {
+        if (bStride == NR) Tile<ReadsPackedBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+        else Tile<ReadsBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernelPackingB(int kc, float* a, float* b, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta)
@@ -51,43 +54,37 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     /// Both micro-kernels. They are separate non-inlined methods because inlined into the macro loop,
     /// the 12 accumulators spill to the stack (the whole product at 38% of the roof).
     /// </summary>
+    /// <remarks>
+    /// The k loop is unrolled by 4, and a packed panel's row distance (NR) is a constant, so that the
+    /// loop adds one pointer increment per B row and one counter per 4 rows to the 19 vector instructions
+    /// of each row. Zen 3 (one thread, same process, against the loop one row at a time, medians of
+    /// 21 alternating rounds, two runs): squares 64–1024 ×1.00–1.10, 128×256×784 ×1.05, 32×256×784
+    /// ×1.08, 128×784×256 (B transposed) ×1.08; the gain was largest while the VM's other tenant was busy.
+    /// On Zen 4, unrolling by 4 had measured within noise.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
-        where TStore : struct, IBPanelStore
+        where TStore : struct, IBPanelSource
     {
         MicroKernelSupport.PrefetchTile(c, ldc, 4, 24);
         Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default, c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        for (int p = 0; p < kc; p++)
+        nint stride = TStore.Packed ? 24 : bStride;
+        for (int steps = kc >> 2; steps != 0; steps--)
         {
-            Vector256<float> b0 = Vector256.Load(b + 0);
-            Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> b2 = Vector256.Load(b + 16);
-            if (TStore.Stores)
-            {
-                MicroKernelSupport.PrefetchRow(b + MicroKernelSupport.PackingPrefetchRows * bStride, 24);
-                b0.Store(packedB + 0);
-                b1.Store(packedB + 8);
-                b2.Store(packedB + 16);
-                packedB += 24;
-            }
-            Vector256<float> a0 = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            c02 = Vector256.FusedMultiplyAdd(a0, b2, c02);
-            Vector256<float> a1 = Vector256.Create(a[1]);
-            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            c12 = Vector256.FusedMultiplyAdd(a1, b2, c12);
-            Vector256<float> a2 = Vector256.Create(a[2]);
-            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            c22 = Vector256.FusedMultiplyAdd(a2, b2, c22);
-            Vector256<float> a3 = Vector256.Create(a[3]);
-            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            c32 = Vector256.FusedMultiplyAdd(a3, b2, c32);
+            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 1, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 2, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 3, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            a += 16;
+            b += 4 * stride;
+            if (TStore.Stores) packedB += 96;
+        }
+        for (int steps = kc & 3; steps != 0; steps--)
+        {
+            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
             a += 4;
-            b += bStride;
+            b += stride;
+            if (TStore.Stores) packedB += 24;
         }
         Vector256<float> va = Vector256.Create(alpha);
         if (beta == 0f)
@@ -121,6 +118,48 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
             Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c31 * va).Store(c + 3 * ldc + 8);
             Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 16), vb, c32 * va).Store(c + 3 * ldc + 16);
         }
+    }
+
+    /// <summary>
+    /// k step number <paramref name="step"/> from a and b: B's row there (and its copy to packedB when
+    /// TStore stores) times the 4 A values. Every accumulator gets one FMA, in the same order whatever
+    /// the unrolling.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TStore>(float* a, float* b, int step, nint bStride, float* packedB,
+        ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c02, ref Vector256<float> c10, ref Vector256<float> c11, ref Vector256<float> c12,
+        ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c22, ref Vector256<float> c30, ref Vector256<float> c31, ref Vector256<float> c32)
+        where TStore : struct, IBPanelSource
+    {
+        b += step * bStride;
+        a += 4 * step;
+        Vector256<float> b0 = Vector256.Load(b + 0);
+        Vector256<float> b1 = Vector256.Load(b + 8);
+        Vector256<float> b2 = Vector256.Load(b + 16);
+        if (TStore.Stores)
+        {
+            MicroKernelSupport.PrefetchRow(b + MicroKernelSupport.PackingPrefetchRows * bStride, 24);
+            packedB += 24 * step;
+            b0.Store(packedB + 0);
+            b1.Store(packedB + 8);
+            b2.Store(packedB + 16);
+        }
+        Vector256<float> a0 = Vector256.Create(a[0]);
+        c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+        c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+        c02 = Vector256.FusedMultiplyAdd(a0, b2, c02);
+        Vector256<float> a1 = Vector256.Create(a[1]);
+        c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+        c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+        c12 = Vector256.FusedMultiplyAdd(a1, b2, c12);
+        Vector256<float> a2 = Vector256.Create(a[2]);
+        c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+        c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+        c22 = Vector256.FusedMultiplyAdd(a2, b2, c22);
+        Vector256<float> a3 = Vector256.Create(a[3]);
+        c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+        c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+        c32 = Vector256.FusedMultiplyAdd(a3, b2, c32);
     }
 
     public static int EdgeStep => 8;

@@ -44,7 +44,7 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
     /// <summary>Both micro-kernels, each compiled on its own so that the accumulators stay in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
-        where TStore : struct, IBPanelStore
+        where TStore : struct, IBPanelSource
     {
         MicroKernelSupport.PrefetchTile(c, ldc, 8, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
