@@ -55,9 +55,9 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     /// the 12 accumulators spill to the stack (the whole product at 38% of the roof).
     /// </summary>
     /// <remarks>
-    /// The k loop is unrolled by 4, and a packed panel's row distance (NR) is a constant, so that the
-    /// loop adds one pointer increment per B row and one counter per 4 rows to the 19 vector instructions
-    /// of each row. Zen 3 (one thread, same process, against the loop one row at a time, medians of
+    /// The k loop is unrolled by 4, and a packed panel's row distance (NR) is a constant, so that 4 B
+    /// rows share one counter, one branch and one update of each pointer next to their 76 vector
+    /// instructions. Zen 3 (one thread, same process, against the loop one row at a time, medians of
     /// 21 alternating rounds, two runs): squares 64–1024 ×1.00–1.10, 128×256×784 ×1.05, 32×256×784
     /// ×1.08, 128×784×256 (B transposed) ×1.08; the gain was largest while the VM's other tenant was busy.
     /// On Zen 4, unrolling by 4 had measured within noise.
