@@ -113,33 +113,31 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
         ref Vector128<float> c30, ref Vector128<float> c31, ref Vector128<float> c40, ref Vector128<float> c41, ref Vector128<float> c50, ref Vector128<float> c51)
         where TStore : struct, IBPanelSource
     {
-        b += step * bStride;
-        a += 6 * step;
-        Vector128<float> b0 = Vector128.Load(b + 0);
-        Vector128<float> b1 = Vector128.Load(b + 4);
+        nint row = step * bStride;
+        Vector128<float> b0 = Vector128.Load(b + row + 0);
+        Vector128<float> b1 = Vector128.Load(b + row + 4);
         if (TStore.Stores)
         {
-            MicroKernelSupport.PrefetchRow(b + MicroKernelSupport.PackingPrefetchRows * bStride, 8);
-            packedB += 8 * step;
-            b0.Store(packedB + 0);
-            b1.Store(packedB + 4);
+            MicroKernelSupport.PrefetchRow(b + row + MicroKernelSupport.PackingPrefetchRows * bStride, 8);
+            b0.Store(packedB + 8 * step + 0);
+            b1.Store(packedB + 8 * step + 4);
         }
-        Vector128<float> a0 = Vector128.Create(a[0]);
+        Vector128<float> a0 = Vector128.Create(a[6 * step + 0]);
         c00 = Vector128.MultiplyAddEstimate(a0, b0, c00);
         c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
-        Vector128<float> a1 = Vector128.Create(a[1]);
+        Vector128<float> a1 = Vector128.Create(a[6 * step + 1]);
         c10 = Vector128.MultiplyAddEstimate(a1, b0, c10);
         c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
-        Vector128<float> a2 = Vector128.Create(a[2]);
+        Vector128<float> a2 = Vector128.Create(a[6 * step + 2]);
         c20 = Vector128.MultiplyAddEstimate(a2, b0, c20);
         c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
-        Vector128<float> a3 = Vector128.Create(a[3]);
+        Vector128<float> a3 = Vector128.Create(a[6 * step + 3]);
         c30 = Vector128.MultiplyAddEstimate(a3, b0, c30);
         c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
-        Vector128<float> a4 = Vector128.Create(a[4]);
+        Vector128<float> a4 = Vector128.Create(a[6 * step + 4]);
         c40 = Vector128.MultiplyAddEstimate(a4, b0, c40);
         c41 = Vector128.MultiplyAddEstimate(a4, b1, c41);
-        Vector128<float> a5 = Vector128.Create(a[5]);
+        Vector128<float> a5 = Vector128.Create(a[6 * step + 5]);
         c50 = Vector128.MultiplyAddEstimate(a5, b0, c50);
         c51 = Vector128.MultiplyAddEstimate(a5, b1, c51);
     }

@@ -131,32 +131,30 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
         ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c22, ref Vector256<float> c30, ref Vector256<float> c31, ref Vector256<float> c32)
         where TStore : struct, IBPanelSource
     {
-        b += step * bStride;
-        a += 4 * step;
-        Vector256<float> b0 = Vector256.Load(b + 0);
-        Vector256<float> b1 = Vector256.Load(b + 8);
-        Vector256<float> b2 = Vector256.Load(b + 16);
+        nint row = step * bStride;
+        Vector256<float> b0 = Vector256.Load(b + row + 0);
+        Vector256<float> b1 = Vector256.Load(b + row + 8);
+        Vector256<float> b2 = Vector256.Load(b + row + 16);
         if (TStore.Stores)
         {
-            MicroKernelSupport.PrefetchRow(b + MicroKernelSupport.PackingPrefetchRows * bStride, 24);
-            packedB += 24 * step;
-            b0.Store(packedB + 0);
-            b1.Store(packedB + 8);
-            b2.Store(packedB + 16);
+            MicroKernelSupport.PrefetchRow(b + row + MicroKernelSupport.PackingPrefetchRows * bStride, 24);
+            b0.Store(packedB + 24 * step + 0);
+            b1.Store(packedB + 24 * step + 8);
+            b2.Store(packedB + 24 * step + 16);
         }
-        Vector256<float> a0 = Vector256.Create(a[0]);
+        Vector256<float> a0 = Vector256.Create(a[4 * step + 0]);
         c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
         c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
         c02 = Vector256.FusedMultiplyAdd(a0, b2, c02);
-        Vector256<float> a1 = Vector256.Create(a[1]);
+        Vector256<float> a1 = Vector256.Create(a[4 * step + 1]);
         c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
         c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
         c12 = Vector256.FusedMultiplyAdd(a1, b2, c12);
-        Vector256<float> a2 = Vector256.Create(a[2]);
+        Vector256<float> a2 = Vector256.Create(a[4 * step + 2]);
         c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
         c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
         c22 = Vector256.FusedMultiplyAdd(a2, b2, c22);
-        Vector256<float> a3 = Vector256.Create(a[3]);
+        Vector256<float> a3 = Vector256.Create(a[4 * step + 3]);
         c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
         c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
         c32 = Vector256.FusedMultiplyAdd(a3, b2, c32);
