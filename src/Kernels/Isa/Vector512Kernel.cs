@@ -35,56 +35,45 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
     public static SimdLevel Level => SimdLevel.Vector512;
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
-        => Tile<ReadsBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+    {
+        if (bStride == NR) Tile<ReadsPackedBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+        else Tile<ReadsBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernelPackingB(int kc, float* a, float* b, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta)
         => Tile<StoresBPanel>(kc, a, b, ldb, packedB, c, ldc, alpha, beta);
 
     /// <summary>Both micro-kernels, each compiled on its own so that the accumulators stay in registers.</summary>
+    /// <remarks>
+    /// The k loop is unrolled by 4 and a packed panel's row distance is a constant, as in <see
+    /// cref="Vector256Kernel"/>, where it measured ×1.00–1.10 on Zen 3. Not yet measured on AVX-512
+    /// hardware: per k step it removes about 3 of the 30 instructions, which matters most on a core
+    /// that issues 4 per cycle (16 FMAs at 2 per cycle leave 8 cycles for 30).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
         where TStore : struct, IBPanelSource
     {
         MicroKernelSupport.PrefetchTile(c, ldc, 8, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < kc; p++)
+        nint stride = TStore.Packed ? 32 : bStride;
+        for (int steps = kc >> 2; steps != 0; steps--)
         {
-            Vector512<float> b0 = Vector512.Load(b + 0);
-            Vector512<float> b1 = Vector512.Load(b + 16);
-            if (TStore.Stores)
-            {
-                MicroKernelSupport.PrefetchRow(b + MicroKernelSupport.PackingPrefetchRows * bStride, 32);
-                b0.Store(packedB + 0);
-                b1.Store(packedB + 16);
-                packedB += 32;
-            }
-            Vector512<float> a0 = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            Vector512<float> a1 = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            Vector512<float> a2 = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            Vector512<float> a3 = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            Vector512<float> a4 = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            Vector512<float> a5 = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            Vector512<float> a6 = Vector512.Create(a[6]);
-            c60 = Vector512.FusedMultiplyAdd(a6, b0, c60);
-            c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
-            Vector512<float> a7 = Vector512.Create(a[7]);
-            c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
-            c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            Step<TStore>(a, b, 1, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            Step<TStore>(a, b, 2, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            Step<TStore>(a, b, 3, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            a += 32;
+            b += 4 * stride;
+            if (TStore.Stores) packedB += 128;
+        }
+        for (int steps = kc & 3; steps != 0; steps--)
+        {
+            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
             a += 8;
-            b += bStride;
+            b += stride;
+            if (TStore.Stores) packedB += 32;
         }
         Vector512<float> va = Vector512.Create(alpha);
         if (beta == 0f)
@@ -126,6 +115,58 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
             Vector512.FusedMultiplyAdd(Vector512.Load(c + 7 * ldc + 0), vb, c70 * va).Store(c + 7 * ldc + 0);
             Vector512.FusedMultiplyAdd(Vector512.Load(c + 7 * ldc + 16), vb, c71 * va).Store(c + 7 * ldc + 16);
         }
+    }
+
+    /// <summary>
+    /// k step number <paramref name="step"/> from a and b: B's row there (and its copy to packedB when
+    /// TStore stores) times the 8 A values. Every accumulator gets one FMA, in the same order whatever
+    /// the unrolling.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TStore>(float* a, float* b, int step, nint bStride, float* packedB,
+        ref Vector512<float> c00, ref Vector512<float> c01,
+        ref Vector512<float> c10, ref Vector512<float> c11,
+        ref Vector512<float> c20, ref Vector512<float> c21,
+        ref Vector512<float> c30, ref Vector512<float> c31,
+        ref Vector512<float> c40, ref Vector512<float> c41,
+        ref Vector512<float> c50, ref Vector512<float> c51,
+        ref Vector512<float> c60, ref Vector512<float> c61,
+        ref Vector512<float> c70, ref Vector512<float> c71)
+        where TStore : struct, IBPanelSource
+    {
+        nint row = step * bStride;
+        Vector512<float> b0 = Vector512.Load(b + row + 0);
+        Vector512<float> b1 = Vector512.Load(b + row + 16);
+        if (TStore.Stores)
+        {
+            MicroKernelSupport.PrefetchRow(b + row + MicroKernelSupport.PackingPrefetchRows * bStride, 32);
+            b0.Store(packedB + 32 * step + 0);
+            b1.Store(packedB + 32 * step + 16);
+        }
+        Vector512<float> a0 = Vector512.Create(a[8 * step + 0]);
+        c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
+        c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+        Vector512<float> a1 = Vector512.Create(a[8 * step + 1]);
+        c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
+        c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+        Vector512<float> a2 = Vector512.Create(a[8 * step + 2]);
+        c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
+        c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+        Vector512<float> a3 = Vector512.Create(a[8 * step + 3]);
+        c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+        c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+        Vector512<float> a4 = Vector512.Create(a[8 * step + 4]);
+        c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
+        c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+        Vector512<float> a5 = Vector512.Create(a[8 * step + 5]);
+        c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
+        c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+        Vector512<float> a6 = Vector512.Create(a[8 * step + 6]);
+        c60 = Vector512.FusedMultiplyAdd(a6, b0, c60);
+        c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+        Vector512<float> a7 = Vector512.Create(a[8 * step + 7]);
+        c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
+        c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
     }
 
     public static int EdgeStep => 16;
