@@ -71,7 +71,7 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     {
         MicroKernelSupport.PrefetchTile(c, ldc, 4, 24);
         Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default, c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        nint stride = TStore.Packed ? 24 : bStride;
+        nint stride = TStore.Packed ? NR : bStride;
         for (int steps = kc >> 2; steps != 0; steps--)
         {
             Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);

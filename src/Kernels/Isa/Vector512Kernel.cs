@@ -57,7 +57,7 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
     {
         MicroKernelSupport.PrefetchTile(c, ldc, 8, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        nint stride = TStore.Packed ? 32 : bStride;
+        nint stride = TStore.Packed ? NR : bStride;
         for (int steps = kc >> 2; steps != 0; steps--)
         {
             Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
