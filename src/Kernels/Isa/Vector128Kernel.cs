@@ -51,22 +51,34 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         nint stride = TStore.Packed ? NR : bStride;
+        // Held outside the loop, with a pointer to the rows a packing kernel prefetches: the JIT
+        // recomputed 2·, 3·, 4· and 8·bStride in every iteration when B is read in place.
+        nint stride2 = 2 * stride, stride3 = 3 * stride, stride4 = 4 * stride;
+        float* bAhead = b + MicroKernelSupport.PackingPrefetchRows * stride;
         for (int steps = kc >> 2; steps != 0; steps--)
         {
-            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step<TStore>(a, b, 1, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step<TStore>(a, b, 2, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step<TStore>(a, b, 3, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step<TStore>(a, b, 0, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step<TStore>(a, b, 1, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step<TStore>(a, b, 2, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step<TStore>(a, b, 3, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             a += 24;
-            b += 4 * stride;
-            if (TStore.Stores) packedB += 32;
+            b += stride4;
+            if (TStore.Stores)
+            {
+                bAhead += stride4;
+                packedB += 32;
+            }
         }
         for (int steps = kc & 3; steps != 0; steps--)
         {
-            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step<TStore>(a, b, 0, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
             a += 6;
             b += stride;
-            if (TStore.Stores) packedB += 8;
+            if (TStore.Stores)
+            {
+                bAhead += stride;
+                packedB += 8;
+            }
         }
         Vector128<float> va = Vector128.Create(alpha);
         if (beta == 0f)
@@ -103,22 +115,23 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
     }
 
     /// <summary>
-    /// k step number <paramref name="step"/> from a and b: B's row there (and its copy to packedB when
-    /// TStore stores) times the 6 A values. Every accumulator gets one multiply-add, in the same order
-    /// whatever the unrolling.
+    /// k step number <paramref name="step"/> from a and b: B's row there (step·bStride on; bStride2 and
+    /// bStride3 are 2· and 3·bStride) times the 6 A values. When TStore stores, the row is also copied to
+    /// packedB, and the row as far on from bAhead is prefetched. Every accumulator gets one multiply-add, in
+    /// the same order whatever the unrolling.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TStore>(float* a, float* b, int step, nint bStride, float* packedB,
+    private static void Step<TStore>(float* a, float* b, int step, nint bStride, nint bStride2, nint bStride3, float* bAhead, float* packedB,
         ref Vector128<float> c00, ref Vector128<float> c01, ref Vector128<float> c10, ref Vector128<float> c11, ref Vector128<float> c20, ref Vector128<float> c21,
         ref Vector128<float> c30, ref Vector128<float> c31, ref Vector128<float> c40, ref Vector128<float> c41, ref Vector128<float> c50, ref Vector128<float> c51)
         where TStore : struct, IBPanelSource
     {
-        nint row = step * bStride;
+        nint row = step switch { 0 => 0, 1 => bStride, 2 => bStride2, _ => bStride3 };
         Vector128<float> b0 = Vector128.Load(b + row + 0);
         Vector128<float> b1 = Vector128.Load(b + row + 4);
         if (TStore.Stores)
         {
-            MicroKernelSupport.PrefetchRow(b + row + MicroKernelSupport.PackingPrefetchRows * bStride, 8);
+            MicroKernelSupport.PrefetchRow(bAhead + row, 8);
             b0.Store(packedB + 8 * step + 0);
             b1.Store(packedB + 8 * step + 4);
         }

@@ -62,7 +62,12 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     /// ×1.08, 128×784×256 (B transposed) ×1.08; the gain was largest while the VM's other tenant was busy.
     /// Each step addresses its rows by offsets from a and b (<see cref="Step"/>): with copies of the
     /// pointers the JIT kept two address registers per step, and removing them measured +1.7% to +4.6%
-    /// over a repeat control on six shapes. On Zen 4, unrolling by 4 had measured within noise. With
+    /// over a repeat control on six shapes. B read in place keeps 2·, 3· and 4·bStride, and the packing
+    /// kernel a pointer to the rows it prefetches, outside the loop: the JIT had recomputed them in every
+    /// iteration (4 address instructions per 4 steps in place, about 20 in the packing kernel). Zen 3, 21
+    /// alternating rounds against the recomputing loop: +1% to +5.6% on 16–64×256×784, 128×256×256 and
+    /// 256³ beside a repeat control of ×0.97–1.03; a first run of 15 rounds read ×0.93–1.06, within its
+    /// noise. On Zen 4, unrolling by 4 had measured within noise. With
     /// this loop, KC = 256 (a B micro-panel that fits L1) measured within noise of 384 on Zen 3.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -72,22 +77,34 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
         MicroKernelSupport.PrefetchTile(c, ldc, 4, 24);
         Vector256<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default, c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         nint stride = TStore.Packed ? NR : bStride;
+        // Held outside the loop, with a pointer to the rows a packing kernel prefetches: the JIT
+        // recomputed 2·, 3·, 4· and 8·bStride in every iteration when B is read in place.
+        nint stride2 = 2 * stride, stride3 = 3 * stride, stride4 = 4 * stride;
+        float* bAhead = b + MicroKernelSupport.PackingPrefetchRows * stride;
         for (int steps = kc >> 2; steps != 0; steps--)
         {
-            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
-            Step<TStore>(a, b, 1, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
-            Step<TStore>(a, b, 2, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
-            Step<TStore>(a, b, 3, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 0, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 1, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 2, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 3, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
             a += 16;
-            b += 4 * stride;
-            if (TStore.Stores) packedB += 96;
+            b += stride4;
+            if (TStore.Stores)
+            {
+                bAhead += stride4;
+                packedB += 96;
+            }
         }
         for (int steps = kc & 3; steps != 0; steps--)
         {
-            Step<TStore>(a, b, 0, stride, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
+            Step<TStore>(a, b, 0, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c02, ref c10, ref c11, ref c12, ref c20, ref c21, ref c22, ref c30, ref c31, ref c32);
             a += 4;
             b += stride;
-            if (TStore.Stores) packedB += 24;
+            if (TStore.Stores)
+            {
+                bAhead += stride;
+                packedB += 24;
+            }
         }
         Vector256<float> va = Vector256.Create(alpha);
         if (beta == 0f)
@@ -124,23 +141,24 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     }
 
     /// <summary>
-    /// k step number <paramref name="step"/> from a and b: B's row there (and its copy to packedB when
-    /// TStore stores) times the 4 A values. Every accumulator gets one FMA, in the same order whatever
-    /// the unrolling.
+    /// k step number <paramref name="step"/> from a and b: B's row there (step·bStride on; bStride2 and
+    /// bStride3 are 2· and 3·bStride) times the 4 A values. When TStore stores, the row is also copied to
+    /// packedB, and the row as far on from bAhead is prefetched. Every accumulator gets one FMA, in
+    /// the same order whatever the unrolling.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TStore>(float* a, float* b, int step, nint bStride, float* packedB,
+    private static void Step<TStore>(float* a, float* b, int step, nint bStride, nint bStride2, nint bStride3, float* bAhead, float* packedB,
         ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c02, ref Vector256<float> c10, ref Vector256<float> c11, ref Vector256<float> c12,
         ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c22, ref Vector256<float> c30, ref Vector256<float> c31, ref Vector256<float> c32)
         where TStore : struct, IBPanelSource
     {
-        nint row = step * bStride;
+        nint row = step switch { 0 => 0, 1 => bStride, 2 => bStride2, _ => bStride3 };
         Vector256<float> b0 = Vector256.Load(b + row + 0);
         Vector256<float> b1 = Vector256.Load(b + row + 8);
         Vector256<float> b2 = Vector256.Load(b + row + 16);
         if (TStore.Stores)
         {
-            MicroKernelSupport.PrefetchRow(b + row + MicroKernelSupport.PackingPrefetchRows * bStride, 24);
+            MicroKernelSupport.PrefetchRow(bAhead + row, 24);
             b0.Store(packedB + 24 * step + 0);
             b1.Store(packedB + 24 * step + 8);
             b2.Store(packedB + 24 * step + 16);
