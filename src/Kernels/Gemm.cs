@@ -949,6 +949,12 @@ public static unsafe class Gemm
     /// every round): squares 256–2048 and 128×256×784 moved by ×1.02–1.07, no more than the repeat of the
     /// same split moved (×1.02–1.09); 128×784×256 (NT, columns) lost ×0.79 as rows, 784×256×128 (TN, rows)
     /// ×0.93 as columns.
+    /// The two halves of a 2-thread call do not finish together: over 41 calls each (Zen 3, four runs), the
+    /// later part ended a median 2.5–12% of the call after the other on 512³–2048³ and 128×256×784, with
+    /// the worker starting 2–4 µs after the caller and either thread the later one depending on the run:
+    /// the VM's other tenant slows one core at a time. Splitting into 2 or 4 parts per thread, claimed as
+    /// threads come free, to absorb it measured ×0.97–1.02 and ×0.74–1.00: every part packs its own B,
+    /// which costs more than the balance saves.
     /// </remarks>
     private static int Parts<TKernel>(int m, int n, int k, out bool splitRows) where TKernel : IGemmKernel
     {

@@ -24,6 +24,14 @@ internal static unsafe class Pack
     /// non-transposed B, measured ×0.92–1.02 (Zen 3, 15 rounds: 256³ TN ×0.93, 1024³ ×0.96–1.00, the
     /// batch-32 and batch-128 weight gradients ×0.98–1.02): the many short write streams cost more than
     /// the read streams save.
+    /// A non-transposed A is packed in this separate pass, not by the tiles of a block's first B panel
+    /// while they compute (as a non-transposed B is). Tried on Zen 3 (Vector256, 11 alternating rounds
+    /// with a repeat control): those tiles broadcast A from its rows and store each value into the packed
+    /// panel (clean JIT output, 4 stores more per k step), ×0.95–1.01 on 256³–1024³, 128×256×784,
+    /// 128×256×256 and 32×256×784, and with A's rows prefetched 64 or 128 floats ahead ×0.88–1.03.
+    /// Skipping A's packing altogether (wrong results, an upper bound) gained only ×1.00–1.09: the cost is
+    /// reading A from L3, which the tiles pay as much as this pass. Prefetching the rows 4, 8 or 12 rows
+    /// ahead in this pass measured ×0.91–1.07 over three runs, no consistent sign.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A<TKernel>(bool transposed, float* a, nint lda, int row0, int col0, int mc, int kc, float* destination)
