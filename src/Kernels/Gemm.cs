@@ -953,8 +953,8 @@ public static unsafe class Gemm
     /// later part ended a median 2.5–12% of the call after the other on 512³–2048³ and 128×256×784, with
     /// the worker starting 2–4 µs after the caller and either thread the later one depending on the run:
     /// the VM's other tenant slows one core at a time. Splitting into 2 or 4 parts per thread, claimed as
-    /// threads come free, to absorb it measured ×0.97–1.02 and ×0.74–1.00: every part packs its own B,
-    /// which costs more than the balance saves.
+    /// threads come free, to absorb it measured ×0.90–1.02 and ×0.74–1.00 (11 rounds, 512³–2048³,
+    /// 128×256×784, 128×784×256): every part packs its own B, which costs more than the balance saves.
     /// </remarks>
     private static int Parts<TKernel>(int m, int n, int k, out bool splitRows) where TKernel : IGemmKernel
     {

@@ -31,7 +31,9 @@ internal static unsafe class Pack
     /// 128×256×256 and 32×256×784, and with A's rows prefetched 64 or 128 floats ahead ×0.88–1.03.
     /// Skipping A's packing altogether (wrong results, an upper bound) gained only ×1.00–1.09: the cost is
     /// reading A from L3, which the tiles pay as much as this pass. Prefetching the rows 4, 8 or 12 rows
-    /// ahead in this pass measured ×0.91–1.07 over three runs, no consistent sign.
+    /// ahead in this pass measured ×0.91–1.07 over three runs, no consistent sign. The first prototypes
+    /// read their switch from the environment, which alone can read a few percent slow against the
+    /// committed code; the 8-row prefetch as a constant measured ×0.91–1.02.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A<TKernel>(bool transposed, float* a, nint lda, int row0, int col0, int mc, int kc, float* destination)

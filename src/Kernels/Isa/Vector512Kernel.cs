@@ -58,8 +58,8 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
         MicroKernelSupport.PrefetchTile(c, ldc, 8, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         nint stride = TStore.Packed ? NR : bStride;
-        // Held outside the loop, with a pointer to the rows a packing kernel prefetches: the JIT
-        // recomputed 2·, 3·, 4· and 8·bStride in every iteration when B is read in place.
+        // Held outside the loop, with a pointer to the rows a packing kernel prefetches, as in Vector256,
+        // whose JIT output recomputed 2·, 3·, 4· and 8·bStride in every iteration when B is read in place.
         nint stride2 = 2 * stride, stride3 = 3 * stride, stride4 = 4 * stride;
         float* bAhead = b + MicroKernelSupport.PackingPrefetchRows * stride;
         for (int steps = kc >> 2; steps != 0; steps--)
