@@ -955,6 +955,15 @@ public static unsafe class Gemm
     /// the VM's other tenant slows one core at a time. Splitting into 2 or 4 parts per thread, claimed as
     /// threads come free, to absorb it measured ×0.90–1.02 and ×0.74–1.00 (11 rounds, 512³–2048³,
     /// 128×256×784, 128×784×256): every part packs its own B, which costs more than the balance saves.
+    /// Sharing one packed B between such parts did not pay either: a non-transposed B packed into the
+    /// shared buffer by the first tile of whichever part reached a panel first (a part that found the
+    /// panel being packed read it in place until it was), with 1, 2 or 4 claimed row parts per thread.
+    /// Two threads ÷ one in the same rounds (Zen 3, 11 and 15 rounds of 6 or more calls, two runs), with
+    /// this split and a repeat of it in the second run: 512³ ×1.77–1.93 against ×1.91–2.00, ×1.86–1.94
+    /// and ×1.46–1.95 (1, 2 and 4 parts per thread); 1024³ ×1.92 against ×1.95, ×1.96 and ×1.90;
+    /// 128×256×784 ×1.71–1.82 against ×1.66–1.69, ×1.67–1.68 and ×1.63–1.65. The squares read higher
+    /// with one part per thread by less than the repeat of the same split moved (up to 9%), and batch
+    /// 128 lower with every variant in both runs.
     /// </remarks>
     private static int Parts<TKernel>(int m, int n, int k, out bool splitRows) where TKernel : IGemmKernel
     {

@@ -88,6 +88,16 @@ internal static unsafe class MicroKernelSupport
     /// ldb apart, a stride the hardware prefetchers follow poorly. Measured on Zen 3 (4×24, 21 rounds,
     /// against no prefetch): 6 to 12 rows all gained 2–5% on 64–128×256×784; 2 gained less.
     /// </summary>
+    /// <remarks>
+    /// The packing tiles still run about 2.2 times as long as the others: in a perf profile of
+    /// 32×256×784 (Vector256, one thread) they took 14% of the samples for an eighth of the full
+    /// panels' work. Prefetching the next panel's rows from the packed tiles before it instead (tiles 1
+    /// to 4 of a panel a quarter of the rows each, one row per 4 k steps) made the packing tiles 9%
+    /// faster and the other tiles 7% slower (14.2 → 12.9% and 44.9 → 48.1% of the samples):
+    /// fetching B from L3 costs the core about the same wherever it happens. Zen 3, 15–25 alternating
+    /// rounds, three runs: 32×256×784 ×1.01–1.06, 64×256×784 ×1.01–1.02, 128×256×784 ×1.00–1.01,
+    /// 32×512×784 ×1.00, 256³ ×0.96–1.01, beside repeat controls of ×0.98–1.04. Not adopted.
+    /// </remarks>
     public const int PackingPrefetchRows = 8;
 
     /// <summary>
