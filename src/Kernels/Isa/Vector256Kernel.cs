@@ -191,7 +191,11 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     /// <remarks>
     /// The edges keep one k step per iteration: unrolled by 4 like <see cref="MicroKernel"/>, they
     /// measured from ×0.95 to ×1.05 over three runs (Zen 3, 21 alternating rounds; 256³, 128×256×784,
-    /// 128×784×256, 32×784×256), ×0.95–1.01 in the calmest: no consistent gain.
+    /// 128×784×256, 32×784×256), ×0.95–1.01 in the calmest: no consistent gain. Nor did 16-wide edges as
+    /// 6×16 tiles across two A micro-panels (12 accumulators, three 4-row tiles as two): ×0.98–1.02 on
+    /// 32×256×784, 128×256×784, 128×256×256, 64³ and 256³ (Zen 3, 17 alternating rounds, repeat
+    /// controls ×0.99–1.02), although the 4×16 edge of n = 256 drew 3.9–5.2% of a 32×256×784 profile for
+    /// 6% of its FMAs.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
