@@ -117,7 +117,7 @@ internal static unsafe class Pack
     /// </summary>
     /// <remarks>
     /// Packing only a last partial panel (16 columns of n = 256, rows ldb apart) took 3.7–4.8% of the
-    /// perf samples of a 32×256×784 product (Vector256, four profiles), and its EdgeKernel 3.9–5.2%, for
+    /// perf samples of a 32×256×784 product (Vector256, three profiles), and its EdgeKernel 3.9–5.2%, for
     /// 6% of the FMAs. Prefetching such short rows 8 or 16 rows ahead measured ×0.99–1.04 (Zen 3, 21–25
     /// alternating rounds, two runs; 32, 64 and 128×256×784, 32×256×256, 64³, 128³, 256³) beside
     /// repeat controls of ×0.98–1.02. Not adopted.
