@@ -282,10 +282,14 @@ public class GemmTests
     {
         // Every width of a last B panel narrower than NR: whole vectors (written straight into C by the
         // edge kernel) and one column less (through the scratch tile), with full and partial row tiles,
-        // and an odd number of full tiles (kernels that take edge tiles in pairs take one alone).
+        // and an odd number of full tiles (kernels that take edge tiles in pairs take one alone). A
+        // non-transposed B's whole-vector edge is read where B is stored while one row block holds all
+        // the rows, and packed when more do (shrunken blocks: two row blocks, two column blocks with the
+        // edge in the second, three k blocks).
         var (mr, nr, _, _, _) = Blocks(level);
         int step = EdgeStep(level), seed = 500;
         for (int width = step; width < nr; width += step)
+        {
             foreach (int n in new[] { nr + width, nr + width - 1, width })
                 foreach (int m in new[] { mr, 2 * mr + 1, 3 * mr + 2 })
                 {
@@ -293,6 +297,14 @@ public class GemmTests
                     Check(level, ta, tb, m, n, 13, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
                     Check(level, ta, tb, m, n, 13, -1.5f, 0.5f, pad: 1, seed: seed);
                 }
+            using (GemmTuning.OverrideBlocks(kc: 5, mc: 2 * mr, nc: 2 * nr))
+                foreach (int m in new[] { 2 * mr - 1, 3 * mr + 2 })
+                {
+                    seed++;
+                    Check(level, ta, tb, m, 3 * nr + width, 13, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                    Check(level, ta, tb, m, 3 * nr + width, 13, 0.5f, -1f, pad: 2, seed: seed);
+                }
+        }
     }
 
     [Theory]
