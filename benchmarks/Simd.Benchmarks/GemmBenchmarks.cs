@@ -32,7 +32,7 @@ public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int
 
 /// <summary>
 /// SGEMM on the shapes we train: squares, the MLP 784-256-256-10 training products (forward X·W,
-/// δ·Wᵀ, Xᵀ·δ per layer) at batch 1, 32 and 128, and an RNN step, single-threaded; the large ones again
+/// δ·Wᵀ, Xᵀ·δ per layer) at batch 1, 8, 32 and 128, and an RNN step, single-threaded; the large ones again
 /// on 2 threads. <see cref="Multiply"/> runs Simd at a level; <see cref="OpenBlas"/> runs the system's
 /// cblas_sgemm on the same shape and threads as the baseline (it fails its setup, and so drops out of
 /// the results, when there is no libopenblas). The GFLOP/s, % of FMA roof and × OpenBLAS columns read
@@ -53,7 +53,7 @@ public unsafe class GemmBenchmarks
         {
             var shapes = new List<GemmShape>();
             foreach (int s in new[] { 64, 128, 256, 512, 1024, 2048 }) shapes.Add(new("square", false, false, s, s, s, 1));
-            foreach (int batch in new[] { 1, 32, 128 })
+            foreach (int batch in new[] { 1, 8, 32, 128 })
             {
                 foreach (var (inputs, outputs) in new[] { (784, 256), (256, 256), (256, 10) })
                 {

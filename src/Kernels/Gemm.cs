@@ -234,6 +234,7 @@ public static unsafe class Gemm
                 case SimdLevel.Vector256 when narrow && TakesDots<Vector256Kernel>(ref job): Dots<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector256 when narrow: Columns<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector512: Dispatch<Vector512Kernel>(ref job); break;
+                case SimdLevel.Vector256 when TakesWideDots(ref job): WideDots<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector256: Dispatch<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector128: Dispatch<Vector128Kernel>(ref job); break;
                 default: Dispatch<ScalarKernel>(ref job); break;
@@ -533,24 +534,23 @@ public static unsafe class Gemm
                         copy[row * k + p] = row < rows ? a[row * rowStride + p * colStride] : 0f;
                 TKernel.NarrowKernel(k, copy, k, 1, job.SharedB, tile);
             }
-            MergeNarrow(ref job, tile + skip * NarrowColumns, NarrowColumns, i, rows);
+            MergeTile(ref job, tile + skip * NarrowColumns, NarrowColumns, i, rows, 0, n);
             if (job.HasEpilogue)
                 Epilogue(ref job, i, rows, 0, n);
         }
     }
 
     /// <summary>
-    /// C rows [row0, row0 + rows) ← alpha·tile + beta·C (C not read when beta is 0), from a row-major
-    /// tile whose rows are ld floats apart and of which the first n columns are used.
+    /// C[row0 .. row0 + rows, col0 .. col0 + n) ← alpha·tile + beta·C (C not read when beta is 0), from
+    /// a row-major tile whose rows are ld floats apart and of which the first n columns are used.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MergeNarrow(ref GemmJob job, float* tile, nint ld, int row0, int rows)
+    private static void MergeTile(ref GemmJob job, float* tile, nint ld, int row0, int rows, int col0, int n)
     {
-        int n = job.N;
         for (int row = 0; row < rows; row++)
         {
             float* source = tile + row * ld;
-            float* target = job.C + (row0 + row) * job.Ldc;
+            float* target = job.C + (row0 + row) * job.Ldc + col0;
             int j = 0;
             if (job.Beta == 0f)
             {
@@ -650,7 +650,7 @@ public static unsafe class Gemm
                     j += count;
                 }
             }
-            MergeNarrow(ref job, tile, DotTileColumns, i, rows);
+            MergeTile(ref job, tile, DotTileColumns, i, rows, 0, n);
             if (job.HasEpilogue)
                 Epilogue(ref job, i, rows, 0, n);
         }
@@ -668,6 +668,93 @@ public static unsafe class Gemm
             case 5: TKernel.DotKernel<Columns5>(k, a, lda, b, ldb, tile, ldTile); break;
             default: Debug.Assert(count == 6); TKernel.DotKernel<Columns6>(k, a, lda, b, ldb, tile, ldTile); break;
         }
+    }
+
+    /// <summary>Most rows of C for which <see cref="TakesWideDots"/> chooses the wide dot path.</summary>
+    internal const int WideDotMaxRows = 16;
+
+    /// <summary>Shallowest sum, per row of C, for which <see cref="TakesWideDots"/> chooses the wide dot path.</summary>
+    internal const int WideDotDepthPerRow = 8;
+
+    /// <summary>
+    /// Whether a product wider than 16 columns takes the wide dot path (<see cref="WideDots"/>): B stored
+    /// transposed and A not (the backward pass to a layer's input, δ·Wᵀ, at a small batch), at most
+    /// <see cref="WideDotMaxRows"/> rows, and a sum at least <see cref="WideDotDepthPerRow"/> times as
+    /// deep as m. The blocked path transposes all of B into panels, k·n floats however few rows share
+    /// them, while the dot path reads B in place and pays a horizontal sum per element of C instead,
+    /// which weighs less the deeper the sum.
+    /// </summary>
+    /// <remarks>
+    /// Zen 3, 1 thread, 15 alternating rounds beside a repeat control of ×0.97–1.02 (dot path ÷ blocked):
+    /// 2×300×64 ×3.2, 4×256×256 ×2.1, 8×64×64 ×1.21, 8×256×256 ×1.49–1.55, 8×1024×1024 ×1.27, 8×256×4096
+    /// ×1.46, 16×784×256 ×1.12, 16×256×256 ×1.12–1.24, 16×1024×1024 ×1.23, 16×512×2048 ×1.06. Shallower
+    /// sums lose (8×256×64 ×0.97–1.03, 32×256×128 ×0.84–0.88), and so do more rows in general: ×0.85–0.90
+    /// for 32×784×256 and 32×256×256 in two runs (×1.04–1.09 in a first prototype, groups of 6 written into C),
+    /// ×0.98–1.02 for 20×784×256 and 24×256×256, ×0.80 for 32×1024×1024. With a deep sum 17 to 32 rows can
+    /// still gain (24×256×784 ×1.13–1.24, 32×256×784 ×1.05–1.16), not adopted for lack of a rule that
+    /// also keeps 32×1024×1024 on the blocked path.
+    /// </remarks>
+    private static bool TakesWideDots(ref GemmJob job) =>
+        !job.TransA && job.TransB && job.M <= WideDotMaxRows && job.K >= WideDotDepthPerRow * job.M;
+
+    /// <summary>
+    /// The Vector256 path chosen by <see cref="TakesWideDots"/>: each element of C is the dot product of a
+    /// row of A with a row of B, both read in place, nothing packed. Threads take even ranges of columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WideDots<TKernel>(ref GemmJob job) where TKernel : IDotGemmKernel
+    {
+        int groups = (job.N + TKernel.MaxDotColumns - 1) / TKernel.MaxDotColumns;
+        long work = (long)job.M * job.N * job.K;
+        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, groups), Math.Max(1, work / GemmTuning.ParallelThreshold));
+        if (parts <= 1)
+        {
+            WideDotColumns<TKernel>(ref job, 0, job.N);
+            return;
+        }
+        fixed (GemmJob* context = &job)
+            WorkerPool.Run(&WideDotsPart<TKernel>, context, parts);
+    }
+
+    private static void WideDotsPart<TKernel>(void* context, int part, int parts) where TKernel : IDotGemmKernel
+    {
+        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
+        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
+        var (first, last) = PartRows(job.N, TKernel.MaxDotColumns, part, parts);
+        WideDotColumns<TKernel>(ref job, first, last);
+    }
+
+    /// <summary>
+    /// Columns [colStart, colEnd) of C for <see cref="WideDots"/>, computed into the thread's scratch and
+    /// then merged into C (alpha, beta) and given the epilogue. Column groups are the outer loop, so a
+    /// group's rows of B stay in L1 while every row pair of A meets them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WideDotColumns<TKernel>(ref GemmJob job, int colStart, int colEnd) where TKernel : IDotGemmKernel
+    {
+        int r = TKernel.DotRows, m = job.M, k = job.K, width = colEnd - colStart;
+        if (width <= 0) return;
+        Debug.Assert(m >= r);
+        // The kernel stores whole groups of 4 columns: up to 3 floats past a group's last column, which
+        // the next group overwrites and the last group's 4 spare floats absorb.
+        nint ldTile = width + 4;
+        float* tile = GemmWorkspace.Current.A(m * ldTile);
+        float* b = job.B + colStart * job.Ldb;
+        int groups = (width + TKernel.MaxDotColumns - 1) / TKernel.MaxDotColumns;
+        for (int g = 0, j = 0; g < groups; g++)
+        {
+            int count = (width - j) / (groups - g);
+            for (int s = 0; s < m; s += r)
+            {
+                // Last rows: recompute the r rows that end at m; a row's value does not depend on the rows computed with it.
+                int start = Math.Min(s, m - r);
+                DotGroup<TKernel>(count, k, job.A + start * job.Lda, job.Lda, b + j * job.Ldb, job.Ldb, tile + start * ldTile + j, ldTile);
+            }
+            j += count;
+        }
+        MergeTile(ref job, tile, ldTile, 0, m, colStart, width);
+        if (job.HasEpilogue)
+            Epilogue(ref job, 0, m, colStart, width);
     }
 
     /// <summary>

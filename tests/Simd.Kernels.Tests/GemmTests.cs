@@ -349,6 +349,24 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void WideDotBoundary(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // At 256 bits, B stored transposed with at most WideDotMaxRows rows and k ≥ WideDotDepthPerRow·m
+        // takes the wide dot path (B read in place, column groups of 5 or 6, a recomputed row pair at an
+        // odd end, k % 8 in one masked step); one row more or one step shallower takes the blocked path.
+        int seed = 700;
+        foreach (int m in new[] { 2, 3, 7, Gemm.WideDotMaxRows, Gemm.WideDotMaxRows + 1 })
+            foreach (int n in new[] { 17, 29, 52 })
+                foreach (int k in new[] { Gemm.WideDotDepthPerRow * m - 1, Gemm.WideDotDepthPerRow * m, Gemm.WideDotDepthPerRow * m + 13 })
+                {
+                    seed++;
+                    Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                    if (seed % 3 == 0) Check(level, ta, tb, m, n, k, -0.5f, 1.5f, pad: 2, seed: seed);
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void RandomShapes(SimdLevel level, Transpose ta, Transpose tb)
     {
         var random = new Random(42 + (int)level + 3 * (int)ta + 7 * (int)tb);
@@ -559,6 +577,38 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void ThreadCountDoesNotChangeBitsOnTheWideDotPath(SimdLevel level)
+    {
+        // Few rows, B stored transposed, a deep sum: at 256 bits the wide dot path, whose threads take
+        // ranges of columns; the epilogue runs on each thread's columns.
+        int m = 13, n = 150, k = 300;
+        float[] a = TestSupport.Uniform(m * k, 27), b = TestSupport.Uniform(n * k, 28), bias = TestSupport.Uniform(n, 29);
+        double[] product = Reference.Gemm(false, true, m, n, k, 1, a, k, b, k, 0, new float[m * n], n, out double[] magnitude);
+        float[]? first = null;
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        foreach (int threads in new[] { 1, 2, 7 })
+        {
+            float[] c = new float[m * n];
+            c.AsSpan().Fill(float.NaN);
+            Gemm.MaxDegreeOfParallelism = threads;
+            using (SimdLevels.Force(level))
+            using (GemmTuning.OverrideParallelThreshold(1))
+                Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, m, n, k, a, k, b, k, bias, Activation.Tanh, c, n);
+            if (first is null)
+            {
+                first = c;
+                for (int i = 0; i < m * n; i++)
+                {
+                    double z = product[i] + bias[i % n];
+                    TestSupport.AssertClose(Math.Tanh(z), c[i], 1e-5, (k + 2) * Epsilon * (magnitude[i] + Math.Abs(bias[i % n])) + 2e-6, $"{level} element {i}");
+                }
+            }
+            else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
+        }
+    }
+
     /// <summary>
     /// With the real block sizes, a row split can give each thread few enough rows to read B in place
     /// while a serial call packs it. The depth of the k blocks must follow the whole shape, not the
@@ -680,6 +730,8 @@ public class GemmTests
         // The dot path at 256 bits: few rows, and a deep sum.
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(8, 10, 96, a.AsSpan(0, 8 * 96), b.AsSpan(0, 96 * 10), c.AsSpan(0, 8 * 10)), "narrow Gemm.Multiply, 8 rows");
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(20, 10, 300, a.AsSpan(0, 20 * 300), b.AsSpan(0, 300 * 10), c.AsSpan(0, 20 * 10)), "narrow Gemm.Multiply, k = 300");
+        // The wide dot path at 256 bits: B stored transposed, few rows, a deep sum.
+        TestSupport.AssertNoAllocation(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 8, 60, 96, 1f, a, 96, b, 96, 0f, c, 60), "wide dot Gemm.Multiply");
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
         Gemm.MaxDegreeOfParallelism = 2;
         using (GemmTuning.OverrideParallelThreshold(1))
@@ -689,6 +741,7 @@ public class GemmTests
             TestSupport.AssertNoAllocation(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 64, 80, 96, 1f, a, 96, b, 96, 0f, c, 80),
                 "threaded Gemm.Multiply, shared packed B");
             TestSupport.AssertNoAllocation(() => Gemm.Multiply(20, 10, 300, a.AsSpan(0, 20 * 300), b.AsSpan(0, 300 * 10), c.AsSpan(0, 20 * 10)), "threaded narrow Gemm.Multiply, k = 300");
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 8, 60, 96, 1f, a, 96, b, 96, 0f, c, 60), "threaded wide dot Gemm.Multiply");
         }
     }
 
