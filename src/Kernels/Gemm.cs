@@ -384,66 +384,74 @@ public static unsafe class Gemm
     private static void Narrow<TKernel>(ref GemmJob job) where TKernel : INarrowGemmKernel
     {
         job.SharedB = NarrowB(ref job);
-        RowBlocks<NarrowBlocks<TKernel>>(ref job);
+        InBlocks<NarrowBlocks<TKernel>>(ref job);
     }
 
     /// <summary>
-    /// A narrow path's work on the rows [first, last) of C, computed in blocks of BlockRows rows; the
-    /// rows of a thread's part are whole blocks, the last part ending at m.
+    /// A path's work on the rows [first, last) of C, or on its columns when <see cref="AlongColumns"/>,
+    /// computed in blocks of BlockSize; a thread's part is whole blocks, the last part ending at m (n).
     /// </summary>
-    private interface IRowBlocks
+    private interface IBlocks
     {
-        static abstract int BlockRows { get; }
-        static abstract void Rows(ref GemmJob job, int first, int last);
+        static abstract int BlockSize { get; }
+        static virtual bool AlongColumns => false;
+        static abstract void Run(ref GemmJob job, int first, int last);
     }
 
-    private readonly struct NarrowBlocks<TKernel> : IRowBlocks where TKernel : INarrowGemmKernel
+    private readonly struct NarrowBlocks<TKernel> : IBlocks where TKernel : INarrowGemmKernel
     {
-        public static int BlockRows => TKernel.NarrowRows;
-        public static void Rows(ref GemmJob job, int first, int last) => NarrowRows<TKernel>(ref job, first, last);
+        public static int BlockSize => TKernel.NarrowRows;
+        public static void Run(ref GemmJob job, int first, int last) => NarrowRows<TKernel>(ref job, first, last);
     }
 
-    private readonly struct ColumnBlocks<TKernel> : IRowBlocks where TKernel : IColumnGemmKernel
+    private readonly struct ColumnBlocks<TKernel> : IBlocks where TKernel : IColumnGemmKernel
     {
-        public static int BlockRows => TKernel.ColumnRows;
-        public static void Rows(ref GemmJob job, int first, int last) => ColumnRows<TKernel>(ref job, first, last);
+        public static int BlockSize => TKernel.ColumnRows;
+        public static void Run(ref GemmJob job, int first, int last) => ColumnRows<TKernel>(ref job, first, last);
     }
 
-    private readonly struct DotBlocks<TKernel> : IRowBlocks where TKernel : IDotGemmKernel
+    private readonly struct DotBlocks<TKernel> : IBlocks where TKernel : IDotGemmKernel
     {
-        public static int BlockRows => DotBlockRows;
-        public static void Rows(ref GemmJob job, int first, int last) => DotRows<TKernel>(ref job, first, last);
+        public static int BlockSize => DotBlockRows;
+        public static void Run(ref GemmJob job, int first, int last) => DotRows<TKernel>(ref job, first, last);
     }
 
-    /// <summary>TRows over all m rows: on <see cref="RowBlockParts"/> threads, or on the caller's alone when that is one.</summary>
+    private readonly struct WideDotBlocks<TKernel> : IBlocks where TKernel : IDotGemmKernel
+    {
+        public static int BlockSize => TKernel.MaxDotColumns;
+        public static bool AlongColumns => true;
+        public static void Run(ref GemmJob job, int first, int last) => WideDotColumns<TKernel>(ref job, first, last);
+    }
+
+    /// <summary>TBlocks over all of C: on <see cref="BlockParts"/> threads, or on the caller's alone when that is one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowBlocks<TRows>(ref GemmJob job) where TRows : IRowBlocks
+    private static void InBlocks<TBlocks>(ref GemmJob job) where TBlocks : IBlocks
     {
-        int parts = RowBlockParts(ref job, TRows.BlockRows);
+        int parts = BlockParts(ref job, TBlocks.AlongColumns ? job.N : job.M, TBlocks.BlockSize);
         if (parts <= 1)
         {
-            TRows.Rows(ref job, 0, job.M);
+            TBlocks.Run(ref job, 0, TBlocks.AlongColumns ? job.N : job.M);
             return;
         }
         fixed (GemmJob* context = &job)
-            WorkerPool.Run(&RowBlocksPart<TRows>, context, parts);
+            WorkerPool.Run(&BlocksPart<TBlocks>, context, parts);
     }
 
-    private static void RowBlocksPart<TRows>(void* context, int part, int parts) where TRows : IRowBlocks
+    private static void BlocksPart<TBlocks>(void* context, int part, int parts) where TBlocks : IBlocks
     {
         ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
         using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        var (first, last) = PartRows(job.M, TRows.BlockRows, part, parts);
-        TRows.Rows(ref job, first, last);
+        var (first, last) = PartRows(TBlocks.AlongColumns ? job.N : job.M, TBlocks.BlockSize, part, parts);
+        TBlocks.Run(ref job, first, last);
     }
 
     /// <summary>
-    /// Threads for a narrow product computed in blocks of blockRows rows of C: one per
+    /// Threads for a product computed in blocks of blockSize rows (or columns) out of length: one per
     /// <see cref="GemmTuning.ParallelThreshold"/> of m·n·k, at most one per block.
     /// </summary>
-    private static int RowBlockParts(ref GemmJob job, int blockRows)
+    private static int BlockParts(ref GemmJob job, int length, int blockSize)
     {
-        int blocks = (job.M + blockRows - 1) / blockRows;
+        int blocks = (length + blockSize - 1) / blockSize;
         long work = (long)job.M * job.N * job.K;
         return (int)Math.Min(Math.Min(MaxDegreeOfParallelism, blocks), Math.Max(1, work / GemmTuning.ParallelThreshold));
     }
@@ -618,7 +626,7 @@ public static unsafe class Gemm
             job.SharedB = GemmWorkspace.Current.B((nint)job.K * job.N);
             Pack.Transpose(job.B, job.Ldb, job.N, job.K, job.SharedB, job.K);
         }
-        RowBlocks<DotBlocks<TKernel>>(ref job);
+        InBlocks<DotBlocks<TKernel>>(ref job);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -701,28 +709,7 @@ public static unsafe class Gemm
     /// The Vector256 path chosen by <see cref="TakesWideDots"/>: each element of C is the dot product of a
     /// row of A with a row of B, both read in place, nothing packed. Threads take even ranges of columns.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WideDots<TKernel>(ref GemmJob job) where TKernel : IDotGemmKernel
-    {
-        int groups = (job.N + TKernel.MaxDotColumns - 1) / TKernel.MaxDotColumns;
-        long work = (long)job.M * job.N * job.K;
-        int parts = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, groups), Math.Max(1, work / GemmTuning.ParallelThreshold));
-        if (parts <= 1)
-        {
-            WideDotColumns<TKernel>(ref job, 0, job.N);
-            return;
-        }
-        fixed (GemmJob* context = &job)
-            WorkerPool.Run(&WideDotsPart<TKernel>, context, parts);
-    }
-
-    private static void WideDotsPart<TKernel>(void* context, int part, int parts) where TKernel : IDotGemmKernel
-    {
-        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
-        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        var (first, last) = PartRows(job.N, TKernel.MaxDotColumns, part, parts);
-        WideDotColumns<TKernel>(ref job, first, last);
-    }
+    private static void WideDots<TKernel>(ref GemmJob job) where TKernel : IDotGemmKernel => InBlocks<WideDotBlocks<TKernel>>(ref job);
 
     /// <summary>
     /// Columns [colStart, colEnd) of C for <see cref="WideDots"/>, computed into the thread's scratch and
@@ -768,7 +755,7 @@ public static unsafe class Gemm
     private static void Columns<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel
     {
         if (job.TransB) job.SharedB = NarrowB(ref job);
-        RowBlocks<ColumnBlocks<TKernel>>(ref job);
+        InBlocks<ColumnBlocks<TKernel>>(ref job);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
