@@ -693,13 +693,14 @@ public static unsafe class Gemm
     /// which weighs less the deeper the sum.
     /// </summary>
     /// <remarks>
-    /// Zen 3, 1 thread, 15 alternating rounds beside a repeat control of ×0.97–1.02 (dot path ÷ blocked):
-    /// 2×300×64 ×3.2, 4×256×256 ×2.1, 8×64×64 ×1.21, 8×256×256 ×1.49–1.55, 8×1024×1024 ×1.27, 8×256×4096
-    /// ×1.46, 16×784×256 ×1.12, 16×256×256 ×1.12–1.24, 16×1024×1024 ×1.23, 16×512×2048 ×1.06. Shallower
-    /// sums lose (8×256×64 ×0.97–1.03, 32×256×128 ×0.84–0.88), and so do more rows in general: ×0.85–0.90
-    /// for 32×784×256 and 32×256×256 in two runs (×1.04–1.09 in a first prototype, groups of 6 written into C),
-    /// ×0.98–1.02 for 20×784×256 and 24×256×256, ×0.80 for 32×1024×1024. With a deep sum 17 to 32 rows can
-    /// still gain (24×256×784 ×1.13–1.24, 32×256×784 ×1.05–1.16), not adopted for lack of a rule that
+    /// Zen 3, 1 thread, a switch in the same build, 15 alternating rounds in each of four runs (repeat
+    /// controls ×0.97–1.02, ×0.90–1.05 in the noisiest), dot path ÷ blocked: 2×300×64 ×3.2, 4×256×256
+    /// ×2.1, 8×64×64 ×1.21, 8×256×256 ×1.49–1.55, 8×1024×1024 ×1.27, 8×256×4096 ×1.46, 16×784×256 ×1.12,
+    /// 16×256×256 ×1.12–1.24, 16×1024×1024 ×1.23, 16×512×2048 ×1.06. Shallower sums lose (8×256×64
+    /// ×0.97–1.03, 32×256×128 ×0.84–0.88), and so do more rows in general: ×0.85–0.90 for 32×784×256 and
+    /// 32×256×256 in two runs (×1.04–1.09 in a first prototype, groups of 6 written into C), ×0.98–1.00
+    /// for 20×784×256, 24×784×256 and 24×256×256, ×0.80 for 32×1024×1024. With a deep sum 17 to 32 rows
+    /// can still gain (24×256×784 ×1.13–1.24, 32×256×784 ×1.08–1.16), not adopted for lack of a rule that
     /// also keeps 32×1024×1024 on the blocked path.
     /// </remarks>
     private static bool TakesWideDots(ref GemmJob job) =>
@@ -1169,11 +1170,12 @@ public static unsafe class Gemm
     /// </summary>
     /// <remarks>
     /// Packing the 16-column edge of n = 256 took 3.7–4.8% of a 32×256×784 profile for 6% of its FMAs.
-    /// Read in place (Zen 3, Vector256, 1 thread, 21 alternating rounds beside a repeat control of
-    /// ×0.99–1.02): 8×256×256 ×1.19, 16×256×784 ×1.07, 32×256×784 ×1.06, 32×256×256 ×1.05, 64³ ×1.09,
-    /// 96×64×256 ×1.06, 128³ ×1.07, 128×256×784 ×1.00. With more rows than one block it does not pay: 256³
-    /// ×0.98–1.00, 512³ ×1.00, 784×256×32 (A transposed) ×0.99, where the edge kernel's loads of rows 1 KiB
-    /// or more apart, repeated by every row tile, miss L1 (a 1 KiB stride uses 4 of its 64 sets).
+    /// Read in place (Zen 3, Vector256, 1 thread, a switch in the same build, two runs of 17 and 21
+    /// alternating rounds, repeat control ×0.99–1.02): 8×256×256 ×1.19, 16×256×784 ×1.07, 32×256×784
+    /// ×1.02–1.06, 32×256×256 ×1.04–1.05, 64³ ×1.09–1.13, 96×64×256 ×1.06, 128³ ×1.07, 128×256×784
+    /// ×1.00–1.01. With more rows than one block it does not pay: 256³ ×0.98–1.00, 512³ ×1.00, 784×256×32
+    /// (A transposed) ×0.99, probably because every row tile repeats the edge kernel's loads of rows 1 KiB
+    /// or more apart, which a 1 KiB stride keeps in 4 of L1's 64 sets (no counters on this VM to confirm).
     /// </remarks>
     private static bool ReadsEdgeInPlace(ref GemmJob job, bool fullPanelsFromRows, int rows, int rowBlock)
         => !job.TransB && fullPanelsFromRows && rows <= rowBlock;

@@ -62,8 +62,8 @@ internal unsafe interface IGemmKernel
     /// <see cref="MicroKernel"/> on the first <paramref name="width"/> columns only (a multiple of
     /// <see cref="EdgeStep"/>, less than NR), for the last B panel of a matrix whose width is not a
     /// multiple of NR: zero-padded and packed (bStride = NR), or read in place (bStride = ldb), where
-    /// only the first width columns of each row are loaded. The padding columns are neither computed nor written. Computes
-    /// <paramref name="tiles"/> MR-row tiles down C: their A micro-panels follow each other from a
+    /// only the first width columns of each row are loaded. The columns past width are neither computed
+    /// nor written. Computes <paramref name="tiles"/> MR-row tiles down C: their A micro-panels follow each other from a
     /// (MR·kc apart), their C rows from c. Each element is computed by the same operations as in
     /// <see cref="MicroKernel"/>, so the results are identical however the tiles are grouped.
     /// </summary>
