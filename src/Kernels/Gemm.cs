@@ -231,15 +231,24 @@ public static unsafe class Gemm
             switch (job.Level)
             {
                 case SimdLevel.Vector512 when narrow: Narrow<Vector512Kernel>(ref job); break;
-                case SimdLevel.Vector256 when narrow && TakesDots<Vector256Kernel>(ref job): Dots<Vector256Kernel>(ref job); break;
-                case SimdLevel.Vector256 when narrow: Columns<Vector256Kernel>(ref job); break;
                 case SimdLevel.Vector512: Dispatch<Vector512Kernel>(ref job); break;
-                case SimdLevel.Vector256 when TakesWideDots(ref job): WideDots<Vector256Kernel>(ref job); break;
-                case SimdLevel.Vector256: Dispatch<Vector256Kernel>(ref job); break;
-                case SimdLevel.Vector128: Dispatch<Vector128Kernel>(ref job); break;
+                case SimdLevel.Vector256: Skinny<Vector256Kernel>(ref job, narrow); break;
+                case SimdLevel.Vector128: Skinny<Vector128Kernel>(ref job, narrow); break;
                 default: Dispatch<ScalarKernel>(ref job); break;
             }
         }
+    }
+
+    /// <summary>
+    /// A level with column and dot kernels: n ≤ 16 (<paramref name="narrow"/>) takes the dot or the column
+    /// path, a small batch times a transposed B the wide dot path, the rest the blocked path.
+    /// </summary>
+    private static void Skinny<TKernel>(ref GemmJob job, bool narrow) where TKernel : IGemmKernel, IColumnGemmKernel, IDotGemmKernel
+    {
+        if (narrow && TakesDots<TKernel>(ref job)) Dots<TKernel>(ref job);
+        else if (narrow) Columns<TKernel>(ref job);
+        else if (TakesWideDots<TKernel>(ref job)) WideDots<TKernel>(ref job);
+        else Dispatch<TKernel>(ref job);
     }
 
     /// <summary>
@@ -377,8 +386,8 @@ public static unsafe class Gemm
     /// <summary>
     /// The Vector512 path for n ≤ 16 (output layers): B is copied once into a k×16 zero-padded block, A is
     /// read in place, and each call of the narrow kernel computes NarrowRows full rows of C over all of k.
-    /// Vector256 takes <see cref="Columns"/> instead; Vector512 has not been measured with it (it needs
-    /// AVX-512 hardware).
+    /// Vector256 and Vector128 take <see cref="Dots"/> or <see cref="Columns"/> instead; Vector512 has not
+    /// been measured with them (it needs AVX-512 hardware).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Narrow<TKernel>(ref GemmJob job) where TKernel : INarrowGemmKernel
@@ -576,23 +585,14 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Shallowest sum for which a product with at least ColumnRows rows takes the dot path. Zen 3, one
-    /// thread, the two paths alternated in the same rounds (median dot time ÷ column time): 128×10×k
-    /// 1.6 at k = 16, 1.3 at 32, 1.1 at 64 and 96, 0.9–1.0 at 128 and 192, 0.85 at 256; 32×10×k 1.1 at
-    /// 128, 1.0 at 192 and 256, 0.87 at 784. Below it the column path's transposed copy of A costs
-    /// little and the dot kernel's horizontal sum, one per element of C, weighs more.
-    /// </summary>
-    internal const int DotMinDepth = 256;
-
-    /// <summary>
     /// Whether a product with n ≤ 16 takes the dot path rather than the column path: k at least one
     /// vector, and either fewer rows than one column block, which the column path would compute in full
     /// from a zero-padded copy (Zen 3, m = 2 to 15, k = 20 to 784, A not transposed: the dot path 1.2 to
     /// 5 times as fast; A transposed is first transposed back), or A not transposed and a deep sum
-    /// (<see cref="DotMinDepth"/>).
+    /// (<see cref="IDotGemmKernel.DotMinDepth"/>).
     /// </summary>
-    private static bool TakesDots<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel =>
-        job.K >= Vector256<float>.Count && (job.M < TKernel.ColumnRows || !job.TransA && job.K >= DotMinDepth);
+    private static bool TakesDots<TKernel>(ref GemmJob job) where TKernel : IColumnGemmKernel, IDotGemmKernel =>
+        job.K >= TKernel.DotLanes && (job.M < TKernel.ColumnRows || !job.TransA && job.K >= TKernel.DotMinDepth);
 
     /// <summary>Rows of C that the dot path computes into the tile before merging them into C and running the epilogue.</summary>
     private const int DotBlockRows = 16;
@@ -601,8 +601,8 @@ public static unsafe class Gemm
     private const int DotTileColumns = NarrowColumns + 8;
 
     /// <summary>
-    /// The Vector256 path for n ≤ 16 chosen by <see cref="TakesDots"/> (the forward pass of an output
-    /// layer, X·W): each element of C is a dot product of a row of A, read in place (a transposed A,
+    /// The path for n ≤ 16 (Vector256, Vector128) chosen by <see cref="TakesDots"/> (the forward pass of
+    /// an output layer, X·W): each element of C is a dot product of a row of A, read in place (a transposed A,
     /// which comes here only with fewer than 16 rows, is transposed back first), with a row of op(B)ᵀ,
     /// which is B itself when B is stored transposed and otherwise a transposed copy made once per call
     /// (k·n floats, shared by the threads). Rows of C are computed DotRows at a time into a tile,
@@ -678,37 +678,21 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>Most rows of C for which <see cref="TakesWideDots"/> chooses the wide dot path.</summary>
-    internal const int WideDotMaxRows = 16;
-
-    /// <summary>Shallowest sum, per row of C, for which <see cref="TakesWideDots"/> chooses the wide dot path.</summary>
-    internal const int WideDotDepthPerRow = 8;
-
     /// <summary>
     /// Whether a product wider than 16 columns takes the wide dot path (<see cref="WideDots"/>): B stored
     /// transposed and A not (the backward pass to a layer's input, δ·Wᵀ, at a small batch), at most
-    /// <see cref="WideDotMaxRows"/> rows, and a sum at least <see cref="WideDotDepthPerRow"/> times as
-    /// deep as m. The blocked path transposes all of B into panels, k·n floats however few rows share
+    /// <see cref="IDotGemmKernel.WideDotMaxRows"/> rows, and a sum at least <see
+    /// cref="IDotGemmKernel.WideDotDepthPerRow"/> times as deep as m. The blocked path transposes all of B into panels, k·n floats however few rows share
     /// them, while the dot path reads B in place and pays a horizontal sum per element of C instead,
     /// which weighs less the deeper the sum.
     /// </summary>
-    /// <remarks>
-    /// Zen 3, 1 thread, a switch in the same build, 15 alternating rounds in each of four runs (repeat
-    /// controls ×0.97–1.02, ×0.90–1.05 in the noisiest), dot path ÷ blocked: 2×300×64 ×3.2, 4×256×256
-    /// ×2.1, 8×64×64 ×1.21, 8×256×256 ×1.49–1.55, 8×1024×1024 ×1.27, 8×256×4096 ×1.46, 16×784×256 ×1.12,
-    /// 16×256×256 ×1.12–1.24, 16×1024×1024 ×1.23, 16×512×2048 ×1.06. Shallower sums lose (8×256×64
-    /// ×0.97–1.03, 32×256×128 ×0.84–0.88), and so do more rows in general: ×0.85–0.90 for 32×784×256 and
-    /// 32×256×256 in two runs (×1.04–1.09 in a first prototype, groups of 6 written into C), ×0.98–1.00
-    /// for 20×784×256, 24×784×256 and 24×256×256, ×0.80 for 32×1024×1024. With a deep sum 17 to 32 rows
-    /// can still gain (24×256×784 ×1.13–1.24, 32×256×784 ×1.08–1.16), not adopted for lack of a rule that
-    /// also keeps 32×1024×1024 on the blocked path.
-    /// </remarks>
-    private static bool TakesWideDots(ref GemmJob job) =>
-        !job.TransA && job.TransB && job.M <= WideDotMaxRows && job.K >= WideDotDepthPerRow * job.M;
+    private static bool TakesWideDots<TKernel>(ref GemmJob job) where TKernel : IDotGemmKernel =>
+        !job.TransA && job.TransB && job.M <= TKernel.WideDotMaxRows && job.K >= TKernel.WideDotDepthPerRow * job.M;
 
     /// <summary>
-    /// The Vector256 path chosen by <see cref="TakesWideDots"/>: each element of C is the dot product of a
-    /// row of A with a row of B, both read in place, nothing packed. Threads take even ranges of columns.
+    /// The path (Vector256, Vector128) chosen by <see cref="TakesWideDots"/>: each element of C is the dot
+    /// product of a row of A with a row of B, both read in place, nothing packed. Threads take even ranges
+    /// of columns.
     /// </summary>
     private static void WideDots<TKernel>(ref GemmJob job) where TKernel : IDotGemmKernel => InBlocks<WideDotBlocks<TKernel>>(ref job);
 
@@ -746,8 +730,8 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// The Vector256 path for n ≤ 16 that <see cref="TakesDots"/> leaves (A transposed, as in the weight
-    /// gradient xᵀ·δ, or a shallow sum): vectors run down ColumnRows rows of C, one accumulator per column
+    /// The path for n ≤ 16 (Vector256, Vector128) that <see cref="TakesDots"/> leaves (A transposed, as in
+    /// the weight gradient xᵀ·δ, or a shallow sum): vectors run down ColumnRows rows of C, one accumulator per column
     /// (see <see cref="IColumnGemmKernel"/>). B is read in place, or from a k×16 copy when it is
     /// transposed; A in place when it is transposed, else each row block is transposed into a k×ColumnRows
     /// panel first. Wider than MaxColumns, C is computed in even column groups.

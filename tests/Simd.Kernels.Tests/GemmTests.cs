@@ -34,6 +34,25 @@ public class GemmTests
         _ => ScalarKernel.EdgeStep,
     };
 
+    /// <summary>
+    /// The dot paths' thresholds at a level with dot kernels (128 and 256 bits); elsewhere the 256-bit
+    /// ones, which choose nothing there but keep the same shapes under test.
+    /// </summary>
+    private static (int MinDepth, int WideMaxRows, int WideDepthPerRow) DotThresholds(SimdLevel level) => level == SimdLevel.Vector128
+        ? (Vector128Kernel.DotMinDepth, Vector128Kernel.WideDotMaxRows, Vector128Kernel.WideDotDepthPerRow)
+        : (Vector256Kernel.DotMinDepth, Vector256Kernel.WideDotMaxRows, Vector256Kernel.WideDotDepthPerRow);
+
+    /// <summary>
+    /// n, or at a level with narrow paths (n ≤ 16 never reaches the blocked path there) the smallest
+    /// n + j·NR wider than 16: the same tile and edge boundary, on the blocked path.
+    /// </summary>
+    private static int BlockedWidth(SimdLevel level, int n)
+    {
+        if (level == SimdLevel.Scalar || n > Gemm.NarrowColumns) return n;
+        int nr = Blocks(level).Nr;
+        return n + (Gemm.NarrowColumns - n) / nr * nr + nr;
+    }
+
     public static TheoryData<SimdLevel, Transpose, Transpose> LevelsAndTransposes()
     {
         var data = new TheoryData<SimdLevel, Transpose, Transpose>();
@@ -92,7 +111,7 @@ public class GemmTests
     {
         var (mr, nr, _, _, _) = Blocks(level);
         int[] ms = [1, mr - 1, mr, mr + 1, 2 * mr + 1];
-        int[] ns = [1, nr - 1, nr, nr + 1, 2 * nr + 3];
+        int[] ns = [1, nr - 1, nr, nr + 1, 2 * nr + 3, BlockedWidth(level, nr - 1), BlockedWidth(level, nr), BlockedWidth(level, nr + 1)];
         int[] ks = [1, 2, 7, 16];
         int seed = 0;
         foreach (int m in ms.Where(v => v > 0).Distinct())
@@ -110,15 +129,17 @@ public class GemmTests
     [MemberData(nameof(LevelsAndTransposes))]
     public void NarrowProducts(SimdLevel level, Transpose ta, Transpose tb)
     {
-        // n ≤ 16 takes the narrow paths. At 256 bits, A not transposed with k ≥ 8 takes the dot path when
-        // m < 16 or k ≥ DotMinDepth (row pairs, a pair recomputed at an odd end, 16-row merges, k % 8 in
-        // one masked step), otherwise the column path (16-row blocks merged into C in 8×8 blocks plus the
-        // rows and columns left over); both in one to three column groups of at most 6 (every n from 1 to
-        // 16). At 512 bits 8 rows per kernel call. m below, at and past the blocks; k = 1 is the rank-1 path.
+        // n ≤ 16 takes the narrow paths. At 256 (128) bits, k of at least one vector, 8 (4), takes the dot
+        // path when m < 16 (8) or A is not transposed and k ≥ DotMinDepth (row pairs, a pair recomputed at
+        // an odd end, 16-row merges, k % 8 (k % 4) in one masked step), otherwise the column path (16-row
+        // (8-row) blocks merged into C in 8×8 blocks plus the rows and columns left over); both in one to
+        // three column groups of at most 6 (every n from 1 to 16). At 512 bits 8 rows per kernel call. m
+        // below, at and past the blocks; k = 1 is the rank-1 path.
         int seed = 100;
+        int minDepth = DotThresholds(level).MinDepth;
         foreach (int m in new[] { 2, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 33, 40 })
             for (int n = 1; n <= 16; n++)
-                foreach (int k in new[] { 2, 8, 32, 33, 47 })
+                foreach (int k in new[] { 2, 3, 4, 6, 8, 32, 33, 47 })
                 {
                     seed++;
                     Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
@@ -128,8 +149,9 @@ public class GemmTests
             for (int n = 1; n <= 16; n++)
             {
                 seed++;
-                Check(level, ta, tb, m, n, Gemm.DotMinDepth + 3, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
-                if (seed % 4 == 0) Check(level, ta, tb, m, n, Gemm.DotMinDepth, 0.5f, -1f, pad: 1, seed: seed);
+                Check(level, ta, tb, m, n, minDepth + 3, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                if (seed % 4 == 0) Check(level, ta, tb, m, n, minDepth, 0.5f, -1f, pad: 1, seed: seed);
+                if (seed % 4 == 1) Check(level, ta, tb, m, n, minDepth - 1, 1f, 0f, pad: 2, seed: seed, nanC: true);
             }
     }
 
@@ -169,12 +191,12 @@ public class GemmTests
         // One dimension crosses the level's real KC, MC or NC while the others stay small, so the
         // boundaries are hit cheaply even where the level runs emulated.
         var (mr, nr, kc, mc, nc) = Blocks(level);
-        Check(level, ta, tb, mr + 1, nr + 1, kc - 1, 1f, 0f, pad: 1, nanC: true);
+        Check(level, ta, tb, mr + 1, BlockedWidth(level, nr + 1), kc - 1, 1f, 0f, pad: 1, nanC: true);
         Check(level, ta, tb, 2, 3, kc, 1f, 0.5f, pad: 0);
-        Check(level, ta, tb, mr, nr, kc + 1, 1.5f, 1f, pad: 2);
-        Check(level, ta, tb, 3, nr - 1, 2 * kc + 3, 1f, 0f, pad: 0, nanC: true);
+        Check(level, ta, tb, mr, BlockedWidth(level, nr), kc + 1, 1.5f, 1f, pad: 2);
+        Check(level, ta, tb, 3, BlockedWidth(level, nr - 1), 2 * kc + 3, 1f, 0f, pad: 0, nanC: true);
         Check(level, ta, tb, mc + 1, 3, 5, 1f, 0f, pad: 1, nanC: true);
-        Check(level, ta, tb, mc - 1, nr + 1, 3, 1f, 2f, pad: 0);
+        Check(level, ta, tb, mc - 1, BlockedWidth(level, nr + 1), 3, 1f, 2f, pad: 0);
         Check(level, ta, tb, 2, nc + 1, 3, 1f, 0f, pad: 3, nanC: true);
     }
 
@@ -290,7 +312,7 @@ public class GemmTests
         int step = EdgeStep(level), seed = 500;
         for (int width = step; width < nr; width += step)
         {
-            foreach (int n in new[] { nr + width, nr + width - 1, width })
+            foreach (int n in new[] { nr + width, nr + width - 1, width, BlockedWidth(level, nr + width), BlockedWidth(level, nr + width - 1) }.Distinct())
                 foreach (int m in new[] { mr, 2 * mr + 1, 3 * mr + 2 })
                 {
                     seed++;
@@ -351,13 +373,15 @@ public class GemmTests
     [MemberData(nameof(LevelsAndTransposes))]
     public void WideDotBoundary(SimdLevel level, Transpose ta, Transpose tb)
     {
-        // At 256 bits, B stored transposed with at most WideDotMaxRows rows and k ≥ WideDotDepthPerRow·m
-        // takes the wide dot path (B read in place, column groups of 5 or 6, a recomputed row pair at an
-        // odd end, k % 8 in one masked step); one row more or one step shallower takes the blocked path.
+        // At 256 and 128 bits, B stored transposed with at most WideDotMaxRows rows and k ≥
+        // WideDotDepthPerRow·m takes the wide dot path (B read in place, column groups of 5 or 6, a
+        // recomputed row pair at an odd end, k % 8 or k % 4 in one masked step); one row more or one step
+        // shallower takes the blocked path.
         int seed = 700;
-        foreach (int m in new[] { 2, 3, 7, Gemm.WideDotMaxRows, Gemm.WideDotMaxRows + 1 })
+        var (_, maxRows, depthPerRow) = DotThresholds(level);
+        foreach (int m in new[] { 2, 3, 7, maxRows, maxRows + 1 })
             foreach (int n in new[] { 17, 29, 52 })
-                foreach (int k in new[] { Gemm.WideDotDepthPerRow * m - 1, Gemm.WideDotDepthPerRow * m, Gemm.WideDotDepthPerRow * m + 13 })
+                foreach (int k in new[] { depthPerRow * m - 1, depthPerRow * m, depthPerRow * m + 13 })
                 {
                     seed++;
                     Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
@@ -479,10 +503,10 @@ public class GemmTests
     {
         var (mr, nr, _, _, _) = Blocks(level);
         // n = 10 with few rows, with more rows and a shallow sum, and with more rows and a deep sum: the
-        // narrow paths (at 256 bits the dot path for the first and last when A is not transposed, the
+        // narrow paths (at 256 and 128 bits the dot path for the first and last when A is not transposed, the
         // column path otherwise) run the epilogue on their own row blocks.
         (int M, int N, int K, bool Small)[] shapes = [(1, 10, 7, false), (mr + 1, nr + 3, 13, false), (2 * mr + 1, 2 * nr + 5, 12, true), (4, 3, 0, false),
-            (5, 10, 40, false), (20, 10, 12, false), (33, 10, Gemm.DotMinDepth + 4, false)];
+            (5, 10, 40, false), (20, 10, 12, false), (33, 10, DotThresholds(level).MinDepth + 4, false)];
         int seed = 10;
         foreach (var (m, n, k, small) in shapes)
         {
@@ -581,7 +605,7 @@ public class GemmTests
     [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
     public void ThreadCountDoesNotChangeBitsOnTheWideDotPath(SimdLevel level)
     {
-        // Few rows, B stored transposed, a deep sum: at 256 bits the wide dot path, whose threads take
+        // Few rows, B stored transposed, a deep sum: at 256 and 128 bits the wide dot path, whose threads take
         // ranges of columns; the epilogue runs on each thread's columns.
         int m = 13, n = 150, k = 300;
         float[] a = TestSupport.Uniform(m * k, 27), b = TestSupport.Uniform(n * k, 28), bias = TestSupport.Uniform(n, 29);
@@ -732,6 +756,13 @@ public class GemmTests
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(20, 10, 300, a.AsSpan(0, 20 * 300), b.AsSpan(0, 300 * 10), c.AsSpan(0, 20 * 10)), "narrow Gemm.Multiply, k = 300");
         // The wide dot path at 256 bits: B stored transposed, few rows, a deep sum.
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 8, 60, 96, 1f, a, 96, b, 96, 0f, c, 60), "wide dot Gemm.Multiply");
+        // The same paths at 128 bits: column, dot and wide dot.
+        using (SimdLevels.Force(SimdLevel.Vector128))
+        {
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 10, 96, a, b.AsSpan(0, 96 * 10), c.AsSpan(0, 64 * 10)), "128-bit narrow Gemm.Multiply");
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(6, 10, 96, a.AsSpan(0, 6 * 96), b.AsSpan(0, 96 * 10), c.AsSpan(0, 6 * 10)), "128-bit narrow Gemm.Multiply, 6 rows");
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 20, 60, 96, 1f, a, 96, b, 96, 0f, c, 60), "128-bit wide dot Gemm.Multiply");
+        }
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
         Gemm.MaxDegreeOfParallelism = 2;
         using (GemmTuning.OverrideParallelThreshold(1))

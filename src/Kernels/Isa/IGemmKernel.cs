@@ -177,9 +177,26 @@ internal unsafe interface IDotGemmKernel
     /// <summary>Most columns one call computes: the accumulators that fit in the registers.</summary>
     static abstract int MaxDotColumns { get; }
 
+    /// <summary>Lanes of the kernel's vectors: the shallowest sum it takes.</summary>
+    static abstract int DotLanes { get; }
+
+    /// <summary>
+    /// Shallowest sum for which a product with n ≤ 16, at least ColumnRows rows and A not transposed takes
+    /// the dot path rather than the column path, chosen by measurement per level: below it the column
+    /// path's transposed copy of A costs little and the dot kernel's horizontal sum, one per element of
+    /// C, weighs more.
+    /// </summary>
+    static abstract int DotMinDepth { get; }
+
+    /// <summary>Most rows of C for which a product with B stored transposed takes the wide dot path.</summary>
+    static abstract int WideDotMaxRows { get; }
+
+    /// <summary>Shallowest sum, per row of C, for which a product with B stored transposed takes the wide dot path.</summary>
+    static abstract int WideDotDepthPerRow { get; }
+
     /// <summary>
     /// tile[i·ldTile + j] = Σ_{p&lt;k} a[i·lda + p]·b[j·ldb + p] for i &lt; DotRows and j &lt; TColumns.Value (at
-    /// most <see cref="MaxDotColumns"/>), k ≥ one vector. Each row of tile may also be written past
+    /// most <see cref="MaxDotColumns"/>), k ≥ <see cref="DotLanes"/>. Each row of tile may also be written past
     /// TColumns.Value, up to the next multiple of 4 columns at most. Each element's summation order
     /// depends only on k: lane t of a vector accumulator sums the products p = t, t + w, t + 2w, … with one fused multiply-add each (w the vector
     /// width; when w does not divide k, the last step reads the w elements that end at k with those already

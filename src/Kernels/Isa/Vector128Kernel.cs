@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Simd.Kernels;
 
@@ -16,7 +17,7 @@ namespace Simd.Kernels;
 /// vfmadd where FMA exists, fmla on arm64, and mulps + addps elsewhere; the results differ from the
 /// fused ones by at most one rounding per step, well inside the GEMM error bound.
 /// </remarks>
-internal readonly unsafe struct Vector128Kernel : IGemmKernel
+internal readonly unsafe struct Vector128Kernel : IGemmKernel, IColumnGemmKernel, IDotGemmKernel
 {
     public static int MR => 6;
     public static int NR => 8;
@@ -201,4 +202,210 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel
             }
         }
     }
+
+    public static int ColumnRows => 8;
+
+    /// <summary>2 × 6 accumulators + two A vectors + one broadcast = 15 of the 16 xmm registers.</summary>
+    public static int MaxColumns => 6;
+
+    /// <remarks>
+    /// <see cref="Vector256Kernel.ColumnKernel"/> at half the width: per k step two A loads, TColumns
+    /// broadcasts from B's row and 2·TColumns multiply-adds. The branches on TColumns.Value are constants.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ColumnKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile) where TColumns : IColumnCount
+    {
+        int n = TColumns.Value;
+        Debug.Assert(n is >= 1 and <= 6);
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < k; p++)
+        {
+            Vector128<float> x0 = Vector128.Load(a);
+            Vector128<float> x1 = Vector128.Load(a + 4);
+            Vector128<float> y = Vector128.Create(b[0]);
+            c00 = Vector128.MultiplyAddEstimate(x0, y, c00);
+            c01 = Vector128.MultiplyAddEstimate(x1, y, c01);
+            if (n > 1)
+            {
+                y = Vector128.Create(b[1]);
+                c10 = Vector128.MultiplyAddEstimate(x0, y, c10);
+                c11 = Vector128.MultiplyAddEstimate(x1, y, c11);
+            }
+            if (n > 2)
+            {
+                y = Vector128.Create(b[2]);
+                c20 = Vector128.MultiplyAddEstimate(x0, y, c20);
+                c21 = Vector128.MultiplyAddEstimate(x1, y, c21);
+            }
+            if (n > 3)
+            {
+                y = Vector128.Create(b[3]);
+                c30 = Vector128.MultiplyAddEstimate(x0, y, c30);
+                c31 = Vector128.MultiplyAddEstimate(x1, y, c31);
+            }
+            if (n > 4)
+            {
+                y = Vector128.Create(b[4]);
+                c40 = Vector128.MultiplyAddEstimate(x0, y, c40);
+                c41 = Vector128.MultiplyAddEstimate(x1, y, c41);
+            }
+            if (n > 5)
+            {
+                y = Vector128.Create(b[5]);
+                c50 = Vector128.MultiplyAddEstimate(x0, y, c50);
+                c51 = Vector128.MultiplyAddEstimate(x1, y, c51);
+            }
+            a += lda;
+            b += ldb;
+        }
+        c00.Store(tile);
+        c01.Store(tile + 4);
+        if (n > 1) { c10.Store(tile + 8); c11.Store(tile + 12); }
+        if (n > 2) { c20.Store(tile + 16); c21.Store(tile + 20); }
+        if (n > 3) { c30.Store(tile + 24); c31.Store(tile + 28); }
+        if (n > 4) { c40.Store(tile + 32); c41.Store(tile + 36); }
+        if (n > 5) { c50.Store(tile + 40); c51.Store(tile + 44); }
+    }
+
+    public static int DotRows => 2;
+
+    /// <summary>2 × 6 accumulators + two A vectors + one B vector = 15 of the 16 xmm registers.</summary>
+    public static int MaxDotColumns => 6;
+
+    public static int DotLanes => 4;
+
+    /// <summary>
+    /// Zen 3 at 128 bits, one thread, the two paths alternated in 11–15 rounds (repeat control
+    /// ×0.97–1.02), column time ÷ dot time (above 1 the dot path is faster): 32×10×k
+    /// ×0.69 at k = 16, ×0.77 at 64, ×0.88 at 128, ×0.92 at 256, ×1.03 at 384, ×1.04 at 512, ×0.88–1.08 at
+    /// 784, ×0.97 at 1024; 64×10×k ×1.09 at 512, ×1.08–1.29 at 784; 128×10×k ×0.65 at 16, ×0.80 at 64,
+    /// ×0.87 at 256, ×1.00 at 384, ×0.90 at 512, ×0.96–1.07 at 784, ×0.97 at 1024. From 384 on the paths
+    /// are within noise of each other. Fewer than 8 rows take the dot path from k = 4 on: 2 to 7 rows,
+    /// n = 10, k = 16 to 784, ×1.24–4.0 (A transposed, 4×10×256 and 7×16×64, ×1.55 and ×1.09).
+    /// </summary>
+    public static int DotMinDepth => 512;
+
+    /// <summary>With <see cref="WideDotDepthPerRow"/>: see the remarks.</summary>
+    /// <remarks>
+    /// Twice the rows of <see cref="Vector256Kernel.WideDotMaxRows"/> and half the depth per row: the
+    /// 6×8 blocked path runs further below the roof than the 4×24 one, so transposing B into its
+    /// panels pays later. Zen 3 at 128 bits, 1 thread, a switch in the same build, two runs of 13 and 15
+    /// alternating rounds (repeat controls ×0.97–1.03), wide dot path ÷ blocked: 4×256×16 ×1.68, 8×256×32
+    /// ×1.17, 8×256×48 ×1.32, 8×256×64 ×1.36, 16×256×64 ×1.06, 16×256×96 ×1.03, 16×256×128 ×1.09,
+    /// 16×784×256 ×1.20, 16×1024×1024 ×1.41, 20×784×256 ×1.21, 24×256×96 ×0.96, 24×256×784 ×1.16,
+    /// 24×784×256 ×0.99, 32×256×128 ×1.09 in both runs, 32×256×256 ×1.15, 32×784×256 ×1.06 in both,
+    /// 32×256×784 ×1.30, 32×512×2048 ×1.24, 32×1024×1024 ×1.00–1.18. Beyond the rule: 32×256×64 ×0.96,
+    /// and from 48 rows on ×0.94–1.10 (48–128×256×784 ×1.09–1.10, 64×1024×1024 ×0.94, 128×784×256 ×0.98).
+    /// </remarks>
+    public static int WideDotMaxRows => 32;
+
+    public static int WideDotDepthPerRow => 4;
+
+    /// <remarks>
+    /// <see cref="Vector256Kernel.DotKernel"/> at half the width: per k step two A loads, TColumns B
+    /// loads and 2·TColumns multiply-adds; the lanes are summed once per call.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DotKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile, nint ldTile) where TColumns : IColumnCount
+    {
+        int n = TColumns.Value;
+        Debug.Assert(n is >= 1 and <= 6 && k >= 4);
+        Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default, c04 = default, c05 = default;
+        Vector128<float> c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        float* a1 = a + lda;
+        float* b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb, b5 = b4 + ldb;
+        int full = k & ~3;
+        for (int p = 0; p < full; p += 4)
+            DotStep<TColumns>(a + p, a1 + p, b + p, b1 + p, b2 + p, b3 + p, b4 + p, b5 + p, Vector128<float>.AllBitsSet, masked: false,
+                ref c00, ref c01, ref c02, ref c03, ref c04, ref c05, ref c10, ref c11, ref c12, ref c13, ref c14, ref c15);
+        if (full < k)
+        {
+            // The last k % 4 products: the 4 elements that end at k, those already summed set to zero in
+            // both operands (zero in one alone would turn an infinity in the other into NaN).
+            Vector128<float> mask = Vector128.GreaterThanOrEqual(Vector128.Create(0, 1, 2, 3), Vector128.Create(4 - (k - full))).AsSingle();
+            int p = k - 4;
+            DotStep<TColumns>(a + p, a1 + p, b + p, b1 + p, b2 + p, b3 + p, b4 + p, b5 + p, mask, masked: true,
+                ref c00, ref c01, ref c02, ref c03, ref c04, ref c05, ref c10, ref c11, ref c12, ref c13, ref c14, ref c15);
+        }
+        SumLanes(c00, c01, c02, c03).Store(tile);
+        SumLanes(c10, c11, c12, c13).Store(tile + ldTile);
+        if (n > 4)
+        {
+            // Columns 4 and 5 of both rows in one reduction: one 64-bit store per row.
+            Vector128<double> pairs = SumLanes(c04, c05, c14, c15).AsDouble();
+            *(double*)(tile + 4) = pairs.ToScalar();
+            *(double*)(tile + ldTile + 4) = pairs.GetElement(1);
+        }
+    }
+
+    /// <summary>
+    /// One step of <see cref="DotKernel"/>: the 4 elements at a and a1 (rows 0 and 1) times those at b to b5
+    /// (columns 0 to TColumns.Value − 1) into the accumulators, every operand ANDed with mask when masked.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DotStep<TColumns>(float* a, float* a1, float* b, float* b1, float* b2, float* b3, float* b4, float* b5, Vector128<float> mask, bool masked,
+        ref Vector128<float> c00, ref Vector128<float> c01, ref Vector128<float> c02, ref Vector128<float> c03, ref Vector128<float> c04, ref Vector128<float> c05,
+        ref Vector128<float> c10, ref Vector128<float> c11, ref Vector128<float> c12, ref Vector128<float> c13, ref Vector128<float> c14, ref Vector128<float> c15)
+        where TColumns : IColumnCount
+    {
+        int n = TColumns.Value;
+        Vector128<float> x0 = Masked(Vector128.Load(a), mask, masked);
+        Vector128<float> x1 = Masked(Vector128.Load(a1), mask, masked);
+        Vector128<float> y = Masked(Vector128.Load(b), mask, masked);
+        c00 = Vector128.MultiplyAddEstimate(x0, y, c00);
+        c10 = Vector128.MultiplyAddEstimate(x1, y, c10);
+        if (n > 1)
+        {
+            y = Masked(Vector128.Load(b1), mask, masked);
+            c01 = Vector128.MultiplyAddEstimate(x0, y, c01);
+            c11 = Vector128.MultiplyAddEstimate(x1, y, c11);
+        }
+        if (n > 2)
+        {
+            y = Masked(Vector128.Load(b2), mask, masked);
+            c02 = Vector128.MultiplyAddEstimate(x0, y, c02);
+            c12 = Vector128.MultiplyAddEstimate(x1, y, c12);
+        }
+        if (n > 3)
+        {
+            y = Masked(Vector128.Load(b3), mask, masked);
+            c03 = Vector128.MultiplyAddEstimate(x0, y, c03);
+            c13 = Vector128.MultiplyAddEstimate(x1, y, c13);
+        }
+        if (n > 4)
+        {
+            y = Masked(Vector128.Load(b4), mask, masked);
+            c04 = Vector128.MultiplyAddEstimate(x0, y, c04);
+            c14 = Vector128.MultiplyAddEstimate(x1, y, c14);
+        }
+        if (n > 5)
+        {
+            y = Masked(Vector128.Load(b5), mask, masked);
+            c05 = Vector128.MultiplyAddEstimate(x0, y, c05);
+            c15 = Vector128.MultiplyAddEstimate(x1, y, c15);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Masked(Vector128<float> value, Vector128<float> mask, bool masked) => masked ? value & mask : value;
+
+    /// <summary>
+    /// The lane sums of four vectors, each (v0 + v2) + (v1 + v3): a transpose by unpacks with adds between
+    /// where SSE is available, the same additions lane by lane otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> SumLanes(Vector128<float> v0, Vector128<float> v1, Vector128<float> v2, Vector128<float> v3)
+    {
+        if (Sse.IsSupported)
+        {
+            // s01 = [v0₀+v0₂, v1₀+v1₂, v0₁+v0₃, v1₁+v1₃], likewise s23.
+            Vector128<float> s01 = Sse.UnpackLow(v0, v1) + Sse.UnpackHigh(v0, v1);
+            Vector128<float> s23 = Sse.UnpackLow(v2, v3) + Sse.UnpackHigh(v2, v3);
+            return Sse.MoveLowToHigh(s01, s23) + Sse.MoveHighToLow(s23, s01);
+        }
+        return Vector128.Create(SumLanes(v0), SumLanes(v1), SumLanes(v2), SumLanes(v3));
+    }
+
+    private static float SumLanes(Vector128<float> v) => (v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3));
 }

@@ -375,6 +375,31 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     /// <summary>2 × 6 accumulators + two A vectors + one B vector = 15 of the 16 ymm registers.</summary>
     public static int MaxDotColumns => 6;
 
+    public static int DotLanes => 8;
+
+    /// <summary>
+    /// Zen 3, one thread, the two paths alternated in the same rounds (median dot time ÷ column time):
+    /// 128×10×k 1.6 at k = 16, 1.3 at 32, 1.1 at 64 and 96, 0.9–1.0 at 128 and 192, 0.85 at 256; 32×10×k
+    /// 1.1 at 128, 1.0 at 192 and 256, 0.87 at 784.
+    /// </summary>
+    public static int DotMinDepth => 256;
+
+    /// <summary>With <see cref="WideDotDepthPerRow"/>: see the remarks.</summary>
+    /// <remarks>
+    /// Zen 3, 1 thread, a switch in the same build, 15 alternating rounds in each of four runs (repeat
+    /// controls ×0.97–1.02, ×0.90–1.05 in the noisiest), dot path ÷ blocked: 2×300×64 ×3.2, 4×256×256
+    /// ×2.1, 8×64×64 ×1.21, 8×256×256 ×1.49–1.55, 8×1024×1024 ×1.27, 8×256×4096 ×1.46, 16×784×256 ×1.12,
+    /// 16×256×256 ×1.12–1.24, 16×1024×1024 ×1.23, 16×512×2048 ×1.06. Shallower sums lose (8×256×64
+    /// ×0.97–1.03, 32×256×128 ×0.84–0.88), and so do more rows in general: ×0.85–0.90 for 32×784×256 and
+    /// 32×256×256 in two runs (×1.04–1.09 in a first prototype, groups of 6 written into C), ×0.98–1.00
+    /// for 20×784×256, 24×784×256 and 24×256×256, ×0.80 for 32×1024×1024. With a deep sum 17 to 32 rows
+    /// can still gain (24×256×784 ×1.13–1.24, 32×256×784 ×1.08–1.16), not adopted for lack of a rule that
+    /// also keeps 32×1024×1024 on the blocked path.
+    /// </remarks>
+    public static int WideDotMaxRows => 16;
+
+    public static int WideDotDepthPerRow => 8;
+
     /// <remarks>
     /// Per k step: two A loads, TColumns B loads and 2·TColumns FMAs, no broadcasts, every lane in use
     /// whatever n is. The horizontal sums cost a few instructions per four elements once per call.
