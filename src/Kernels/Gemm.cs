@@ -1389,9 +1389,10 @@ internal static class GemmTuning
     /// 784×256×16 ×1.66; n = 10: 256×10×784 ×1.33, 128×10×784 ×0.97–1.03). Below, a second thread paid
     /// for some and not others: 8×256×256 ×1.22–1.28 but 64×64×128 ×0.92, 96³ ×0.96, 128×10×512 ×0.99. The
     /// threshold was 2²¹ before (two threads from 4 Mi), which left all the products above on one thread.
-    /// A whole training step of the 784-256-256-10 MLP with Adam, 2 threads ÷ 1 in the same rounds (25
-    /// rounds): batch 8 ×0.59 at 2²¹ (only the optimizer update was split; presumably its worker, idle
-    /// through the serial products, had gone to sleep) and ×1.01 at 2¹⁹, batch 16 ×1.09 → ×1.30, batch 32 ×1.33 → ×1.61, batch 128 ×1.68 → ×1.70.
+    /// A whole training step of the 784-256-256-10 MLP with Adam on 2 threads, 2¹⁹ ÷ 2²¹ in the same rounds
+    /// (two runs, 13 and 31 rounds): batch 8 ×1.09–1.23, 16 ×1.35–1.42, 32 ×1.17–1.18, 64 and 128 ×1.00.
+    /// Two threads ÷ one move far more between runs on this VM: at 2¹⁹ batch 8 ×1.01–1.51, 16 ×1.30–1.61,
+    /// 32 ×1.41–1.61 over three runs; at 2²¹ batch 8 read ×0.59 in one run and ×1.22 in another.
     /// </remarks>
     public const long DefaultParallelThreshold = 1L << 19;
 
