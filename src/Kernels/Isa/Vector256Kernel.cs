@@ -415,84 +415,16 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
         float* b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb, b5 = b4 + ldb;
         int full = k & ~7;
         for (int p = 0; p < full; p += 8)
-        {
-            Vector256<float> x0 = Vector256.Load(a + p);
-            Vector256<float> x1 = Vector256.Load(a1 + p);
-            Vector256<float> y = Vector256.Load(b + p);
-            c00 = Vector256.FusedMultiplyAdd(x0, y, c00);
-            c10 = Vector256.FusedMultiplyAdd(x1, y, c10);
-            if (n > 1)
-            {
-                y = Vector256.Load(b1 + p);
-                c01 = Vector256.FusedMultiplyAdd(x0, y, c01);
-                c11 = Vector256.FusedMultiplyAdd(x1, y, c11);
-            }
-            if (n > 2)
-            {
-                y = Vector256.Load(b2 + p);
-                c02 = Vector256.FusedMultiplyAdd(x0, y, c02);
-                c12 = Vector256.FusedMultiplyAdd(x1, y, c12);
-            }
-            if (n > 3)
-            {
-                y = Vector256.Load(b3 + p);
-                c03 = Vector256.FusedMultiplyAdd(x0, y, c03);
-                c13 = Vector256.FusedMultiplyAdd(x1, y, c13);
-            }
-            if (n > 4)
-            {
-                y = Vector256.Load(b4 + p);
-                c04 = Vector256.FusedMultiplyAdd(x0, y, c04);
-                c14 = Vector256.FusedMultiplyAdd(x1, y, c14);
-            }
-            if (n > 5)
-            {
-                y = Vector256.Load(b5 + p);
-                c05 = Vector256.FusedMultiplyAdd(x0, y, c05);
-                c15 = Vector256.FusedMultiplyAdd(x1, y, c15);
-            }
-        }
+            DotStep<TColumns>(a + p, a1 + p, b + p, b1 + p, b2 + p, b3 + p, b4 + p, b5 + p, Vector256<float>.AllBitsSet, masked: false,
+                ref c00, ref c01, ref c02, ref c03, ref c04, ref c05, ref c10, ref c11, ref c12, ref c13, ref c14, ref c15);
         if (full < k)
         {
             // The last k % 8 products: the 8 elements that end at k, those already summed set to zero in
             // both operands (zero in one alone would turn an infinity in the other into NaN).
             Vector256<float> mask = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(8 - (k - full))).AsSingle();
             int p = k - 8;
-            Vector256<float> x0 = Vector256.Load(a + p) & mask;
-            Vector256<float> x1 = Vector256.Load(a1 + p) & mask;
-            Vector256<float> y = Vector256.Load(b + p) & mask;
-            c00 = Vector256.FusedMultiplyAdd(x0, y, c00);
-            c10 = Vector256.FusedMultiplyAdd(x1, y, c10);
-            if (n > 1)
-            {
-                y = Vector256.Load(b1 + p) & mask;
-                c01 = Vector256.FusedMultiplyAdd(x0, y, c01);
-                c11 = Vector256.FusedMultiplyAdd(x1, y, c11);
-            }
-            if (n > 2)
-            {
-                y = Vector256.Load(b2 + p) & mask;
-                c02 = Vector256.FusedMultiplyAdd(x0, y, c02);
-                c12 = Vector256.FusedMultiplyAdd(x1, y, c12);
-            }
-            if (n > 3)
-            {
-                y = Vector256.Load(b3 + p) & mask;
-                c03 = Vector256.FusedMultiplyAdd(x0, y, c03);
-                c13 = Vector256.FusedMultiplyAdd(x1, y, c13);
-            }
-            if (n > 4)
-            {
-                y = Vector256.Load(b4 + p) & mask;
-                c04 = Vector256.FusedMultiplyAdd(x0, y, c04);
-                c14 = Vector256.FusedMultiplyAdd(x1, y, c14);
-            }
-            if (n > 5)
-            {
-                y = Vector256.Load(b5 + p) & mask;
-                c05 = Vector256.FusedMultiplyAdd(x0, y, c05);
-                c15 = Vector256.FusedMultiplyAdd(x1, y, c15);
-            }
+            DotStep<TColumns>(a + p, a1 + p, b + p, b1 + p, b2 + p, b3 + p, b4 + p, b5 + p, mask, masked: true,
+                ref c00, ref c01, ref c02, ref c03, ref c04, ref c05, ref c10, ref c11, ref c12, ref c13, ref c14, ref c15);
         }
         SumLanes(c00, c01, c02, c03).Store(tile);
         SumLanes(c10, c11, c12, c13).Store(tile + ldTile);
@@ -504,6 +436,57 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
             *(double*)(tile + ldTile + 4) = pairs.GetElement(1);
         }
     }
+
+    /// <summary>
+    /// One step of <see cref="DotKernel"/>: the 8 elements at a and a1 (rows 0 and 1) times those at b to b5
+    /// (columns 0 to TColumns.Value − 1) into the accumulators, every operand ANDed with mask when masked.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DotStep<TColumns>(float* a, float* a1, float* b, float* b1, float* b2, float* b3, float* b4, float* b5, Vector256<float> mask, bool masked,
+        ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c02, ref Vector256<float> c03, ref Vector256<float> c04, ref Vector256<float> c05,
+        ref Vector256<float> c10, ref Vector256<float> c11, ref Vector256<float> c12, ref Vector256<float> c13, ref Vector256<float> c14, ref Vector256<float> c15)
+        where TColumns : IColumnCount
+    {
+        int n = TColumns.Value;
+        Vector256<float> x0 = Masked(Vector256.Load(a), mask, masked);
+        Vector256<float> x1 = Masked(Vector256.Load(a1), mask, masked);
+        Vector256<float> y = Masked(Vector256.Load(b), mask, masked);
+        c00 = Vector256.FusedMultiplyAdd(x0, y, c00);
+        c10 = Vector256.FusedMultiplyAdd(x1, y, c10);
+        if (n > 1)
+        {
+            y = Masked(Vector256.Load(b1), mask, masked);
+            c01 = Vector256.FusedMultiplyAdd(x0, y, c01);
+            c11 = Vector256.FusedMultiplyAdd(x1, y, c11);
+        }
+        if (n > 2)
+        {
+            y = Masked(Vector256.Load(b2), mask, masked);
+            c02 = Vector256.FusedMultiplyAdd(x0, y, c02);
+            c12 = Vector256.FusedMultiplyAdd(x1, y, c12);
+        }
+        if (n > 3)
+        {
+            y = Masked(Vector256.Load(b3), mask, masked);
+            c03 = Vector256.FusedMultiplyAdd(x0, y, c03);
+            c13 = Vector256.FusedMultiplyAdd(x1, y, c13);
+        }
+        if (n > 4)
+        {
+            y = Masked(Vector256.Load(b4), mask, masked);
+            c04 = Vector256.FusedMultiplyAdd(x0, y, c04);
+            c14 = Vector256.FusedMultiplyAdd(x1, y, c14);
+        }
+        if (n > 5)
+        {
+            y = Masked(Vector256.Load(b5), mask, masked);
+            c05 = Vector256.FusedMultiplyAdd(x0, y, c05);
+            c15 = Vector256.FusedMultiplyAdd(x1, y, c15);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Masked(Vector256<float> value, Vector256<float> mask, bool masked) => masked ? value & mask : value;
 
     /// <summary>
     /// The lane sums of four vectors, each ((v0 + v2) + (v1 + v3)) + ((v4 + v6) + (v5 + v7)): a transpose
