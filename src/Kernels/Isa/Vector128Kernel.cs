@@ -25,8 +25,17 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel, IColumnGemmKernel
     public static int KCInPlace => 256;
     public static int MC => 144;
     public static int NC => 2048;
-    /// <summary>Zen 4, B in place against packed: 32×256×784 346 → 307 µs, 128×256×256 378 → 364 µs.</summary>
-    public static int BInPlaceRows => 128;
+    /// <summary>
+    /// Up to 24 rows (4 row tiles) B is read in place; from 32 rows its panels are packed by their first
+    /// row tile. Zen 3 at 128 bits, 1 thread, packed ÷ in place in the same build (11–15 alternating
+    /// rounds, repeat control ×0.99–1.03): 32×256×784 ×1.07, 32×256×256 ×1.02–1.06, 36×256×256 ×1.03,
+    /// 48×256×256 ×1.08, 64×256×784 ×1.08–1.10, 128×256×784 ×1.13–1.15, 128×256×256 ×1.11. Up to 24
+    /// rows in place wins or ties (24×256×784 ×0.96, 8×256×256 ×0.89, 16 rows ×0.98–1.04). Packing still
+    /// loses a little at 30 rows (×0.97) and where B is narrow enough to stay in L1 when read in place
+    /// (64³ ×0.98, 96³ ×0.97, 128×64×128 TN ×0.97). The earlier 128 rows, measured on Zen 4, predate
+    /// packing in the first row tile.
+    /// </summary>
+    public static int BInPlaceRows => 24;
     public static SimdLevel Level => SimdLevel.Vector128;
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
