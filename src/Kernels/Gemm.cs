@@ -929,7 +929,7 @@ public static unsafe class Gemm
         }
         // The depth depends on the whole shape, never on a thread's part, so k is summed in the same
         // blocks for any thread count.
-        int kc = !job.TransB && job.M <= TKernel.BInPlaceRows ? TKernel.KCInPlace : TKernel.KC;
+        int kc = ReadsBInPlace<TKernel>(ref job, job.M) ? TKernel.KCInPlace : TKernel.KC;
         GemmTuning.Blocks(kc, TKernel.MC, TKernel.NC, TKernel.MR, TKernel.NR, out job.Kc, out job.Mc, out job.Nc);
         job.KcStep = BalancedStep(job.K, job.Kc, 1);
         int kBlocks = (job.K + job.KcStep - 1) / job.KcStep;
@@ -1184,10 +1184,22 @@ public static unsafe class Gemm
     /// <summary>
     /// Whether the micro-kernel reads full NR-column panels of B where they are stored instead of from
     /// a packed copy: B not transposed, and at most <see cref="IGemmKernel.BInPlaceRows"/> rows of C, so
-    /// that few A panels reuse each B panel and packing B costs more than it saves.
+    /// that few A panels reuse each B panel and packing B costs more than it saves. When B's rows are a
+    /// multiple of <see cref="Pack.L1SetPeriodFloats"/> apart, only a single row tile (at most MR rows)
+    /// reads them in place: they all fall into one L1 set, so a panel's rows do not stay in L1 for the
+    /// next row tile.
     /// </summary>
+    /// <remarks>
+    /// Packed ÷ read in place with B's rows 4 KiB or 8 KiB apart (Zen 3, 1 thread, 11–15 alternating
+    /// rounds, repeat controls ×0.97–1.06). 256 bits: 8×1024×784 ×1.25, 12×1024×1024 ×1.69, 16×1024×784
+    /// ×1.66, 24×1024×1024 ×1.82, 20×2048×2048 ×1.46, 8×2048×1024 ×1.37, 16×2048×512 ×1.30, 8×1024×1024
+    /// ×1.00–1.02, 8×4096×256 ×0.99; one tile, 4×1024×1024, ×0.92. 128 bits: 8×1024×784 ×1.35–1.52,
+    /// 8×1024×1024 ×1.32, 12×1024×784 ×1.39, 16×1024×784 ×1.50, 24×2048×512 ×1.60 (with rows grouped in
+    /// <see cref="Pack.B"/>). Other distances keep the rule: 16×1000×1000, 16×768×768 and 24×1536×512
+    /// read in place ×1.07–1.11 faster than packed.
+    /// </remarks>
     private static bool ReadsBInPlace<TKernel>(ref GemmJob job, int rows) where TKernel : IGemmKernel
-        => !job.TransB && rows <= TKernel.BInPlaceRows;
+        => !job.TransB && rows <= TKernel.BInPlaceRows && (rows <= TKernel.MR || job.Ldb % Pack.L1SetPeriodFloats != 0);
 
     /// <summary>
     /// The two inner loops: every MR×NR tile of an mc×nc block of C. B panels come from packedB

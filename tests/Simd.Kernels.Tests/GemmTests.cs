@@ -371,6 +371,29 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void AliasedBRows(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // Rows of a non-transposed B a multiple of 4 KiB apart are read in place by one row tile only; from
+        // MR + 1 rows they are packed in one pass, whose rows go 4 at a time where the panels are a multiple
+        // of 4 KiB apart (kc = 256: kc·NR is a multiple of 1024). A partial last panel, KC blocks with and
+        // without that property, and both sides of MR.
+        var (mr, nr, _, _, _) = Blocks(level);
+        int n = 2 * nr + 3;
+        foreach (int ldb in new[] { 1024, 2048 })
+            foreach (int rows in new[] { mr, mr + 1, Math.Max(mr + 1, BInPlaceRows(level)) })
+            {
+                Check(level, ta, tb, rows, n, 37, 1f, 0f, pad: ldb - n, nanC: true);
+                Check(level, ta, tb, rows, n, 512, -0.5f, 1f, pad: ldb - n);
+                using (GemmTuning.OverrideBlocks(kc: 256, mc: 2 * mr, nc: 2 * nr))
+                {
+                    Check(level, ta, tb, rows, n, 512, 0.5f, 0f, pad: ldb - n, nanC: true);
+                    Check(level, ta, tb, rows, n, 300, 1f, 1f, pad: ldb - n);
+                }
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void WideDotBoundary(SimdLevel level, Transpose ta, Transpose tb)
     {
         // At 256 and 128 bits, B stored transposed with at most WideDotMaxRows rows and k ≥
