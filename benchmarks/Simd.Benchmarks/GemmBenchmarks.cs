@@ -32,7 +32,8 @@ public sealed record GemmShape(string Name, bool TransA, bool TransB, int M, int
 
 /// <summary>
 /// SGEMM on the shapes we train: squares, the MLP 784-256-256-10 training products (forward X·W,
-/// δ·Wᵀ, Xᵀ·δ per layer) at batch 1, 8, 32 and 128, and an RNN step, single-threaded; the large ones again
+/// δ·Wᵀ, Xᵀ·δ per layer) at batch 1, 8, 32 and 128, those of a 784-1024 layer at batch 8, 32 and 128,
+/// and an RNN step, single-threaded; the large ones again
 /// on 2 threads. <see cref="Multiply"/> runs Simd at a level; <see cref="OpenBlas"/> runs the system's
 /// cblas_sgemm on the same shape and threads as the baseline (it fails its setup, and so drops out of
 /// the results, when there is no libopenblas). The GFLOP/s, % of FMA roof and × OpenBLAS columns read
@@ -61,6 +62,13 @@ public unsafe class GemmBenchmarks
                     shapes.Add(new($"mlp-dX-b{batch}", false, true, batch, inputs, outputs, 1));
                     shapes.Add(new($"mlp-dW-b{batch}", true, false, inputs, outputs, batch, 1));
                 }
+            }
+            // A wider hidden layer, 784 → 1024: its weights' rows are 4 KiB apart, one L1 set.
+            foreach (int batch in new[] { 8, 32, 128 })
+            {
+                shapes.Add(new($"wide-fwd-b{batch}", false, false, batch, 1024, 784, 1));
+                shapes.Add(new($"wide-dX-b{batch}", false, true, batch, 784, 1024, 1));
+                shapes.Add(new($"wide-dW-b{batch}", true, false, 784, 1024, batch, 1));
             }
             shapes.Add(new("rnn", false, false, 32, 256, 256, 1));
             shapes.AddRange(shapes.Where(s => s.Flops >= 2.0 * 512 * 512 * 512 || s.Name == "mlp-fwd-b128" && s.K == 784
