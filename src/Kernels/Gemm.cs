@@ -397,13 +397,14 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// A path's work on the rows [first, last) of C, or on its columns when <see cref="AlongColumns"/>,
-    /// computed in blocks of BlockSize; a thread's part is whole blocks, the last part ending at m (n).
+    /// A path's work on the rows [first, last) of C, or on its columns when <see cref="Length"/> is n,
+    /// computed in blocks of BlockSize; a thread's part is whole blocks, the last part ending at Length.
     /// </summary>
     private interface IBlocks
     {
         static abstract int BlockSize { get; }
-        static virtual bool AlongColumns => false;
+        /// <summary>How far the blocks run: m along the rows (the default), n along the columns.</summary>
+        static virtual int Length(ref GemmJob job) => job.M;
         static abstract void Run(ref GemmJob job, int first, int last);
     }
 
@@ -428,7 +429,7 @@ public static unsafe class Gemm
     private readonly struct WideDotBlocks<TKernel> : IBlocks where TKernel : IDotGemmKernel
     {
         public static int BlockSize => TKernel.MaxDotColumns;
-        public static bool AlongColumns => true;
+        public static int Length(ref GemmJob job) => job.N;
         public static void Run(ref GemmJob job, int first, int last) => WideDotColumns<TKernel>(ref job, first, last);
     }
 
@@ -436,10 +437,11 @@ public static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InBlocks<TBlocks>(ref GemmJob job) where TBlocks : IBlocks
     {
-        int parts = BlockParts(ref job, TBlocks.AlongColumns ? job.N : job.M, TBlocks.BlockSize);
+        int length = TBlocks.Length(ref job);
+        int parts = BlockParts(ref job, length, TBlocks.BlockSize);
         if (parts <= 1)
         {
-            TBlocks.Run(ref job, 0, TBlocks.AlongColumns ? job.N : job.M);
+            TBlocks.Run(ref job, 0, length);
             return;
         }
         fixed (GemmJob* context = &job)
@@ -450,7 +452,7 @@ public static unsafe class Gemm
     {
         ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
         using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        var (first, last) = PartRows(TBlocks.AlongColumns ? job.N : job.M, TBlocks.BlockSize, part, parts);
+        var (first, last) = PartRows(TBlocks.Length(ref job), TBlocks.BlockSize, part, parts);
         TBlocks.Run(ref job, first, last);
     }
 
