@@ -19,7 +19,8 @@ public enum Transpose
 /// Single-precision general matrix multiply on row-major matrices: C = alpha·op(A)·op(B) + beta·C,
 /// with a fused bias-and-activation form for dense layers and an accumulating form for weight
 /// gradients. BLIS structure: five loops (jc → pc → ic → jr → ir) around a per-level MR×NR
-/// micro-kernel on packed panels; threads split C into disjoint tiles. One row or one column of C
+/// micro-kernel on packed panels; threads split C into disjoint tiles (a large row split hands its
+/// rows out per k block, one thread at a time on each tile, in k order). One row or one column of C
 /// (batch 1), and k = 1, take matrix–vector and rank-1 loops instead, split between threads by outputs.
 /// </summary>
 /// <remarks>
@@ -951,8 +952,111 @@ public static unsafe class Gemm
             job.PanelStates = workspace.PanelStates(kBlocks * panels);
             new Span<int>(job.PanelStates, kBlocks * panels).Clear();
         }
+        int rowTiles = (job.M + TKernel.MR - 1) / TKernel.MR;
+        int units = Math.Min(parts * ClaimedUnitsPerPart, rowTiles / ClaimedMinTiles);
+        if (job.SplitRows && units >= 2 * parts)
+        {
+            // A k block of a column block is a phase; ClaimedPart steps through them in the same order.
+            int ncStep = BalancedStep(job.N, job.Nc, TKernel.NR);
+            int phases = (job.N + ncStep - 1) / ncStep * kBlocks;
+            job.Units = units;
+            job.Claims = GemmWorkspace.Current.Claims(phases * parts + units);
+            for (int part = 0; part < parts; part++)
+            {
+                var (first, end) = OwnUnits(units, part, parts);
+                long range = (uint)first | (long)end << 32;
+                for (int phase = 0; phase < phases; phase++) job.Claims[phase * parts + part] = range;
+            }
+            job.UnitPhases = job.Claims + phases * parts;
+            new Span<long>(job.UnitPhases, units).Clear();
+            fixed (GemmJob* context = &job)
+                WorkerPool.Run(&ClaimedPart<TKernel>, context, parts);
+            return;
+        }
         fixed (GemmJob* context = &job)
             WorkerPool.Run(&Part<TKernel>, context, parts);
+    }
+
+    /// <summary>
+    /// Units of a claimed row split per thread (at most), and row tiles per unit (at least): a row split
+    /// claims its work (<see cref="ClaimedPart"/>) when m gives every thread two units of
+    /// <see cref="ClaimedMinTiles"/> tiles.
+    /// </summary>
+    /// <remarks>
+    /// Units of 2 tiles lost on small products (128×256×256 on 2 threads ×0.96, 4 tiles ×0.98): every unit
+    /// reads each B panel again from L2, and 8 tiles share it as a row block does. Claimed ÷ the static
+    /// split (Zen 3, Vector256, 2 threads, 13–25 alternating rounds, repeat controls ×0.92–1.03): 512³
+    /// ×1.00–1.15, 1024³ ×0.99–1.04, 2048³ ×1.02–1.05, 128×256×784 ×1.00–1.04, 128×256×256 ×1.00 (8
+    /// tiles); as much as ×1.15 while the VM's other tenant held a core, within noise while it was calm.
+    /// 4, 8 or 16 units per thread measured alike (×0.99–1.05).
+    /// </remarks>
+    private const int ClaimedUnitsPerPart = 8;
+    private const int ClaimedMinTiles = 8;
+
+    /// <summary>The units [First, End) that part <paramref name="part"/> of <paramref name="parts"/> owns.</summary>
+    private static (int First, int End) OwnUnits(int units, int part, int parts)
+        => ((int)((long)units * part / parts), (int)((long)units * (part + 1) / parts));
+
+    /// <summary>The first row of unit <paramref name="unit"/>: units are whole row tiles, the last ends at m.</summary>
+    private static int UnitRow<TKernel>(ref GemmJob job, int unit) where TKernel : IGemmKernel
+    {
+        int rowTiles = (job.M + TKernel.MR - 1) / TKernel.MR;
+        return Math.Min(job.M, (int)((long)rowTiles * unit / job.Units) * TKernel.MR);
+    }
+
+    /// <summary>
+    /// A row split that balances itself: for each k block of each column block in turn, the part runs
+    /// its own units from the first, then takes the other parts' unclaimed units from their last, so a
+    /// thread on a slower core (another tenant, a late wake-up) does less of the work. A unit waits for
+    /// the k block before it to be done on its rows, by whichever thread did it; every unit is the same
+    /// tiles with the same k blocks on any thread, so the bits do not depend on who runs it.
+    /// </summary>
+    private static void ClaimedPart<TKernel>(void* context, int part, int parts) where TKernel : IGemmKernel
+    {
+        ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
+        using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
+        var (first, end) = OwnUnits(job.Units, part, parts);
+        BlockPlan plan = Plan<TKernel>(ref job, UnitRow<TKernel>(ref job, end) - UnitRow<TKernel>(ref job, first), job.N);
+        long* claims = job.Claims;
+        int phaseIndex = 0;
+        for (int jc = 0; jc < job.N; jc += plan.NcStep)
+            for (int pc = 0; pc < job.K; pc += job.KcStep, phaseIndex++, claims += parts)
+            {
+                BlockPhase phase = default;
+                bool prepared = false;
+                for (int unit; (unit = ClaimUnit(claims, part, parts)) >= 0;)
+                {
+                    long* done = job.UnitPhases + unit;
+                    for (var spin = new SpinWait(); Volatile.Read(ref *done) < phaseIndex;) spin.SpinOnce(sleep1Threshold: -1);
+                    if (!prepared) phase = PrepareB<TKernel>(ref job, ref plan, jc, Math.Min(plan.NcStep, job.N - jc), pc);
+                    RowBlocks<TKernel>(ref job, ref plan, ref phase, UnitRow<TKernel>(ref job, unit), UnitRow<TKernel>(ref job, unit + 1), plan.PacksInTiles && !prepared);
+                    prepared = true;
+                    // Publishes the unit's rows of C to the thread that takes it in the next k block.
+                    Volatile.Write(ref *done, phaseIndex + 1);
+                }
+            }
+    }
+
+    /// <summary>
+    /// A unit for part <paramref name="part"/> in one k block: the first of its own unclaimed units, else
+    /// the last unclaimed unit of another part; −1 when none is left.
+    /// </summary>
+    private static int ClaimUnit(long* claims, int part, int parts)
+    {
+        for (int other = 0; other < parts; other++)
+        {
+            long* range = claims + (part + other) % parts;
+            while (true)
+            {
+                long word = Volatile.Read(ref *range);
+                int front = (int)word, end = (int)(word >> 32);
+                if (front >= end) break;
+                // The owner takes from the front, the others from the end.
+                long taken = other == 0 ? word + 1 : word - (1L << 32);
+                if (Interlocked.CompareExchange(ref *range, taken, word) == word) return other == 0 ? front : end - 1;
+            }
+        }
+        return -1;
     }
 
     /// <summary>
@@ -1024,7 +1128,8 @@ public static unsafe class Gemm
     /// and ×1.46–1.95 (1, 2 and 4 parts per thread); 1024³ ×1.92 against ×1.95, ×1.96 and ×1.90;
     /// 128×256×784 ×1.71–1.82 against ×1.66–1.69, ×1.67–1.68 and ×1.63–1.65. The squares read higher
     /// with one part per thread by less than the repeat of the same split moved (up to 9%), and batch
-    /// 128 lower with every variant in both runs.
+    /// 128 lower with every variant in both runs. What does absorb it keeps one part per thread, each
+    /// with its own packed B, and claims only row units within each k block (<see cref="ClaimedPart"/>).
     /// </remarks>
     private static int Parts<TKernel>(int m, int n, int k, out bool splitRows) where TKernel : IGemmKernel
     {
@@ -1061,74 +1166,138 @@ public static unsafe class Gemm
         where TKernel : IGemmKernel
     {
         if (rowStart >= rowEnd || colStart >= colEnd) return;
-        int kcMax = job.Kc, mcMax = job.Mc, ncMax = job.Nc, nr = TKernel.NR;
-        GemmWorkspace workspace = GemmWorkspace.Current;
-        float* packedA = workspace.A((nint)mcMax * kcMax);
-        float* packedB = workspace.B((nint)ncMax * kcMax);
-        int mcStep = BalancedStep(rowEnd - rowStart, mcMax, TKernel.MR);
-        int ncStep = BalancedStep(colEnd - colStart, ncMax, nr);
-        float* tile = workspace.Tile;
-        bool shared = job.PackedB != null;
-        bool bInPlace = !shared && ReadsBInPlace<TKernel>(ref job, rowEnd - rowStart);
-        // The first row block packs B panel by panel as it reaches each one, not the whole block in a
-        // separate pass first. A non-transposed B is packed by the panel's first row tile while it
-        // computes (it reads B's rows as they are), so packing overlaps FMAs (Zen 3, paired medians of 15
-        // rounds: 64×256×784 ×1.12, 128×256×784 ×1.05, 128×256×256 ×1.04, squares 64–512 ×0.98–1.03).
-        // A transposed B is transposed into the panel just before its first tile, which then finds the
-        // panel in L1 instead of in L3 behind a block that outgrew L2 (Zen 3, paired medians of 13–15
-        // rounds of 20 calls: 32×784×256 ×1.02–1.05, 128×784×256 ×1.01–1.02, 256³ and 512³ ×0.98–1.05,
-        // 64³–128³ ×0.95–1.02). The first row block must hold a whole row tile, which packs
-        // a non-transposed B's panels. A B with rows far apart is packed in one pass instead
-        // (RowOrderPackingStride).
-        bool packsInTiles = !shared && !bInPlace && rowEnd - rowStart >= TKernel.MR && (job.TransB || job.Ldb < RowOrderPackingStride);
-        int kcStep = job.KcStep;
-        bool edgeInPlace = ReadsEdgeInPlace(ref job, bInPlace || packsInTiles, rowEnd - rowStart, mcMax);
-        for (int jc = colStart; jc < colEnd; jc += ncStep)
-        {
-            int nc = Math.Min(ncStep, colEnd - jc);
-            int fullColumns = nc - nc % nr;
-            for (int pc = 0; pc < job.K; pc += kcStep)
+        BlockPlan plan = Plan<TKernel>(ref job, rowEnd - rowStart, colEnd - colStart);
+        for (int jc = colStart; jc < colEnd; jc += plan.NcStep)
+            for (int pc = 0; pc < job.K; pc += job.KcStep)
             {
-                int kc = Math.Min(kcStep, job.K - pc);
-                bool last = pc + kc == job.K;
-                float beta = pc == 0 ? job.Beta : 1f;
-                float* bRows = null;
-                bool edgeHere = edgeInPlace && fullColumns < nc && (nc - fullColumns) % TKernel.EdgeStep == 0;
-                float* edgeRows = edgeHere ? job.B + pc * job.Ldb + jc : null;
-                if (shared)
-                {
-                    // Blocks of the same rows of op(B) follow each other along the padded width.
-                    packedB = job.PackedB + (nint)pc * job.PanelsPerRow * nr + (nint)jc * kc;
-                    PackSharedBlock<TKernel>(ref job, pc / kcStep, jc, pc, kc, nc, packedB);
-                }
-                else if (packsInTiles && job.TransB)
-                    bRows = job.B + jc * job.Ldb + pc;
-                else if (packsInTiles)
-                {
-                    bRows = job.B + pc * job.Ldb + jc;
-                    if (fullColumns < nc && !edgeHere)
-                        Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc + fullColumns, kc, nc - fullColumns, packedB + (nint)fullColumns * kc);
-                }
-                else if (!bInPlace)
-                    Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc, kc, nc, packedB);
-                else
-                {
-                    bRows = job.B + pc * job.Ldb + jc;
-                    if (fullColumns < nc && !edgeHere)
-                        Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc + fullColumns, kc, nc - fullColumns, packedB);
-                }
-                for (int ic = rowStart; ic < rowEnd; ic += mcStep)
-                {
-                    int mc = Math.Min(mcStep, rowEnd - ic);
-                    Pack.A<TKernel>(job.TransA, job.A, job.Lda, ic, pc, mc, kc, packedA);
-                    float* c = job.C + ic * job.Ldc + jc;
-                    // Only the first row block packs; the blocks below it read the packed panels.
-                    bool packs = packsInTiles && ic == rowStart;
-                    Macro<TKernel>(mc, nc, kc, packedA, packedB, packsInTiles && !packs ? null : bRows, job.Ldb, packs, job.TransB, c, job.Ldc, job.Alpha, beta, tile, edgeRows);
-                    if (last && job.HasEpilogue)
-                        Epilogue(ref job, ic, mc, jc, nc);
-                }
+                BlockPhase phase = PrepareB<TKernel>(ref job, ref plan, jc, Math.Min(plan.NcStep, colEnd - jc), pc);
+                RowBlocks<TKernel>(ref job, ref plan, ref phase, rowStart, rowEnd, plan.PacksInTiles);
             }
+    }
+
+    /// <summary>A thread's buffers and its ways of reading B, the same for all of its blocks in one call.</summary>
+    private struct BlockPlan
+    {
+        public float* PackedA, PackedB, Tile;
+        /// <summary>Columns per column block: NC or less, balanced (<see cref="BalancedStep"/>).</summary>
+        public int NcStep;
+        /// <summary>The threads pack op(B) once between them, into <see cref="GemmJob.PackedB"/>.</summary>
+        public bool Shared;
+        /// <summary>Full panels are read from B's rows where they are stored (<see cref="ReadsBInPlace"/>).</summary>
+        public bool InPlace;
+        /// <summary>Full panels are packed by the first row block that reaches them, while it computes.</summary>
+        public bool PacksInTiles;
+        /// <summary>A last partial panel may be read where it is stored (<see cref="ReadsEdgeInPlace"/>).</summary>
+        public bool EdgeInPlace;
+    }
+
+    /// <summary>One k block of one column block of C: its B panels, and how C is updated.</summary>
+    private struct BlockPhase
+    {
+        public int Jc, Nc, Pc, Kc;
+        public float Beta;
+        /// <summary>The last k block: the epilogue follows it.</summary>
+        public bool Last;
+        /// <summary>The packed panels; B's rows when full panels are read or packed from them; a partial panel read in place.</summary>
+        public float* PackedB, BRows, EdgeRows;
+    }
+
+    /// <summary>
+    /// The plan of a thread whose own share of C has <paramref name="rows"/> rows and
+    /// <paramref name="columns"/> columns.
+    /// </summary>
+    /// <remarks>
+    /// The first row block packs B panel by panel as it reaches each one, not the whole block in a
+    /// separate pass first. A non-transposed B is packed by the panel's first row tile while it
+    /// computes (it reads B's rows as they are), so packing overlaps FMAs (Zen 3, paired medians of 15
+    /// rounds: 64×256×784 ×1.12, 128×256×784 ×1.05, 128×256×256 ×1.04, squares 64–512 ×0.98–1.03).
+    /// A transposed B is transposed into the panel just before its first tile, which then finds the
+    /// panel in L1 instead of in L3 behind a block that outgrew L2 (Zen 3, paired medians of 13–15
+    /// rounds of 20 calls: 32×784×256 ×1.02–1.05, 128×784×256 ×1.01–1.02, 256³ and 512³ ×0.98–1.05,
+    /// 64³–128³ ×0.95–1.02). The first row block must hold a whole row tile, which packs
+    /// a non-transposed B's panels. A B with rows far apart is packed in one pass instead
+    /// (<see cref="RowOrderPackingStride"/>).
+    /// </remarks>
+    private static BlockPlan Plan<TKernel>(ref GemmJob job, int rows, int columns) where TKernel : IGemmKernel
+    {
+        GemmWorkspace workspace = GemmWorkspace.Current;
+        var plan = new BlockPlan
+        {
+            PackedA = workspace.A((nint)job.Mc * job.Kc),
+            PackedB = workspace.B((nint)job.Nc * job.Kc),
+            Tile = workspace.Tile,
+            NcStep = BalancedStep(columns, job.Nc, TKernel.NR),
+            Shared = job.PackedB != null,
+        };
+        plan.InPlace = !plan.Shared && ReadsBInPlace<TKernel>(ref job, rows);
+        plan.PacksInTiles = !plan.Shared && !plan.InPlace && rows >= TKernel.MR && (job.TransB || job.Ldb < RowOrderPackingStride);
+        plan.EdgeInPlace = ReadsEdgeInPlace(ref job, plan.InPlace || plan.PacksInTiles, rows, job.Mc);
+        return plan;
+    }
+
+    /// <summary>
+    /// Starts the k block op(B)[pc .. pc + kc, jc .. jc + nc) for a thread: packs what its plan packs
+    /// before the row blocks (all of it, or only a last partial panel; a shared block is packed by
+    /// whichever threads get there first) and says where the row blocks find the rest.
+    /// </summary>
+    private static BlockPhase PrepareB<TKernel>(ref GemmJob job, ref BlockPlan plan, int jc, int nc, int pc) where TKernel : IGemmKernel
+    {
+        int kc = Math.Min(job.KcStep, job.K - pc), fullColumns = nc - nc % TKernel.NR;
+        var phase = new BlockPhase
+        {
+            Jc = jc, Nc = nc, Pc = pc, Kc = kc,
+            Beta = pc == 0 ? job.Beta : 1f,
+            Last = pc + kc == job.K,
+            PackedB = plan.PackedB,
+        };
+        bool edgeHere = plan.EdgeInPlace && fullColumns < nc && (nc - fullColumns) % TKernel.EdgeStep == 0;
+        if (edgeHere) phase.EdgeRows = job.B + pc * job.Ldb + jc;
+        if (plan.Shared)
+        {
+            // Blocks of the same rows of op(B) follow each other along the padded width.
+            phase.PackedB = job.PackedB + (nint)pc * job.PanelsPerRow * TKernel.NR + (nint)jc * kc;
+            PackSharedBlock<TKernel>(ref job, pc / job.KcStep, jc, pc, kc, nc, phase.PackedB);
+        }
+        else if (plan.PacksInTiles && job.TransB)
+            phase.BRows = job.B + jc * job.Ldb + pc;
+        else if (plan.PacksInTiles)
+        {
+            phase.BRows = job.B + pc * job.Ldb + jc;
+            if (fullColumns < nc && !edgeHere)
+                Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc + fullColumns, kc, nc - fullColumns, phase.PackedB + (nint)fullColumns * kc);
+        }
+        else if (!plan.InPlace)
+            Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc, kc, nc, phase.PackedB);
+        else
+        {
+            phase.BRows = job.B + pc * job.Ldb + jc;
+            if (fullColumns < nc && !edgeHere)
+                Pack.B<TKernel>(job.TransB, job.B, job.Ldb, pc, jc + fullColumns, kc, nc - fullColumns, phase.PackedB);
+        }
+        return phase;
+    }
+
+    /// <summary>
+    /// The k block <paramref name="phase"/> of C's rows [rowStart, rowEnd), in row blocks of at most MC:
+    /// pack A, run the macro-kernel, apply the epilogue after the last k block. With
+    /// <paramref name="packsB"/>, the first row block packs the panels that the plan packs in tiles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowBlocks<TKernel>(ref GemmJob job, ref BlockPlan plan, ref BlockPhase phase, int rowStart, int rowEnd, bool packsB)
+        where TKernel : IGemmKernel
+    {
+        int mcStep = BalancedStep(rowEnd - rowStart, job.Mc, TKernel.MR);
+        for (int ic = rowStart; ic < rowEnd; ic += mcStep)
+        {
+            int mc = Math.Min(mcStep, rowEnd - ic);
+            Pack.A<TKernel>(job.TransA, job.A, job.Lda, ic, phase.Pc, mc, phase.Kc, plan.PackedA);
+            float* c = job.C + ic * job.Ldc + phase.Jc;
+            bool packs = packsB && ic == rowStart;
+            // Once packed, the blocks below read the packed panels.
+            float* bRows = plan.PacksInTiles && !packs ? null : phase.BRows;
+            Macro<TKernel>(mc, phase.Nc, phase.Kc, plan.PackedA, phase.PackedB, bRows, job.Ldb, packs, job.TransB, c, job.Ldc, job.Alpha, phase.Beta, plan.Tile, phase.EdgeRows);
+            if (phase.Last && job.HasEpilogue)
+                Epilogue(ref job, ic, mc, phase.Jc, phase.Nc);
         }
     }
 
@@ -1367,6 +1536,15 @@ internal unsafe struct GemmJob
     public float* PackedB;
     public int* PanelStates;
     public int PanelsPerRow;
+    /// <summary>
+    /// When a row split claims its work (<see cref="Gemm"/>'s ClaimedPart): C's rows cut into Units
+    /// units of whole row tiles; Claims holds, for every k block of every column block and every part,
+    /// the units of that part still unclaimed (first in the low 32 bits, end in the high), and
+    /// UnitPhases, for every unit, how many of those blocks are done on it.
+    /// </summary>
+    public int Units;
+    public long* Claims;
+    public long* UnitPhases;
 }
 
 /// <summary>A matrix–vector product's operands, shared by its threads; lives on the caller's stack.</summary>

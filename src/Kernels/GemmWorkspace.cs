@@ -23,6 +23,8 @@ internal sealed unsafe class GemmWorkspace
     private nint _sharedBFloats;
     private int* _panelStates;
     private nint _panelStateCount;
+    private long* _claims;
+    private nint _claimCount;
 
     /// <summary>The calling thread's workspace.</summary>
     public static GemmWorkspace Current => t_current ??= new GemmWorkspace();
@@ -41,6 +43,9 @@ internal sealed unsafe class GemmWorkspace
 
     /// <summary>At least <paramref name="count"/> ints for the states of the shared packed B's panels.</summary>
     public int* PanelStates(int count) => Ensure(ref _panelStates, ref _panelStateCount, count);
+
+    /// <summary>At least <paramref name="count"/> longs for the row units that a call's threads claim.</summary>
+    public long* Claims(int count) => Ensure(ref _claims, ref _claimCount, count);
 
     private static T* Ensure<T>(ref T* buffer, ref nint capacity, nint count) where T : unmanaged
     {
@@ -61,6 +66,7 @@ internal sealed unsafe class GemmWorkspace
         NativeMemory.AlignedFree(_b);
         NativeMemory.AlignedFree(_sharedB);
         NativeMemory.AlignedFree(_panelStates);
+        NativeMemory.AlignedFree(_claims);
         NativeMemory.AlignedFree(Tile);
     }
 }

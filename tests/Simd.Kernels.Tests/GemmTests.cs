@@ -767,6 +767,77 @@ public class GemmTests
         Assert.Equal(0, mismatches);
     }
 
+    /// <summary>
+    /// A row split with room for two units of 8 row tiles per thread claims its work: C's rows in units,
+    /// per k block of each column block, each thread its own units first and then the others' from their
+    /// end, each unit waiting for the k block before it on its rows. Several k and column blocks, a
+    /// partial last row tile and panel, both layouts of A and B (a transposed B is packed once for all
+    /// threads), beta ≠ 0 and NaN in C with beta = 0: every thread count matches the reference and the
+    /// serial bits. Then two callers at once, so that calls that find the workers busy run every part on
+    /// the caller, whose first part claims every unit.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void ClaimedRowUnitsGiveTheSerialBits(SimdLevel level)
+    {
+        var (mr, nr, _, _, _) = Blocks(level);
+        int m = 6 * 8 * mr + mr / 2 + 1, n = 2 * nr + 3, k = 37;
+        var cases = new[]
+        {
+            (Transpose.None, Transpose.None, 1f, 0f, true),
+            (Transpose.Transposed, Transpose.Transposed, -0.5f, 0.75f, false),
+            (Transpose.None, Transpose.Transposed, 1.5f, 1f, false),
+        };
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        using var threshold = GemmTuning.OverrideParallelThreshold(1);
+        using var blocks = GemmTuning.OverrideBlocks(kc: 8, mc: 2 * mr, nc: nr);
+        var serial = new float[cases.Length][];
+        Gemm.MaxDegreeOfParallelism = 1;
+        for (int i = 0; i < cases.Length; i++)
+        {
+            var (ta, tb, alpha, beta, nanC) = cases[i];
+            serial[i] = Check(level, ta, tb, m, n, k, alpha, beta, pad: 1, seed: i, nanC: nanC);
+        }
+        foreach (int threads in new[] { 2, 3, 7 })
+        {
+            Gemm.MaxDegreeOfParallelism = threads;
+            for (int i = 0; i < cases.Length; i++)
+            {
+                var (ta, tb, alpha, beta, nanC) = cases[i];
+                float[] c = Check(level, ta, tb, m, n, k, alpha, beta, pad: 1, seed: i, nanC: nanC);
+                Assert.True(serial[i].AsSpan().SequenceEqual(c), $"{level} {ta}/{tb}: {threads} threads changed the result bits");
+            }
+        }
+        Gemm.MaxDegreeOfParallelism = 2;
+        int mismatches = 0;
+        Exception? failure = null;
+        void Caller()
+        {
+            try
+            {
+                using var callerThreshold = GemmTuning.OverrideParallelThreshold(1);
+                using var callerBlocks = GemmTuning.OverrideBlocks(kc: 8, mc: 2 * mr, nc: nr);
+                for (int call = 0; call < 8; call++)
+                    for (int i = 0; i < cases.Length; i++)
+                    {
+                        var (ta, tb, alpha, beta, nanC) = cases[i];
+                        if (!serial[i].AsSpan().SequenceEqual(Check(level, ta, tb, m, n, k, alpha, beta, pad: 1, seed: i, nanC: nanC)))
+                            Interlocked.Increment(ref mismatches);
+                    }
+            }
+            catch (Exception error)
+            {
+                Interlocked.CompareExchange(ref failure, error, null);
+            }
+        }
+        var other = new Thread(Caller);
+        other.Start();
+        Caller();
+        other.Join();
+        Assert.Null(failure);
+        Assert.Equal(0, mismatches);
+    }
+
     [Fact]
     public void SteadyStateAllocatesNothing()
     {
