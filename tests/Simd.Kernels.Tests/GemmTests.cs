@@ -862,6 +862,9 @@ public class GemmTests
         using (GemmTuning.OverrideParallelThreshold(1))
         {
             TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "threaded Gemm.Multiply");
+            // Rows enough for claimed row units at 256 and 512 bits (two units of 8 row tiles per thread).
+            float[] tallA = TestSupport.Uniform(256 * 96, 3), tallC = new float[256 * 80];
+            TestSupport.AssertNoAllocation(() => Gemm.Multiply(256, 80, 96, tallA, b, tallC), "threaded Gemm.Multiply, claimed row units");
             // Both parts pack a transposed B: one shared packed copy.
             TestSupport.AssertNoAllocation(() => Gemm.Multiply(Transpose.None, Transpose.Transposed, 64, 80, 96, 1f, a, 96, b, 96, 0f, c, 80),
                 "threaded Gemm.Multiply, shared packed B");
