@@ -988,7 +988,9 @@ public static unsafe class Gemm
     /// split (Zen 3, Vector256, 2 threads, 13–25 alternating rounds, repeat controls ×0.92–1.03): 512³
     /// ×1.00–1.15, 1024³ ×0.99–1.04, 2048³ ×1.02–1.05, 128×256×784 ×1.00–1.04, 128×256×256 ×1.00 (8
     /// tiles); as much as ×1.15 while the VM's other tenant held a core, within noise while it was calm.
-    /// 4, 8 or 16 units per thread measured alike (×0.99–1.05).
+    /// 4, 8 or 16 units per thread measured alike (×0.99–1.05). At 128 bits (2 threads ÷ 1, 15 rounds,
+    /// two of each split, load average 1.3): 512³ ×1.94–2.00 claimed against ×1.88–1.94, 1024³ ×2.00–2.03
+    /// against ×1.93–1.98, 128×256×784 ×1.44–1.58 against ×1.35–1.48, 256³ ×1.50–1.53 against ×1.23–1.30.
     /// </remarks>
     private const int ClaimedUnitsPerPart = 8;
     private const int ClaimedMinTiles = 8;
