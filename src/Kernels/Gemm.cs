@@ -1072,7 +1072,7 @@ public static unsafe class Gemm
     /// instead of each packing all of it: B is transposed and the padded op(B) (<paramref name="panels"/>
     /// NR-column panels) fits <see cref="SharedPackedBFloats"/>. Measured on Zen 3, 2 threads,
     /// 128×256×784: packing B went from 11.0% to 5.8% of the product's profile samples. A
-    /// non-transposed B is packed by every thread in its first row tiles (<see cref="Blocked"/>), which
+    /// non-transposed B is packed by every thread in its first row tiles (<see cref="Plan"/>), which
     /// beat sharing it (paired medians of 15 rounds): 128×256×784 and 256³ ×1.20, 128×784×256 ×1.09,
     /// 1024³ ×1.07, 512³ ×0.97.
     /// </summary>
@@ -1306,7 +1306,7 @@ public static unsafe class Gemm
     /// <summary>
     /// Distance in floats between B's rows from which a non-transposed B is packed in one pass over its
     /// rows in order (<see cref="Pack.B"/>) instead of panel by panel in the first row tiles (<see
-    /// cref="Blocked"/>), where the micro-kernel's loads of B's rows, 2 KiB or more apart, and its stores
+    /// cref="Plan"/>), where the micro-kernel's loads of B's rows, 2 KiB or more apart, and its stores
     /// of the packed copy slow those tiles. Timed alone (Zen 3, 16 rounds in alternating order), the pass
     /// costs about what packing panel by panel costs: 4.0% and 2.9% of a 512³ product, 1.6% and 1.8% of
     /// 1024³, 1.0% of 2048³ either way (in a fixed order, the pass timed first had read 6.1% against 2.1%).
