@@ -470,7 +470,8 @@ public static unsafe class Gemm
 
     /// <summary>
     /// The rows [first, last) of part <paramref name="part"/>: whole blocks of blockRows, the last part to m.
-    /// A column split passes n and NR: the same split along the columns.
+    /// A column split passes n and NR: the same split along the columns; claimed units pass m and MR for a
+    /// unit's rows, and their count and 1 for a part's units.
     /// </summary>
     private static (int First, int Last) PartRows(int m, int blockRows, int part, int parts)
     {
@@ -963,7 +964,7 @@ public static unsafe class Gemm
             job.Claims = GemmWorkspace.Current.Claims(phases * parts + units);
             for (int part = 0; part < parts; part++)
             {
-                var (first, end) = OwnUnits(units, part, parts);
+                var (first, end) = PartRows(units, 1, part, parts);
                 long range = (uint)first | (long)end << 32;
                 for (int phase = 0; phase < phases; phase++) job.Claims[phase * parts + part] = range;
             }
@@ -995,17 +996,6 @@ public static unsafe class Gemm
     private const int ClaimedUnitsPerPart = 8;
     private const int ClaimedMinTiles = 8;
 
-    /// <summary>The units [First, End) that part <paramref name="part"/> of <paramref name="parts"/> owns.</summary>
-    private static (int First, int End) OwnUnits(int units, int part, int parts)
-        => ((int)((long)units * part / parts), (int)((long)units * (part + 1) / parts));
-
-    /// <summary>The first row of unit <paramref name="unit"/>: units are whole row tiles, the last ends at m.</summary>
-    private static int UnitRow<TKernel>(ref GemmJob job, int unit) where TKernel : IGemmKernel
-    {
-        int rowTiles = (job.M + TKernel.MR - 1) / TKernel.MR;
-        return Math.Min(job.M, (int)((long)rowTiles * unit / job.Units) * TKernel.MR);
-    }
-
     /// <summary>
     /// A row split that balances itself: for each k block of each column block in turn, the part runs
     /// its own units from the first, then takes the other parts' unclaimed units from their last, so a
@@ -1017,8 +1007,10 @@ public static unsafe class Gemm
     {
         ref GemmJob job = ref Unsafe.AsRef<GemmJob>(context);
         using SimdLevels.LevelScope scope = SimdLevels.Force(job.Level);
-        var (first, end) = OwnUnits(job.Units, part, parts);
-        BlockPlan plan = Plan<TKernel>(ref job, UnitRow<TKernel>(ref job, end) - UnitRow<TKernel>(ref job, first), job.N);
+        // Units are row tiles split among them as parts split them among threads; the part owns [first, end).
+        var (first, end) = PartRows(job.Units, 1, part, parts);
+        int ownRows = PartRows(job.M, TKernel.MR, end - 1, job.Units).Last - PartRows(job.M, TKernel.MR, first, job.Units).First;
+        BlockPlan plan = Plan<TKernel>(ref job, ownRows, job.N);
         long* claims = job.Claims;
         int phaseIndex = 0;
         for (int jc = 0; jc < job.N; jc += plan.NcStep)
@@ -1031,7 +1023,8 @@ public static unsafe class Gemm
                     long* done = job.UnitPhases + unit;
                     for (var spin = new SpinWait(); Volatile.Read(ref *done) < phaseIndex;) spin.SpinOnce(sleep1Threshold: -1);
                     if (!prepared) phase = PrepareB<TKernel>(ref job, ref plan, jc, Math.Min(plan.NcStep, job.N - jc), pc);
-                    RowBlocks<TKernel>(ref job, ref plan, ref phase, UnitRow<TKernel>(ref job, unit), UnitRow<TKernel>(ref job, unit + 1), plan.PacksInTiles && !prepared);
+                    var (rowStart, rowEnd) = PartRows(job.M, TKernel.MR, unit, job.Units);
+                    RowBlocks<TKernel>(ref job, ref plan, ref phase, rowStart, rowEnd, plan.PacksInTiles && !prepared);
                     prepared = true;
                     // Publishes the unit's rows of C to the thread that takes it in the next k block.
                     Volatile.Write(ref *done, phaseIndex + 1);
