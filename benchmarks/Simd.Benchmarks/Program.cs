@@ -36,7 +36,7 @@ public static class Program
     /// Writes <c>simd-machine.json</c> into the <c>--artifacts</c> folder, when one is given: the
     /// instruction sets .NET reports in this process (after any DOTNET_Enable* switches), those the CPU
     /// itself has (Linux's /proc/cpuinfo flags, which the switches do not change; empty elsewhere), the
-    /// detected level and the CPU model, for the perf tool to record with the results.
+    /// detected level, the CPU model and its vendor and generation, for the perf tool to record with the results.
     /// </summary>
     private static void WriteMachineFile(string[] args)
     {
@@ -49,6 +49,8 @@ public static class Program
             ["instructionSets"] = string.Join(' ', Simd.Kernels.SimdLevels.InstructionSets()),
             ["cpuFlags"] = Simd.Kernels.SimdLevels.CpuFlags(),
             ["detectedLevel"] = Simd.Kernels.SimdLevels.Detected.ToString(),
+            ["vendor"] = CpuGeneration.Describe().Vendor,
+            ["generation"] = CpuGeneration.Describe().Generation,
         };
         File.WriteAllText(Path.Combine(args[index + 1], "simd-machine.json"), System.Text.Json.JsonSerializer.Serialize(machine));
     }

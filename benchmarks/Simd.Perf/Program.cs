@@ -34,6 +34,14 @@ public static partial class Program
               --missing-baseline skip is given: then the run is summarized, a notice printed, and it exits 0.
               A folder's thresholds.json may set a wider threshold for a noisy machine kind, with its reason:
               { "<machine>": { "threshold": 1.0, "reason": "…" } }; it replaces --threshold for that machine
+          simd-perf ab [--base COMMIT] [--filter TEXT]... [--threshold 0.10] [--rounds 30] [--max-rounds 90]
+                       [--sample-ms 3] [--pairs 3] [--confidence 0.99] [--seed N] [--out FILE.json] [--work DIR]
+                       [--base-worker DLL --current-worker DLL]
+              the A/B gate: builds benchmarks/Simd.Gate from this tree and from COMMIT (default: the commit in
+              perf-results/baseline/ab-base), times the key cases of both in alternating rounds and prints
+              each case's ratio (current ÷ base) with its confidence interval; exit code 1 when a case is
+              slower by the threshold or more with confidence. --filter keeps cases whose name contains TEXT;
+              --base-worker/--current-worker skip the builds and use these worker builds
         """;
 
     /// <summary>
@@ -64,6 +72,7 @@ public static partial class Program
                 "compare" => Compare(options),
                 "restate" => Restate(options),
                 "import" => ImportCommand(options),
+                "ab" => AbCommand(options),
                 _ => throw new ArgumentException($"unknown command '{args[0]}'"),
             };
         }
@@ -163,12 +172,14 @@ public static partial class Program
             }
         }
         JsonElement h = host ?? throw new InvalidDataException("no report had host information");
-        string cpuFlags = "";
+        string cpuFlags = "", vendor = "", generation = "";
         if (machineFile is not null)
         {
             using JsonDocument machine = JsonDocument.Parse(File.ReadAllText(machineFile));
             intrinsics = machine.RootElement.GetProperty("instructionSets").GetString() ?? intrinsics;
             if (machine.RootElement.TryGetProperty("cpuFlags", out JsonElement flags)) cpuFlags = flags.GetString() ?? "";
+            if (machine.RootElement.TryGetProperty("vendor", out JsonElement vendorName)) vendor = vendorName.GetString() ?? "";
+            if (machine.RootElement.TryGetProperty("generation", out JsonElement generationName)) generation = generationName.GetString() ?? "";
         }
         string cpu = h.GetProperty("ProcessorName").GetString() ?? "unknown";
         int cores = h.GetProperty("LogicalCoreCount").GetInt32();
@@ -176,7 +187,7 @@ public static partial class Program
         {
             Machine = new MachineInfo
             {
-                Key = MachineKey(cpu, cores, cpuFlags.Length > 0 ? CpuFlagsAsIsa(cpuFlags) : intrinsics, configuration),
+                Key = MachineKey(cpu, cores, cpuFlags.Length > 0 ? CpuFlagsAsIsa(cpuFlags) : intrinsics, configuration, vendor, generation),
                 Cpu = cpu,
                 Cores = cores,
                 HardwareIntrinsics = intrinsics,
@@ -192,22 +203,37 @@ public static partial class Program
     }
 
     /// <summary>
-    /// File-name-safe machine kind: CPU slug, core count and the widest vector ISA of the hardware, then
-    /// the configuration unless it is native. <paramref name="intrinsics"/> names the hardware's
-    /// instruction sets (<see cref="CpuFlagsAsIsa"/>) where the CPU's flags are known, so that a run with
-    /// AVX-512 switched off (configuration noavx512) on an AVX-512 CPU is keyed
-    /// <c>…-avx512-noavx512</c> and never shares a key, a baseline or a summary folder with a CPU
-    /// that has no AVX-512 (a Zen 3 EPYC and a Zen 4 one both report "AMD EPYC").
+    /// File-name-safe machine kind: CPU slug (prefixed by the vendor when the name lacks it), the CPU
+    /// generation, core count and the widest vector ISA of the hardware, then the configuration unless it
+    /// is native, e.g. <c>amd-epyc-f26m2-2c-avx512</c>. The generation (x86 family and model from
+    /// /proc/cpuinfo, <see cref="Simd.Benchmarks.CpuGeneration"/>) keeps a Zen 1 EPYC (AVX2 on 128-bit FMA
+    /// pipes), a Zen 3 and a Zen 4 one apart although all report "AMD EPYC"; keys recorded before it existed
+    /// have none. <paramref name="intrinsics"/> names the hardware's instruction sets
+    /// (<see cref="CpuFlagsAsIsa"/>) where the CPU's flags are known, so that a run with AVX-512 switched
+    /// off (configuration noavx512) on an AVX-512 CPU is keyed <c>…-avx512-noavx512</c>.
     /// </summary>
-    public static string MachineKey(string cpu, int cores, string intrinsics, string configuration)
+    public static string MachineKey(string cpu, int cores, string intrinsics, string configuration, string vendor = "", string generation = "")
     {
         string widest = intrinsics.Contains("AVX512", StringComparison.Ordinal) ? "avx512"
             : intrinsics.Contains("AVX2", StringComparison.Ordinal) ? "avx2"
             : intrinsics.Contains("AdvSimd", StringComparison.OrdinalIgnoreCase) ? "neon"
             : intrinsics.Contains("SSE", StringComparison.Ordinal) ? "sse" : "scalar";
-        string slug = NonWord().Replace(cpu.ToLowerInvariant(), "-").Trim('-');
-        string suffix = configuration == "native" ? "" : "-" + NonWord().Replace(configuration.ToLowerInvariant(), "-");
-        return $"{slug}-{cores}c-{widest}{suffix}";
+        string slug = Slug(cpu);
+        if (vendor.Length > 0 && !slug.StartsWith(Slug(vendor), StringComparison.Ordinal)) slug = Slug(vendor) + "-" + slug;
+        string kind = generation.Length > 0 ? $"{slug}-{Slug(generation)}" : slug;
+        string suffix = configuration == "native" ? "" : "-" + Slug(configuration);
+        return $"{kind}-{cores}c-{widest}{suffix}";
+    }
+
+    private static string Slug(string text) => NonWord().Replace(text.ToLowerInvariant(), "-").Trim('-');
+
+    /// <summary>The key of the machine this process runs on (native configuration).</summary>
+    public static string CurrentMachineKey()
+    {
+        var (vendor, generation) = Simd.Benchmarks.CpuGeneration.Describe();
+        string flags = Simd.Kernels.SimdLevels.CpuFlags();
+        string isa = flags.Length > 0 ? CpuFlagsAsIsa(flags) : string.Join(' ', Simd.Kernels.SimdLevels.InstructionSets());
+        return MachineKey(Simd.Kernels.SimdLevels.CpuModel(), Environment.ProcessorCount, isa, "native", vendor, generation);
     }
 
     /// <summary>
@@ -342,7 +368,7 @@ public static partial class Program
     [GeneratedRegex("[^a-z0-9]+")]
     private static partial Regex NonWord();
 
-    private sealed class Options
+    internal sealed class Options
     {
         private readonly List<string> _positional = [];
         private readonly Dictionary<string, List<string>> _named = new(StringComparer.Ordinal);

@@ -1,6 +1,6 @@
 namespace Simd.Perf;
 
-/// <summary>Order statistics and the Mann–Whitney U test used to compare runs.</summary>
+/// <summary>Order statistics, a confidence interval for the median and the Mann–Whitney U test used to compare runs.</summary>
 public static class Statistics
 {
     /// <summary>Median of <paramref name="values"/> (mean of the middle two for even counts); NaN when empty.</summary>
@@ -73,6 +73,30 @@ public static class Statistics
         double tail = 0;
         for (int k = 0; k <= (int)Math.Floor(lowU); k++) tail += counts[n, m, k];
         return Math.Min(1.0, 2.0 * tail / totalArrangements);
+    }
+
+    /// <summary>
+    /// Distribution-free confidence interval for the median of <paramref name="values"/>: the order
+    /// statistics x(k) and x(n+1-k) with the largest k such that P(Binomial(n, 1/2) &lt; k) is at most
+    /// (1 - confidence)/2. Assumes only that the values are independent draws; with too few values for
+    /// the confidence (fewer than 8 at 99%), the interval is unbounded.
+    /// </summary>
+    public static (double Lower, double Upper) MedianInterval(IReadOnlyList<double> values, double confidence)
+    {
+        if (!(confidence > 0 && confidence < 1)) throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "must be in (0, 1)");
+        int n = values.Count;
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        double tail = (1 - confidence) / 2, below = 0, term = Math.Pow(0.5, n);
+        int k = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (below + term > tail) break;
+            below += term;
+            k = i + 1;
+            term = term * (n - i) / (i + 1);
+        }
+        return k == 0 ? (double.NegativeInfinity, double.PositiveInfinity) : (sorted[k - 1], sorted[n - k]);
     }
 
     /// <summary>P(Z &gt; z) for a standard normal Z (Abramowitz–Stegun 7.1.26 erfc, |error| &lt; 1.5e-7).</summary>

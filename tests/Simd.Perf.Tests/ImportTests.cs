@@ -39,6 +39,17 @@ public class ImportTests
     public void MachineKeys(string cpu, int cores, string isa, string configuration, string expected) =>
         Assert.Equal(expected, Program.MachineKey(cpu, cores, isa, configuration));
 
+    /// <summary>Zen 1, Zen 3, Zen 4 and Zen 5 EPYCs all report "AMD EPYC": the family and model keep them apart.</summary>
+    [Theory]
+    [InlineData("AMD EPYC", "amd", "f23m1", "SSE AVX2", "amd-epyc-f23m1-2c-avx2")]
+    [InlineData("AMD EPYC", "amd", "f25m1", "SSE AVX2", "amd-epyc-f25m1-2c-avx2")]
+    [InlineData("AMD EPYC", "amd", "f25m17", "SSE AVX2 AVX512F", "amd-epyc-f25m17-2c-avx512")]
+    [InlineData("AMD EPYC", "amd", "f26m2", "SSE AVX2 AVX512F", "amd-epyc-f26m2-2c-avx512")]
+    [InlineData("Intel(R) Xeon(R) Gold 6338", "intel", "f6m106", "SSE AVX2 AVX512F", "intel-r-xeon-r-gold-6338-f6m106-2c-avx512")]
+    [InlineData("Neoverse-N1", "arm", "i0x41p0xd0c", "AdvSimd", "arm-neoverse-n1-i0x41p0xd0c-2c-neon")]
+    public void MachineKeysSeparateCpuGenerations(string cpu, string vendor, string generation, string isa, string expected) =>
+        Assert.Equal(expected, Program.MachineKey(cpu, 2, isa, "native", vendor, generation));
+
     [Theory]
     [InlineData("fpu sse sse2 avx avx2 fma avx512f avx512bw", "SSE AVX2 AVX512F")]
     [InlineData("fpu sse sse2 avx avx2 fma", "SSE AVX2")]

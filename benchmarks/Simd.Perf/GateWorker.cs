@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Simd.Perf;
+
+/// <summary>
+/// One running build of the gate's worker (benchmarks/Simd.Gate), driven over its standard input and
+/// output one command at a time (the protocol is documented on the worker's Program).
+/// </summary>
+internal sealed class GateWorker : IDisposable
+{
+    private readonly Process _process;
+
+    /// <summary>Which build this is ("base" or "current"), for messages.</summary>
+    public string Label { get; }
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c>, which inherits this process's environment, pinned to
+    /// logical CPU <paramref name="cpu"/> when one is given (so that the two builds of a pair share a core).
+    /// </summary>
+    public GateWorker(string dll, string label, int? cpu = null)
+    {
+        Label = label;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {label} worker {dll}");
+        if (cpu is int core && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())) _process.ProcessorAffinity = (nint)(1L << core);
+    }
+
+    /// <summary>The names of the cases this build has.</summary>
+    public IReadOnlyList<string> Cases()
+    {
+        string reply = Ask("cases");
+        return reply.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
+    }
+
+    /// <summary>Validates a case against its reference and returns the hash of its first result.</summary>
+    public string Setup(string name) => Ask($"setup {name}")[3..];
+
+    /// <summary>Wall time in nanoseconds of <paramref name="iterations"/> back-to-back runs of a case.</summary>
+    public double TimeNs(string name, int iterations) =>
+        double.Parse(Ask($"time {name} {iterations.ToString(CultureInfo.InvariantCulture)}")[3..], CultureInfo.InvariantCulture);
+
+    private string Ask(string command)
+    {
+        _process.StandardInput.WriteLine(command);
+        _process.StandardInput.Flush();
+        string reply = _process.StandardOutput.ReadLine()
+            ?? throw new InvalidOperationException($"the {Label} worker ended (exit code {(_process.WaitForExit(5000) ? _process.ExitCode : -1)}) on '{command}'");
+        if (reply.StartsWith("error ", StringComparison.Ordinal))
+            throw new InvalidOperationException($"{Label} build, '{command}': {reply[6..]}");
+        return reply;
+    }
+
+    /// <summary>Asks the worker to quit and waits for it (kills it if it does not).</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.WriteLine("quit");
+                _process.StandardInput.Flush();
+                if (!_process.WaitForExit(5000)) _process.Kill();
+            }
+        }
+        catch (IOException) { }
+        _process.Dispose();
+    }
+}
