@@ -13,13 +13,14 @@ public static class Charts
 
     /// <summary>
     /// Horizontal grouped bars: for every levelled benchmark case (class, method, shape) that states its
-    /// work, the fraction of its roof reached at each level.
+    /// work, the fraction of its roof reached at each level, where the roof is the one-core roof times the
+    /// case's threads. Levels the run's process emulated are left out (named so in the legend).
     /// </summary>
     public static string LevelBars(RunRecord run, string title)
     {
         Roofs roofs = Roofs.From(run);
         var groups = run.Benchmarks
-            .Where(b => b.Type != Roofs.RoofType && b.Level is not null && roofs.Fraction(b) is not null)
+            .Where(b => b.Type != Roofs.RoofType && b.Level is not null && !Roofs.IsEmulated(run, b.Level) && roofs.Fraction(b) is not null)
             .GroupBy(b => Label(b))
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
@@ -49,23 +50,26 @@ public static class Charts
             }
             y += groupHeight;
         }
-        Legend(svg, left, height - 10);
+        Legend(svg, run, left, height - 10);
         return End(svg);
     }
 
     /// <summary>
     /// Roofline: arithmetic intensity (flops per byte of compulsory traffic) against GFLOP/s on log
-    /// axes, with each level's FMA roof and the copy-bandwidth slope, and a point per compute-bound case.
+    /// axes, with each level's FMA roof for every thread count among the cases (t × the one-core peak)
+    /// and the copy-bandwidth slope, and a point per compute-bound case. Emulated levels have neither
+    /// roof nor points.
     /// </summary>
     public static string Roofline(RunRecord run, string title, string typePrefix)
     {
         Roofs roofs = Roofs.From(run);
         var points = run.Benchmarks
-            .Where(b => b.Type.StartsWith(typePrefix, StringComparison.Ordinal) && b.Level is not null && b.Flops > 0 && b.Bytes > 0)
+            .Where(b => b.Type.StartsWith(typePrefix, StringComparison.Ordinal) && b.Level is not null && !Roofs.IsEmulated(run, b.Level) && b.Flops > 0 && b.Bytes > 0)
             .Select(b => (Result: b, Intensity: b.Flops / b.Bytes, Gflops: b.Flops / b.MedianNs))
             .ToList();
         const int width = 900, height = 560, left = 70, right = 30, top = 40, bottom = 70;
-        double peak = roofs.FmaGflops.Count > 0 ? roofs.FmaGflops.Values.Max() : 100;
+        int maxThreads = points.Count > 0 ? points.Max(p => Roofs.Threads(p.Result)) : 1;
+        double peak = (roofs.FmaGflops.Count > 0 ? roofs.FmaGflops.Values.Max() : 100) * maxThreads;
         double bandwidth = roofs.CopyGBs.Count > 0 ? roofs.CopyGBs.Values.Max() : 50;
         double xMin = 0.5, xMax = Math.Max(1000, points.Count > 0 ? points.Max(p => p.Intensity) * 2 : 1000);
         double yMin = Math.Min(1, points.Count > 0 ? points.Min(p => p.Gflops) / 2 : 1), yMax = peak * 2;
@@ -81,17 +85,24 @@ public static class Charts
         svg.AppendLine(Inv, $"<text x='16' y='{(top + height - bottom) / 2}' transform='rotate(-90 16 {(top + height - bottom) / 2})' text-anchor='middle'>GFLOP/s</text>");
         for (int level = 1; level < LevelNames.Length; level++)
         {
-            if (!roofs.FmaGflops.TryGetValue(LevelNames[level], out double levelPeak)) continue;
-            double knee = levelPeak / bandwidth;
-            svg.AppendLine(Inv, $"<polyline fill='none' stroke='{LevelColors[level]}' stroke-dasharray='6 3' points='{X(xMin):F1},{Y(Math.Max(yMin, xMin * bandwidth)):F1} {X(knee):F1},{Y(levelPeak):F1} {X(xMax):F1},{Y(levelPeak):F1}'/>");
-            svg.AppendLine(Inv, $"<text x='{width - right - 4}' y='{Y(levelPeak) - 4:F1}' text-anchor='end' fill='{LevelColors[level]}'>FMA peak {LevelNames[level]} {levelPeak:F0}</text>");
+            if (Roofs.IsEmulated(run, LevelNames[level]) || !roofs.FmaGflops.TryGetValue(LevelNames[level], out double corePeak)) continue;
+            var threadCounts = points.Where(p => p.Result.Level == LevelNames[level]).Select(p => Roofs.Threads(p.Result)).Append(1).Distinct().Order();
+            foreach (int threads in threadCounts)
+            {
+                double levelPeak = corePeak * threads, knee = levelPeak / bandwidth;
+                string dash = threads == 1 ? "6 3" : "2 3";
+                string label = threads == 1 ? $"FMA peak {LevelNames[level]} {levelPeak:F0}" : $"FMA peak {LevelNames[level]} × {threads} threads {levelPeak:F0}";
+                svg.AppendLine(Inv, $"<polyline fill='none' stroke='{LevelColors[level]}' stroke-dasharray='{dash}' points='{X(xMin):F1},{Y(Math.Max(yMin, xMin * bandwidth)):F1} {X(knee):F1},{Y(levelPeak):F1} {X(xMax):F1},{Y(levelPeak):F1}'/>");
+                svg.AppendLine(Inv, $"<text x='{width - right - 4}' y='{Y(levelPeak) - 4:F1}' text-anchor='end' fill='{LevelColors[level]}'>{label}</text>");
+            }
         }
         foreach (var (result, intensity, gflops) in points)
         {
             int level = Array.IndexOf(LevelNames, result.Level);
-            svg.AppendLine(Inv, $"<circle cx='{X(intensity):F1}' cy='{Y(gflops):F1}' r='4' fill='{LevelColors[Math.Max(level, 0)]}'><title>{Escape(result.Id)}: {gflops:F1} GFLOP/s</title></circle>");
+            string shape = Roofs.Threads(result) > 1 ? "fill='white' stroke" : "fill";
+            svg.AppendLine(Inv, $"<circle cx='{X(intensity):F1}' cy='{Y(gflops):F1}' r='4' {shape}='{LevelColors[Math.Max(level, 0)]}'><title>{Escape(result.Id)}: {gflops:F1} GFLOP/s on {Roofs.Threads(result)} thread(s)</title></circle>");
         }
-        Legend(svg, left, height - 10);
+        Legend(svg, run, left, height - 10);
         return End(svg);
     }
 
@@ -111,12 +122,14 @@ public static class Charts
         return svg;
     }
 
-    private static void Legend(StringBuilder svg, int x, int y)
+    private static void Legend(StringBuilder svg, RunRecord run, int x, int y)
     {
+        int at = x;
         for (int level = 0; level < LevelNames.Length; level++)
         {
-            int at = x + level * 110;
-            svg.AppendLine(Inv, $"<rect x='{at}' y='{y - 9}' width='10' height='10' fill='{LevelColors[level]}'/><text x='{at + 14}' y='{y}'>{LevelNames[level]}</text>");
+            string name = Roofs.IsEmulated(run, LevelNames[level]) ? $"{LevelNames[level]} (emulated here: not shown)" : LevelNames[level];
+            svg.AppendLine(Inv, $"<rect x='{at}' y='{y - 9}' width='10' height='10' fill='{LevelColors[level]}'/><text x='{at + 14}' y='{y}'>{Escape(name)}</text>");
+            at += 24 + 7 * name.Length;
         }
     }
 

@@ -83,7 +83,45 @@ public sealed class Roofs
         _ => null,
     };
 
-    /// <summary>Throughput as a fraction of the applicable roof, if both are known.</summary>
+    /// <summary>
+    /// Throughput as a fraction of the applicable roof times the case's thread count (the roofs are
+    /// measured on one core, so a 2-thread case is held against twice the one-core peak), if both are known.
+    /// </summary>
     public double? Fraction(BenchmarkResult result) =>
-        Throughput(result) is double achieved && RoofFor(result) is double roof && roof > 0 ? achieved / roof : null;
+        Throughput(result) is double achieved && RoofFor(result) is double roof && roof > 0 ? achieved / (roof * Threads(result)) : null;
+
+    /// <summary>
+    /// The threads a case ran on: its Threads parameter, or a GEMM shape's trailing " t2"; 1 otherwise.
+    /// </summary>
+    public static int Threads(BenchmarkResult result)
+    {
+        foreach (var (name, text) in result.Parameters)
+        {
+            if (name.Equals("threads", StringComparison.OrdinalIgnoreCase) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int threads) && threads > 0)
+                return threads;
+            int space = text.LastIndexOf(' ');
+            if (space >= 0 && text.Length > space + 2 && text[space + 1] == 't'
+                && int.TryParse(text.AsSpan(space + 2), NumberStyles.None, CultureInfo.InvariantCulture, out int shapeThreads) && shapeThreads > 0)
+                return shapeThreads;
+        }
+        return 1;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="level"/> ran emulated in <paramref name="run"/>'s process: the instruction
+    /// sets .NET reported there lack the level's (AVX512F for Vector512, AVX2 for Vector256, SSE2 or
+    /// AdvSimd for Vector128). Its times say nothing about that level on real hardware.
+    /// </summary>
+    public static bool IsEmulated(RunRecord run, string level)
+    {
+        string isa = " " + run.Machine.HardwareIntrinsics + " ";
+        bool Has(string name) => isa.Contains($" {name} ", StringComparison.Ordinal);
+        return level switch
+        {
+            "Vector512" => !Has("AVX512F"),
+            "Vector256" => !Has("AVX2") && !Has("AdvSimd"),
+            "Vector128" => !Has("SSE2") && !Has("AdvSimd"),
+            _ => false,
+        };
+    }
 }

@@ -217,6 +217,67 @@ public class ComparisonTests
     }
 }
 
+public class ChartTests
+{
+    /// <summary>The synthetic run plus a 2-thread GEMM at 1.6× the one-core peak and a Vector512 case, emulated on its AVX2 machine.</summary>
+    private static RunRecord RunWithThreadsAndEmulation()
+    {
+        RunRecord run = ComparisonTests.SyntheticRun(300_000, 1.0, 5);
+        BenchmarkResult gemm = run.Benchmarks[2];
+        double coreGflops = Roofs.From(run).ComputeRoof("Vector256")!.Value;
+        double twoThreadNs = gemm.Flops / (1.6 * coreGflops);
+        BenchmarkResult twoThreads = gemm with
+        {
+            Id = "GemmBenchmarks.Multiply(Shape=square NN 256x256x256 t2, level=Vector256)",
+            Parameters = new Dictionary<string, string> { ["Shape"] = "square NN 256x256x256 t2", ["level"] = "Vector256" },
+            SamplesNs = [twoThreadNs], MedianNs = twoThreadNs,
+        };
+        BenchmarkResult emulated = gemm with
+        {
+            Id = "GemmBenchmarks.Multiply(N=256, level=Vector512)", Level = "Vector512",
+            Parameters = new Dictionary<string, string> { ["N"] = "256", ["level"] = "Vector512" },
+        };
+        return run with { Benchmarks = [.. run.Benchmarks, twoThreads, emulated] };
+    }
+
+    [Fact]
+    public void MultithreadedCasesAreHeldAgainstTheirThreadsTimesTheCoreRoof()
+    {
+        RunRecord run = RunWithThreadsAndEmulation();
+        BenchmarkResult twoThreads = run.Benchmarks.Single(b => b.Id.Contains(" t2", StringComparison.Ordinal));
+        Assert.Equal(2, Roofs.Threads(twoThreads));
+        Assert.Equal(1, Roofs.Threads(run.Benchmarks[2]));
+        Assert.Equal(2, Roofs.Threads(twoThreads with { Parameters = new Dictionary<string, string> { ["Threads"] = "2" } }));
+        Assert.Equal(0.8, Roofs.From(run).Fraction(twoThreads)!.Value, 9);
+        Assert.Contains("t2, level=Vector256): 80.0 %", Charts.LevelBars(run, "t"));
+    }
+
+    [Fact]
+    public void RooflineDrawsARoofPerThreadCount()
+    {
+        RunRecord run = RunWithThreadsAndEmulation();
+        double core = Roofs.From(run).ComputeRoof("Vector256")!.Value;
+        string roofline = Charts.Roofline(run, "t", "Gemm");
+        Assert.Contains(FormattableString.Invariant($"FMA peak Vector256 {core:F0}<"), roofline);
+        Assert.Contains(FormattableString.Invariant($"FMA peak Vector256 × 2 threads {2 * core:F0}<"), roofline);
+        Assert.Contains("on 2 thread(s)", roofline);
+    }
+
+    [Fact]
+    public void EmulatedLevelsHaveNoRoofsNoPointsAndNoBars()
+    {
+        RunRecord run = RunWithThreadsAndEmulation();
+        Assert.True(Roofs.IsEmulated(run, "Vector512"));
+        Assert.False(Roofs.IsEmulated(run, "Vector256"));
+        string roofline = Charts.Roofline(run, "t", "Gemm"), bars = Charts.LevelBars(run, "t");
+        Assert.DoesNotContain("level=Vector512", roofline);
+        Assert.DoesNotContain("level=Vector512", bars);
+        Assert.Contains("Vector512 (emulated here: not shown)", bars);
+        RunRecord avx512 = run with { Machine = run.Machine with { HardwareIntrinsics = "AVX2 FMA AVX512F" } };
+        Assert.Contains("level=Vector512", Charts.Roofline(avx512, "t", "Gemm"));
+    }
+}
+
 public class RoofTests
 {
     private static BenchmarkResult Copy(int length, double ns) => new()
