@@ -122,9 +122,8 @@ public static partial class AbGate
                 sameBits ??= hashes;
                 foreach (string name in active)
                 {
-                    foreach (GateWorker worker in new[] { baseWorker, currentWorker })
-                        for (var clock = Stopwatch.StartNew(); clock.Elapsed.TotalMilliseconds < settings.WarmupMs;)
-                            worker.TimeNs(name, 1);
+                    WarmUp(baseWorker, name, settings);
+                    WarmUp(currentWorker, name, settings);
                     if (!iterations.ContainsKey(name))
                     {
                         double once = Enumerable.Range(0, 5).Min(_ => currentWorker.TimeNs(name, 1));
@@ -146,6 +145,27 @@ public static partial class AbGate
             progress($"pair {pair + 1} (CPU {pair % Environment.ProcessorCount}): {round} rounds, {active.Count} cases");
         }
         return [.. cases.Select(c => Summarize(c, ratios[c], Statistics.Median(baseTimes[c]), Statistics.Median(currentTimes[c]), sameBits![c], settings))];
+    }
+
+    /// <summary>
+    /// Calls the case until its fastest call stops improving: until a 100 ms window's fastest call is
+    /// within 3% of the fastest before it, after at least <see cref="Settings.WarmupMs"/> and at most 20 s.
+    /// Tiered JIT first runs the kernels unoptimized (vector code 10 to 100 times slower) and replaces
+    /// them only after a delay that grows when the machine is busy, so a fixed warm-up can be too short.
+    /// </summary>
+    private static void WarmUp(GateWorker worker, string name, Settings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        double best = double.MaxValue;
+        while (clock.Elapsed.TotalSeconds < 20)
+        {
+            double windowBest = double.MaxValue;
+            for (var window = Stopwatch.StartNew(); window.Elapsed.TotalMilliseconds < 100;)
+                windowBest = Math.Min(windowBest, worker.TimeNs(name, 1));
+            bool settled = windowBest >= 0.97 * best;
+            best = Math.Min(best, windowBest);
+            if (settled && clock.Elapsed.TotalMilliseconds >= settings.WarmupMs) return;
+        }
     }
 
     /// <summary>
