@@ -22,6 +22,9 @@ public abstract class GateCase
     /// <summary>The timed operation (after <see cref="Setup"/>); allocates nothing.</summary>
     public abstract void Run();
 
+    /// <summary>Moves the case's arrays to freshly allocated memory (see <see cref="Buffers.Relocate"/>); a case without native buffers does nothing.</summary>
+    public virtual void Relocate() { }
+
     /// <summary>FNV-1a over the bits of <paramref name="values"/>.</summary>
     protected static ulong Hash(ReadOnlySpan<float> values, ulong hash = 14695981039346656037UL)
     {
@@ -54,24 +57,25 @@ public abstract class GateCase
 }
 
 /// <summary>
-/// The buffers of a case, carved from one page-aligned native block at fixed offsets. Both builds then
-/// see the same alignment and the same distances between arrays, so a case cannot read faster in one
-/// process only because its arrays happened to land 4 KiB apart (L1 set aliasing) in the other.
+/// The buffers of a case, carved from one page-aligned native block at fixed offsets, so that both
+/// builds see the same alignment and the same distances between arrays. <see cref="Relocate"/> moves the
+/// block to fresh memory: which physical pages a block gets decides its L2 set conflicts, and a process
+/// that kept one unlucky block for all its rounds would read a few tens of percent slower throughout.
 /// </summary>
 public sealed unsafe class Buffers : IDisposable
 {
     private const int Page = 4096, Stagger = 320;
-    private readonly byte* _block;
-    private readonly long _capacity;
+    private readonly nuint _capacity;
+    private byte* _block;
     private long _used;
     private int _count;
 
     /// <summary>Reserves room for <paramref name="totalFloats"/> floats spread over up to 16 arrays.</summary>
     public Buffers(long totalFloats)
     {
-        _capacity = totalFloats * sizeof(float) + 16L * (Page + Stagger);
-        _block = (byte*)NativeMemory.AlignedAlloc((nuint)_capacity, Page);
-        NativeMemory.Clear(_block, (nuint)_capacity);
+        _capacity = (nuint)(totalFloats * sizeof(float) + 16L * (Page + Stagger));
+        _block = (byte*)NativeMemory.AlignedAlloc(_capacity, Page);
+        NativeMemory.Clear(_block, _capacity);
     }
 
     /// <summary>
@@ -81,19 +85,32 @@ public sealed unsafe class Buffers : IDisposable
     public Array Take(int length)
     {
         long start = (_used + Page - 1) / Page * Page + _count * Stagger;
-        if (start + (long)length * sizeof(float) > _capacity) throw new InvalidOperationException("case buffers exhausted");
+        if (start + (long)length * sizeof(float) > (long)_capacity) throw new InvalidOperationException("case buffers exhausted");
         _used = start + (long)length * sizeof(float);
         _count++;
-        return new Array((float*)(_block + start), length);
+        return new Array(this, start, length);
+    }
+
+    /// <summary>Copies the block into a newly allocated one (taken before the old one is freed) and frees the old one.</summary>
+    public void Relocate()
+    {
+        byte* fresh = (byte*)NativeMemory.AlignedAlloc(_capacity, Page);
+        Buffer.MemoryCopy(_block, fresh, _capacity, _capacity);
+        NativeMemory.AlignedFree(_block);
+        _block = fresh;
     }
 
     /// <summary>Frees the block.</summary>
-    public void Dispose() => NativeMemory.AlignedFree(_block);
-
-    /// <summary>A float array in the block.</summary>
-    public readonly struct Array(float* pointer, int length)
+    public void Dispose()
     {
-        /// <summary>The array as a span.</summary>
-        public Span<float> Span => new(pointer, length);
+        NativeMemory.AlignedFree(_block);
+        _block = null;
+    }
+
+    /// <summary>A float array in the block, valid across <see cref="Relocate"/>.</summary>
+    public readonly struct Array(Buffers owner, long offset, int length)
+    {
+        /// <summary>The array as a span, at the block's current place.</summary>
+        public Span<float> Span => new(owner._block + offset, length);
     }
 }

@@ -10,6 +10,7 @@ namespace Simd.Gate;
 /// <list type="bullet">
 /// <item><c>cases</c> → <c>cases NAME…</c> (tab-separated)</item>
 /// <item><c>setup NAME</c> → <c>ok HASH</c> (the first result's bits, hex) or <c>error MESSAGE</c></item>
+/// <item><c>relocate NAME</c> → <c>ok</c>: moves the case's arrays to fresh memory</item>
 /// <item><c>time NAME ITERATIONS</c> → <c>ns TOTAL</c>: wall time of that many back-to-back runs</item>
 /// <item><c>quit</c></item>
 /// </list>
@@ -39,6 +40,10 @@ public static class Program
                         break;
                     case "setup":
                         output.WriteLine("ok " + Find(cases, words).Setup().ToString("x16", CultureInfo.InvariantCulture));
+                        break;
+                    case "relocate":
+                        Find(cases, words).Relocate();
+                        output.WriteLine("ok");
                         break;
                     case "time":
                         output.WriteLine("ns " + Time(Find(cases, words), int.Parse(words[2], CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture));

@@ -169,12 +169,16 @@ public static partial class AbGate
     }
 
     /// <summary>
-    /// One round of a case: four samples of each build in the balanced order X Y Y X Y X X Y (X the
-    /// base when <paramref name="baseFirst"/>), and each build's fastest sample. The minimum drops the
-    /// samples a neighbour or the scheduler interrupted; the order cancels drift within the round.
+    /// One round of a case: both builds move its arrays to fresh memory, then take four samples each in
+    /// the balanced order X Y Y X Y X X Y (X the base when <paramref name="baseFirst"/>); the result is each
+    /// build's fastest sample. The minimum drops the samples a neighbour or the scheduler interrupted; the
+    /// order cancels drift within the round; fresh memory every round turns the luck of physical page
+    /// placement (L2 set conflicts) into round-to-round noise instead of a bias that lasts a whole process.
     /// </summary>
     private static (double BaseNs, double CurrentNs) Round(GateWorker baseWorker, GateWorker currentWorker, string name, int iterations, bool baseFirst)
     {
+        baseWorker.Relocate(name);
+        currentWorker.Relocate(name);
         double baseNs = double.MaxValue, currentNs = double.MaxValue;
         foreach (bool takeBase in s_balancedOrder)
         {

@@ -26,6 +26,9 @@ internal sealed class GateWorker : IDisposable
         // Call counting for tiered JIT starts at once instead of after 100 ms of quiet: the warm-up then
         // reaches optimized code sooner. The final code is the same kind in both builds.
         start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        // A fixed threshold stops glibc from raising it after the first free, so every relocated case
+        // block is a fresh mapping (fresh physical pages) rather than the heap space it had before.
+        start.Environment["MALLOC_MMAP_THRESHOLD_"] = "65536";
         _process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {label} worker {dll}");
         if (cpu is int core && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())) _process.ProcessorAffinity = (nint)(1L << core);
     }
@@ -39,6 +42,9 @@ internal sealed class GateWorker : IDisposable
 
     /// <summary>Validates a case against its reference and returns the hash of its first result.</summary>
     public string Setup(string name) => Ask($"setup {name}")[3..];
+
+    /// <summary>Moves a case's arrays to fresh memory.</summary>
+    public void Relocate(string name) => Ask($"relocate {name}");
 
     /// <summary>Wall time in nanoseconds of <paramref name="iterations"/> back-to-back runs of a case.</summary>
     public double TimeNs(string name, int iterations) =>

@@ -3,10 +3,10 @@ using Simd.Kernels.Tests;
 
 namespace Simd.Gate;
 
-/// <summary>y = σ(x) over 64 Ki floats (x and y stay in L2, so the exp arithmetic is what is timed).</summary>
+/// <summary>y = σ(x) over 16 Ki floats (x and y stay in L2, so the exp arithmetic is what is timed).</summary>
 public sealed class SigmoidForward : GateCase
 {
-    private const int Length = 64 * 1024;
+    private const int Length = 16 * 1024;
     private readonly Buffers _buffers = new(2 * Length);
     private Buffers.Array _x, _y;
 
@@ -23,13 +23,16 @@ public sealed class SigmoidForward : GateCase
     }
 
     /// <inheritdoc/>
+    public override void Relocate() => _buffers.Relocate();
+
+    /// <inheritdoc/>
     public override void Run() => Activations.Sigmoid(_x.Span, _y.Span);
 }
 
-/// <summary>δ = g ⊙ (1 − y²) over 64 Ki floats: the tanh layer's backward Hadamard product.</summary>
+/// <summary>δ = g ⊙ (1 − y²) over 16 Ki floats: the tanh layer's backward Hadamard product.</summary>
 public sealed class TanhBackward : GateCase
 {
-    private const int Length = 64 * 1024;
+    private const int Length = 16 * 1024;
     private readonly Buffers _buffers = new(3 * Length);
     private Buffers.Array _g, _y, _d;
 
@@ -45,6 +48,9 @@ public sealed class TanhBackward : GateCase
         Validate(expected, _d.Span, 1e-6, 1e-7);
         return Hash(_d.Span);
     }
+
+    /// <inheritdoc/>
+    public override void Relocate() => _buffers.Relocate();
 
     /// <inheritdoc/>
     public override void Run() => Activations.TanhBackward(_g.Span, _y.Span, _d.Span);
@@ -71,13 +77,17 @@ public sealed class SoftmaxCrossEntropyLoss : GateCase
     }
 
     /// <inheritdoc/>
+    public override void Relocate() => _buffers.Relocate();
+
+    /// <inheritdoc/>
     public override void Run() => SoftmaxCrossEntropy.ForwardBackward(_logits.Span, _labels, Batch, Classes, _gradient.Span, 1f / Batch);
 }
 
-/// <summary>One Adam update of 64 Ki weights (reads g, w, m, v; writes w, m, v).</summary>
+/// <summary>One Adam update of 16 Ki weights (reads g, w, m, v; writes w, m, v).</summary>
+/// <remarks>The element-wise cases use 16 Ki floats: at 64 Ki their arrays fill L2, and the time then depends by up to ±20% on which physical pages they got.</remarks>
 public sealed class AdamUpdate : GateCase
 {
-    private const int Length = 64 * 1024;
+    private const int Length = 16 * 1024;
     private const float LearningRate = 1e-3f;
     private readonly Buffers _buffers = new(4 * Length);
     private Buffers.Array _g, _w, _m, _v;
@@ -95,6 +105,9 @@ public sealed class AdamUpdate : GateCase
         Validate(m, _m.Span, 1e-5, 1e-9);
         return Hash(_v.Span, Hash(_m.Span, Hash(_w.Span)));
     }
+
+    /// <inheritdoc/>
+    public override void Relocate() => _buffers.Relocate();
 
     /// <inheritdoc/>
     public override void Run() => Optimizers.Adam(_g.Span, _w.Span, _m.Span, _v.Span, 10, LearningRate);

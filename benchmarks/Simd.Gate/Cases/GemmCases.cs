@@ -22,6 +22,9 @@ public sealed class GemmSquare512 : GateCase
     }
 
     /// <inheritdoc/>
+    public override void Relocate() => _buffers.Relocate();
+
+    /// <inheritdoc/>
     public override void Run() => Gemm.Multiply(Size, Size, Size, _a.Span, _b.Span, _c.Span);
 }
 
@@ -47,6 +50,9 @@ public sealed class GemmForwardBatch128 : GateCase
     }
 
     /// <inheritdoc/>
+    public override void Relocate() => _buffers.Relocate();
+
+    /// <inheritdoc/>
     public override void Run() => Gemm.MultiplyBiasActivation(Batch, Outputs, Inputs, _x.Span, _w.Span, _bias.Span, Activation.Relu, _y.Span);
 }
 
@@ -67,6 +73,9 @@ public sealed class GemmOutputLayer : GateCase
         Validate(Reference.Gemm(false, false, Batch, Outputs, Inputs, 1, _a.Span, Inputs, _b.Span, Outputs, 0, _c.Span, Outputs, out _), _c.Span, 1e-5, 1e-4);
         return Hash(_c.Span);
     }
+
+    /// <inheritdoc/>
+    public override void Relocate() => _buffers.Relocate();
 
     /// <inheritdoc/>
     public override void Run() => Gemm.Multiply(Batch, Outputs, Inputs, _a.Span, _b.Span, _c.Span);
