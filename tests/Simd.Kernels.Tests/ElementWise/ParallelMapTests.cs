@@ -5,7 +5,7 @@ namespace Simd.Kernels.Tests;
 /// must equal the scalar level's. Alone, because it changes <see cref="Gemm.MaxDegreeOfParallelism"/>.
 /// </summary>
 [Collection(nameof(IsolatedCollection))]
-public class ParallelUpdateTests
+public class ParallelMapTests
 {
     /// <summary>Three grains and a ragged end, so every split has an uneven last part.</summary>
     private const int Length = 3 * 32768 + 13;
