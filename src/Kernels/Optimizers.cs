@@ -29,7 +29,7 @@ public static class Optimizers
         Guard.FiniteNonNegative(learningRate, nameof(learningRate));
         Guard.SameLength(gradients, weights, nameof(gradients), nameof(weights));
         Guard.Disjoint(gradients, weights, nameof(gradients), nameof(weights));
-        ParallelMap.Binary(gradients, weights, weights, new Blas1.AxpyOperator(-learningRate), SimdLevels.Current);
+        ParallelMap.Binary(gradients, weights, weights, new AxpyOperator(-learningRate), SimdLevels.Current);
     }
 
     /// <summary>
