@@ -14,7 +14,7 @@ namespace Simd.Kernels;
 /// <para>Weights, state arrays and gradients must be pairwise disjoint: any overlap throws. NaN in a
 /// gradient or state element propagates to that element's weight and state.</para>
 /// <para>Threads: an update of at least 65,536 elements is split into contiguous ranges across up to
-/// <see cref="Gemm.MaxDegreeOfParallelism"/> threads (the library's persistent workers; no allocation).
+/// <see cref="Parallelism.MaxDegreeOfParallelism"/> threads (the library's persistent workers; no allocation).
 /// Because the arithmetic is position-independent, the result is bitwise the same for any thread count.</para>
 /// </remarks>
 public static class Optimizers

@@ -4,11 +4,13 @@ namespace Simd.Kernels;
 
 /// <summary>
 /// The library's persistent worker threads. Threads are started once (lazily, up to the largest count
-/// ever asked for) and woken per call; a call allocates nothing. The calling thread and the woken
-/// workers claim parts from a shared counter until none is left, so a worker that wakes late (a busy
-/// or oversubscribed machine) never holds the call up: the caller runs the parts nobody has claimed.
-/// Which thread runs a part never changes its result, because parts never share output. Calls from
-/// several threads at once do not queue: a caller that finds the pool busy runs all parts itself.
+/// ever asked for, and never more than <see cref="Parallelism.MaxDegreeOfParallelism"/> − 1, which is at
+/// most <see cref="Parallelism.ProcessorLimit"/> − 1) and woken per call; a call allocates nothing. The
+/// calling thread and the woken workers claim parts from a shared counter until none is left, so a
+/// worker that wakes late (a busy or oversubscribed machine) never holds the call up: the caller runs
+/// the parts nobody has claimed, and a call may have more parts than threads. Which thread runs a part
+/// never changes its result, because parts never share output. Calls from several threads at once do
+/// not queue: a caller that finds the pool busy runs all parts itself.
 /// </summary>
 internal static unsafe class WorkerPool
 {
@@ -36,8 +38,9 @@ internal static unsafe class WorkerPool
     private static readonly ManualResetEventSlim s_done = new(false, SpinCount);
 
     /// <summary>
-    /// Runs body(context, part, count) for part = 0 .. count − 1 on the calling thread and up to count − 1
-    /// workers, and returns when all have finished. Rethrows the first exception a part threw.
+    /// Runs body(context, part, count) for part = 0 .. count − 1 on the calling thread and up to
+    /// min(count, <see cref="Parallelism.MaxDegreeOfParallelism"/>) − 1 workers, and returns when all have
+    /// finished. Rethrows the first exception a part threw.
     /// </summary>
     public static void Run(delegate*<void*, int, int, void> body, void* context, int count)
     {
@@ -48,14 +51,15 @@ internal static unsafe class WorkerPool
         }
         try
         {
-            EnsureWorkers(count - 1);
+            int helpers = Math.Min(count, Parallelism.MaxDegreeOfParallelism) - 1;
+            EnsureWorkers(helpers);
             s_body = body;
             s_context = context;
             s_error = null;
             s_unfinished = count;
             // Opening the call publishes the writes above to every thread that claims a part of it.
             Volatile.Write(ref s_work, (long)count << 32);
-            for (int w = 0; w < count - 1; w++) s_workers[w].Start.Set();
+            for (int w = 0; w < helpers; w++) s_workers[w].Start.Set();
             RunParts();
             s_done.Wait();
             s_done.Reset();
@@ -87,6 +91,9 @@ internal static unsafe class WorkerPool
             if (Interlocked.Decrement(ref s_unfinished) == 0) s_done.Set();
         }
     }
+
+    /// <summary>How many worker threads the pool has started (for tests of the bound).</summary>
+    internal static int WorkerCount => s_workers.Length;
 
     private static void EnsureWorkers(int needed)
     {
