@@ -31,27 +31,29 @@ internal static unsafe class WorkerPool
     /// <summary>
     /// Spins before a wait blocks, the most ManualResetEventSlim takes. A training step calls the pool
     /// every few tens of microseconds; spinning keeps the workers awake between those calls instead of
-    /// paying a kernel wake-up each time (measured, MLP batch 32 on 2 threads: 351–358 → 331–336 µs best,
-    /// medians 367–436 → 336–348 µs, against a spin of 200).
+    /// paying a kernel wake-up each time (perf-results/tuning/element-wise.md).
     /// </summary>
     private const int SpinCount = 2047;
     private static readonly ManualResetEventSlim s_done = new(false, SpinCount);
 
     /// <summary>
     /// Runs body(context, part, count) for part = 0 .. count − 1 on the calling thread and up to
-    /// min(count, <see cref="Parallelism.MaxDegreeOfParallelism"/>) − 1 workers, and returns when all have
-    /// finished. Rethrows the first exception a part threw.
+    /// min(count, <see cref="Parallelism.MaxDegreeOfParallelism"/>) − 1 workers it wakes, and returns when
+    /// all have finished. Rethrows the first exception a part threw. A worker woken by an earlier call that
+    /// wakes only now may help too (it claims from the same counter), so a call can briefly run on more
+    /// threads than it woke, never on more than the pool has; with the setting at 1 it runs on the caller only.
     /// </summary>
     public static void Run(delegate*<void*, int, int, void> body, void* context, int count)
     {
-        if (count <= 1 || !s_gate.TryEnter())
+        int helpers = Math.Min(count, Parallelism.MaxDegreeOfParallelism) - 1;
+        s_lastCallHelpers = Math.Max(helpers, 0);
+        if (helpers <= 0 || !s_gate.TryEnter())
         {
             for (int part = 0; part < count; part++) body(context, part, count);
             return;
         }
         try
         {
-            int helpers = Math.Min(count, Parallelism.MaxDegreeOfParallelism) - 1;
             EnsureWorkers(helpers);
             s_body = body;
             s_context = context;
@@ -94,6 +96,11 @@ internal static unsafe class WorkerPool
 
     /// <summary>How many worker threads the pool has started (for tests of the bound).</summary>
     internal static int WorkerCount => s_workers.Length;
+
+    /// <summary>How many workers the latest call asked to help (for tests of the setting).</summary>
+    internal static int LastCallHelpers => s_lastCallHelpers;
+
+    private static int s_lastCallHelpers;
 
     private static void EnsureWorkers(int needed)
     {
