@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -144,6 +145,22 @@ public static class Activations
     {
         CheckBinary(gradient, y, destination, nameof(y));
         Map.Binary(gradient, y, destination, new TanhBackwardOperator(), SimdLevels.Current);
+    }
+
+    /// <summary>
+    /// x[i] = σ(x[i]) in place at <paramref name="level"/>, unchecked: what <see cref="Forward"/> does
+    /// for destination = x (same operators, same bits), for callers that have validated their arguments,
+    /// such as the GEMM epilogue applying σ row by row. <see cref="Activation.None"/> leaves x unchanged.
+    /// </summary>
+    internal static void ForwardInPlace(Activation activation, Span<float> x, SimdLevel level)
+    {
+        Debug.Assert(Enum.IsDefined(activation));
+        switch (activation)
+        {
+            case Activation.Relu: Map.Unary(x, x, new ReluOperator(), level); break;
+            case Activation.Sigmoid: Map.Unary(x, x, new SigmoidOperator(), level); break;
+            case Activation.Tanh: Map.Unary(x, x, new TanhOperator(), level); break;
+        }
     }
 
     private static void CheckUnary(ReadOnlySpan<float> x, Span<float> destination)

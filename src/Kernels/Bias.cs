@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Simd.Kernels;
 
 /// <summary>
@@ -24,7 +26,18 @@ public static class Bias
         Guard.Disjoint(bias, destination, nameof(bias), nameof(destination));
         SimdLevel level = SimdLevels.Current;
         for (int r = 0, start = 0; r < rows; r++, start += cols)
-            Map.Binary(x.Slice(start, cols), bias, destination.Slice(start, cols), default(Blas1.AddOperator), level);
+            Map.Binary(x.Slice(start, cols), bias, destination.Slice(start, cols), default(AddOperator), level);
+    }
+
+    /// <summary>
+    /// row[c] = row[c] + bias[c] for c in [0, row.Length), unchecked, at <paramref name="level"/>: the
+    /// per-row step of <see cref="AddBias(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>
+    /// (same driver, same bits) for callers that have validated the shapes, such as the GEMM epilogue.
+    /// </summary>
+    internal static void AddToRow(Span<float> row, ReadOnlySpan<float> bias, SimdLevel level)
+    {
+        Debug.Assert(bias.Length == row.Length);
+        Map.Binary(row, bias, row, default(AddOperator), level);
     }
 
     /// <summary>x[r·cols + c] += bias[c] in place; see <see cref="AddBias(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/>.</summary>
@@ -66,6 +79,6 @@ public static class Bias
         }
         SimdLevel level = SimdLevels.Current;
         for (int start = r * cols; r < rows; r++, start += cols)
-            Map.Binary(biasGradient, delta.Slice(start, cols), biasGradient, default(Blas1.AddOperator), level);
+            Map.Binary(biasGradient, delta.Slice(start, cols), biasGradient, default(AddOperator), level);
     }
 }

@@ -37,7 +37,7 @@ public static class Clipping
         double norm = Math.Sqrt(sum);
         if (double.IsFinite(norm) && norm > maxNorm)
         {
-            var scale = new Blas1.ScaleOperator((float)(maxNorm / norm));
+            var scale = new ScaleOperator((float)(maxNorm / norm));
             foreach (Memory<float> gradient in gradients)
             {
                 Span<float> span = gradient.Span;
@@ -59,7 +59,7 @@ public static class Clipping
         SimdLevel level = SimdLevels.Current;
         double norm = Math.Sqrt(Blas1.SumOfSquaresDouble(gradient, level));
         if (double.IsFinite(norm) && norm > maxNorm)
-            Map.Unary(gradient, gradient, new Blas1.ScaleOperator((float)(maxNorm / norm)), level);
+            Map.Unary(gradient, gradient, new ScaleOperator((float)(maxNorm / norm)), level);
         return (float)norm;
     }
 }

@@ -14,7 +14,7 @@ namespace Simd.Kernels;
 /// <para>Weights, state arrays and gradients must be pairwise disjoint: any overlap throws. NaN in a
 /// gradient or state element propagates to that element's weight and state.</para>
 /// <para>Threads: an update of at least 65,536 elements is split into contiguous ranges across up to
-/// <see cref="Gemm.MaxDegreeOfParallelism"/> threads (the library's persistent workers; no allocation).
+/// <see cref="Parallelism.MaxDegreeOfParallelism"/> threads (the library's persistent workers; no allocation).
 /// Because the arithmetic is position-independent, the result is bitwise the same for any thread count.</para>
 /// </remarks>
 public static class Optimizers
@@ -29,7 +29,7 @@ public static class Optimizers
         Guard.FiniteNonNegative(learningRate, nameof(learningRate));
         Guard.SameLength(gradients, weights, nameof(gradients), nameof(weights));
         Guard.Disjoint(gradients, weights, nameof(gradients), nameof(weights));
-        ParallelMap.Binary(gradients, weights, weights, new Blas1.AxpyOperator(-learningRate), SimdLevels.Current);
+        ParallelMap.Binary(gradients, weights, weights, new AxpyOperator(-learningRate), SimdLevels.Current);
     }
 
     /// <summary>
@@ -38,9 +38,8 @@ public static class Optimizers
     /// weights[i] = weights[i] − lr·(g[i] + μ·velocity[i]) with the new velocity instead. Start with
     /// velocity all zero; the first step is then plain SGD (Nesterov: lr·(1 + μ)·g).
     /// Unlike Adam's first moment, a subnormal velocity is kept: this update only multiplies and adds,
-    /// which Zen 4 does at full speed on subnormals (270,000 weights: 43 µs with every velocity at the
-    /// smallest subnormal, as with normal ones), while flushing them made that case 70 µs. Adam divides
-    /// its first moment, and there subnormals cost (see <see cref="Adam"/>).
+    /// which x64 does at full speed on subnormals, so flushing would only add work; Adam divides its first
+    /// moment, and there subnormals cost (see <see cref="Adam"/> and perf-results/tuning/element-wise.md).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">learningRate is negative or not finite; momentum is outside [0, 1).</exception>
     /// <exception cref="ArgumentException">The spans differ in length or overlap.</exception>
@@ -76,12 +75,11 @@ public static class Optimizers
     /// A new m[i] smaller in magnitude than the smallest normal float (2⁻¹²⁶) is stored as +0 before w
     /// is updated (NaN and infinity are kept). Weights whose gradient is zero or tiny for many steps
     /// (dead ReLU units, always-zero input pixels) otherwise keep a subnormal first moment (m decays
-    /// by β1 per step), and arithmetic on subnormals is slow on x64: on Zen 4 an update of 270,000
-    /// weights takes 80–100 µs with normal moments and about 160 µs with subnormal m, and the batch-32
-    /// 784-256-256-10 step, where 23,000 first moments had settled subnormal, went from 520–539 µs to
-    /// 463–465 µs. The change to w is below lr·2⁻¹²⁶/ε, far under float resolution. v is not
-    /// flushed: it decays by β2 = 0.999, so it turns subnormal only after tens of thousands of steps
-    /// without gradient (or for |g| below about 10⁻¹⁸), and flushing it too cost 2% of that step.
+    /// by β1 per step), and dividing subnormals is slow on x64 (measurements in
+    /// perf-results/tuning/element-wise.md). The change to w is below lr·2⁻¹²⁶/ε, far under float
+    /// resolution. v is not flushed: it decays by β2 = 0.999, so it turns subnormal only after tens of
+    /// thousands of steps without gradient (or for |g| below about 10⁻¹⁸), and flushing it costs more
+    /// than it saves.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">step &lt; 1; learningRate or weightDecay negative or not finite;
     /// β1 or β2 outside [0, 1); ε not finite and positive.</exception>
@@ -178,9 +176,9 @@ public static class Optimizers
 
     /// <summary>The Adam / AdamW update of (w, m, v) from g; see <see cref="Adam"/>.</summary>
     /// <remarks>
-    /// The constants are broadcast once, here, for every width: the JIT re-broadcast float fields in
+    /// The constants are broadcast once, here, for every width: the JIT re-broadcasts float fields in
     /// every loop iteration, and this update is bound by vector-pipe throughput (the divide and square
-    /// root), so each removed instruction shows. Measured on Zen 4 in the batch-32 MLP step.
+    /// root), so each removed instruction shows.
     /// </remarks>
     private readonly struct AdamOperator(float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
         float stepSize, float secondCorrection, float epsilon, float decay) : IUpdate3Operator

@@ -19,7 +19,7 @@ public static class Regularization
         Guard.FiniteNonNegative(lambda, nameof(lambda));
         Guard.SameLength(weights, gradients, nameof(weights), nameof(gradients));
         Guard.Disjoint(weights, gradients, nameof(weights), nameof(gradients));
-        Map.Binary(weights, gradients, gradients, new Blas1.AxpyOperator(2f * lambda), SimdLevels.Current);
+        Map.Binary(weights, gradients, gradients, new AxpyOperator(2f * lambda), SimdLevels.Current);
     }
 
     /// <summary>

@@ -221,4 +221,19 @@ public class ActivationsTests
         TestSupport.AssertNoAllocation(() => { Activations.Relu(x, d); Activations.Sigmoid(x, d); Activations.Tanh(x, d); }, "named forward");
         TestSupport.AssertNoAllocation(() => { Activations.ReluBackward(g, x, d); Activations.SigmoidBackward(g, x, d); Activations.TanhBackward(g, x, d); }, "named backward");
     }
+
+    /// <summary>The GEMM epilogue's unchecked in-place σ gives the public Forward's bits, at every length and level.</summary>
+    [Theory]
+    [MemberData(nameof(LevelsAndActivations))]
+    public void ForwardInPlaceGivesForwardsBits(SimdLevel level, Activation activation)
+    {
+        using var _ = SimdLevels.Force(level);
+        foreach (int n in TestSupport.Lengths())
+        {
+            float[] x = Inputs(n, n + 3), expected = new float[n];
+            Activations.Forward(activation, x, expected);
+            Activations.ForwardInPlace(activation, x, level);
+            Assert.True(expected.AsSpan().SequenceEqual(x), $"{activation} at {level}, length {n}");
+        }
+    }
 }

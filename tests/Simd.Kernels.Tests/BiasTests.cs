@@ -141,4 +141,20 @@ public class BiasTests
             Bias.BiasGradient(x, db, 128, 256, accumulate: true);
         }, "Bias");
     }
+
+    /// <summary>The GEMM epilogue's unchecked row add gives AddBias's bits, with special values, at every level.</summary>
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void AddToRowGivesAddBiasBits(SimdLevel level)
+    {
+        using var _ = SimdLevels.Force(level);
+        foreach (int cols in TestSupport.Lengths())
+        {
+            float[] row = TestSupport.Uniform(cols, cols + 1), bias = TestSupport.Uniform(cols, cols + 2), expected = new float[cols];
+            for (int j = 0; j < cols; j += 11) row[j] = TestSupport.SpecialValues[j % TestSupport.SpecialValues.Length];
+            Bias.AddBias(row, bias, expected, 1, cols);
+            Bias.AddToRow(row, bias, level);
+            Assert.True(expected.AsSpan().SequenceEqual(row), $"{level}, {cols} columns");
+        }
+    }
 }

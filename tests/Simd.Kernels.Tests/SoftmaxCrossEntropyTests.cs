@@ -135,6 +135,78 @@ public class SoftmaxCrossEntropyTests
         TestSupport.AssertClose(losses.Sum(), sum, Relative(classes), 1e-6, $"{level} extreme loss sum");
     }
 
+    /// <summary>
+    /// Softmax (probabilities only) on the extreme rows of <see cref="ExtremeLogitsGiveFiniteCorrectResults"/>:
+    /// every probability finite and within the documented bound, in place too. A softmax that forgot to
+    /// subtract the row maximum would give e^(1e30) = +Inf and e^(−1e30) = 0, so NaN (∞/∞, 0/0) on these rows.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LevelsAndExtremeClasses))]
+    public void SoftmaxOfExtremeLogitsIsFiniteAndCorrect(SimdLevel level, int classes)
+    {
+        using var _ = SimdLevels.Force(level);
+        const int batch = 6;
+        var logits = new float[batch * classes];
+        for (int j = 0; j < classes; j++)
+        {
+            logits[j] = j % 2 == 0 ? 1e30f : -1e30f;
+            logits[classes + j] = 3.5f;
+            logits[2 * classes + j] = j == classes / 2 ? 1e30f : 0f;
+            logits[3 * classes + j] = j == classes - 1 ? 1e30f : 0f;
+            logits[4 * classes + j] = -1e30f;
+            logits[5 * classes + j] = j % 3 == 0 ? float.MaxValue : float.MinValue;
+        }
+        double[] expected = Reference.Softmax(logits, batch, classes);
+        var probabilities = new float[logits.Length];
+        SoftmaxCrossEntropy.Softmax(logits, batch, classes, probabilities);
+        Assert.All(probabilities, p => Assert.True(float.IsFinite(p), $"{level} classes {classes}: probability {p}"));
+        AssertRows(expected, probabilities, logits, batch, classes, 4.0 / (1 << 23), $"{level} extreme softmax");
+        SoftmaxCrossEntropy.Softmax(logits, batch, classes, logits);
+        Assert.True(probabilities.AsSpan().SequenceEqual(logits), $"{level} extreme softmax in place differs");
+    }
+
+    /// <summary>
+    /// Softmax (probabilities only): a NaN or +Inf anywhere in a row, or a row of only −Inf, makes that
+    /// whole row NaN and leaves the other rows exact; a −Inf logit among finite ones gets probability +0.
+    /// Without the max shift, a +Inf row would be NaN at the +Inf only (∞/∞) and 0 elsewhere.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void SoftmaxNaNAndInfinityFollowTheClassRules(SimdLevel level)
+    {
+        using var _ = SimdLevels.Force(level);
+        foreach (int classes in new[] { 3, 10, 16, 33 })
+        {
+            foreach (float special in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+            {
+                for (int position = 0; position < classes; position++)
+                {
+                    const int batch = 4;
+                    float[] logits = TestSupport.Uniform(batch * classes, position, -4f, 4f);
+                    logits[classes + position] = special;
+                    logits.AsSpan(3 * classes, classes).Fill(float.NegativeInfinity);
+                    var probabilities = new float[logits.Length];
+                    SoftmaxCrossEntropy.Softmax(logits, batch, classes, probabilities);
+                    string context = $"{level} classes {classes}, {special} at {position}";
+                    double[] expected = Reference.Softmax(logits, batch, classes);
+                    for (int j = 0; j < classes; j++)
+                    {
+                        float p = probabilities[classes + j];
+                        if (float.IsNegativeInfinity(special))
+                            Assert.True(j == position ? p == 0f && float.IsPositive(p) : float.IsFinite(p) && p > 0f, $"{context}: row 1 [{j}] = {p}");
+                        else
+                            Assert.True(float.IsNaN(p), $"{context}: row 1 [{j}] = {p}");
+                        Assert.True(float.IsNaN(probabilities[3 * classes + j]), $"{context}: the −Inf row [{j}] = {probabilities[3 * classes + j]}");
+                    }
+                    AssertRows(expected, probabilities, logits, 1, classes, 1e-37, context + " row 0");
+                    AssertRows(expected.AsSpan(2 * classes, classes).ToArray(), probabilities.AsSpan(2 * classes, classes), logits.AsSpan(2 * classes, classes).ToArray(), 1, classes, 1e-37, context + " row 2");
+                    if (float.IsNegativeInfinity(special))
+                        AssertRows(expected.AsSpan(classes, classes).ToArray(), probabilities.AsSpan(classes, classes), logits.AsSpan(classes, classes).ToArray(), 1, classes, 1e-37, context + " row 1");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
     public void NaNAndInfinityPropagateToTheirRowOnly(SimdLevel level)

@@ -5,16 +5,31 @@ namespace Simd.Kernels.Tests;
 /// <summary>Shared data sources, generators and assertions for kernel tests.</summary>
 internal static partial class TestSupport
 {
+    /// <summary>The processor bound tests run under, so that they can split work into more parts than this machine has processors.</summary>
+    public const int TestProcessorLimit = 8;
+
     /// <summary>
-    /// Restores <see cref="Gemm.MaxDegreeOfParallelism"/> to its current value when disposed, so a test
-    /// can set the thread count freely: <c>using var _ = TestSupport.PreserveMaxDegreeOfParallelism();</c>
+    /// Restores the thread settings (<see cref="Parallelism.MaxDegreeOfParallelism"/>, <see cref="Gemm.MaxDegreeOfParallelism"/>
+    /// and the processor bound) when disposed, so a test can set the thread count freely, and raises the bound
+    /// to at least <see cref="TestProcessorLimit"/> meanwhile, so that asking for 3 or 7 threads on a 2-core
+    /// machine still splits the work that many ways: <c>using var _ = TestSupport.PreserveMaxDegreeOfParallelism();</c>
     /// </summary>
-    public static MaxDegreeScope PreserveMaxDegreeOfParallelism() => new(Gemm.MaxDegreeOfParallelism);
+    public static MaxDegreeScope PreserveMaxDegreeOfParallelism()
+    {
+        var scope = new MaxDegreeScope(Parallelism.ProcessorLimit, Parallelism.MaxDegreeOfParallelism, Gemm.MaxDegreeOfParallelism);
+        Parallelism.ProcessorLimit = Math.Max(Parallelism.ProcessorLimit, TestProcessorLimit);
+        return scope;
+    }
 
     /// <summary>See <see cref="PreserveMaxDegreeOfParallelism"/>.</summary>
-    public readonly struct MaxDegreeScope(int saved) : IDisposable
+    public readonly struct MaxDegreeScope(int limit, int threads, int gemmThreads) : IDisposable
     {
-        public void Dispose() => Gemm.MaxDegreeOfParallelism = saved;
+        public void Dispose()
+        {
+            Parallelism.ProcessorLimit = limit;
+            Parallelism.MaxDegreeOfParallelism = threads;
+            Gemm.MaxDegreeOfParallelism = gemmThreads;
+        }
     }
 
     /// <summary>Every level, as xunit theory data.</summary>

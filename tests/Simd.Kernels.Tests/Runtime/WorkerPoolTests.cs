@@ -21,6 +21,8 @@ public unsafe class WorkerPoolTests
     [Fact]
     public void EveryPartRunsExactlyOnceInEveryCall()
     {
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        Parallelism.MaxDegreeOfParallelism = MostParts;
         int* runs = stackalloc int[2 * MostParts + 1];
         for (int call = 0; call < 20_000; call++)
         {
@@ -41,6 +43,8 @@ public unsafe class WorkerPoolTests
     [Fact]
     public void AnExceptionInAPartReachesTheCallerAndThePoolStaysUsable()
     {
+        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
+        Parallelism.MaxDegreeOfParallelism = 3;
         InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(&ThrowInPartOne, null, 3));
         Assert.Equal("part 1 failed", error.Message);
         int* runs = stackalloc int[2 * MostParts + 1];

@@ -2,10 +2,10 @@ namespace Simd.Kernels.Tests;
 
 /// <summary>
 /// Long optimizer updates are split across threads; the bits must not depend on the thread count, and
-/// must equal the scalar level's. Alone, because it changes <see cref="Gemm.MaxDegreeOfParallelism"/>.
+/// must equal the scalar level's. Alone, because it changes <see cref="Parallelism.MaxDegreeOfParallelism"/>.
 /// </summary>
 [Collection(nameof(IsolatedCollection))]
-public class ParallelUpdateTests
+public class ParallelMapTests
 {
     /// <summary>Three grains and a ragged end, so every split has an uneven last part.</summary>
     private const int Length = 3 * 32768 + 13;
@@ -26,7 +26,7 @@ public class ParallelUpdateTests
     private static float[] Run(string rule, SimdLevel level, int threads)
     {
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        Gemm.MaxDegreeOfParallelism = threads;
+        Parallelism.MaxDegreeOfParallelism = threads;
         using var _ = SimdLevels.Force(level);
         float[] w = TestSupport.Uniform(Length, 1), s1 = new float[Length], s2 = new float[Length];
         w[Length - 1] = float.NaN;
@@ -50,7 +50,7 @@ public class ParallelUpdateTests
     public void ThreadedUpdateAllocatesNothing()
     {
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        Gemm.MaxDegreeOfParallelism = 2;
+        Parallelism.MaxDegreeOfParallelism = 2;
         float[] w = TestSupport.Uniform(Length, 1), m = new float[Length], v = new float[Length], g = TestSupport.Uniform(Length, 2);
         TestSupport.AssertNoAllocation(() => Optimizers.Adam(g, w, m, v, 1, 1e-3f), "threaded Adam");
         TestSupport.AssertNoAllocation(() => Optimizers.Sgd(g, w, 1e-3f), "threaded Sgd");

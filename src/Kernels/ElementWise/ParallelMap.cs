@@ -2,7 +2,7 @@ namespace Simd.Kernels;
 
 /// <summary>
 /// Splits a long in-place element-wise update across the library's worker threads
-/// (<see cref="WorkerPool"/>, at most <see cref="Gemm.MaxDegreeOfParallelism"/> threads). Each thread
+/// (<see cref="WorkerPool"/>, at most <see cref="Parallelism.MaxDegreeOfParallelism"/> threads). Each thread
 /// runs the ordinary <see cref="Map"/> driver on its own contiguous range, so this is only valid for
 /// operators whose result for an element does not depend on its position: the no-FMA optimizer
 /// updates, which give bitwise the same result at every level, and therefore for any split. A short
@@ -18,7 +18,7 @@ internal static unsafe class ParallelMap
 
     /// <summary>How many threads an update of <paramref name="length"/> elements uses.</summary>
     public static int Parts(int length) =>
-        length < MinimumLength ? 1 : Math.Min(Gemm.MaxDegreeOfParallelism, length / Grain);
+        length < MinimumLength ? 1 : Math.Min(Parallelism.MaxDegreeOfParallelism, length / Grain);
 
     /// <summary>One split update: up to four arrays (unused ones null), the operator and the level.</summary>
     private struct Job<TOp> where TOp : unmanaged

@@ -8,7 +8,7 @@ namespace Simd.Kernels.Tests;
 /// width, is reached) and must give the same bits as the call on ordinary arrays, in place and out of
 /// place, with nothing written outside the destination.
 /// </summary>
-public class AlignmentTests
+public class MapTests
 {
     private const int Offsets = 16;
     private const float Sentinel = -12345.5f;

@@ -4,11 +4,13 @@ namespace Simd.Kernels;
 
 /// <summary>
 /// The library's persistent worker threads. Threads are started once (lazily, up to the largest count
-/// ever asked for) and woken per call; a call allocates nothing. The calling thread and the woken
-/// workers claim parts from a shared counter until none is left, so a worker that wakes late (a busy
-/// or oversubscribed machine) never holds the call up: the caller runs the parts nobody has claimed.
-/// Which thread runs a part never changes its result, because parts never share output. Calls from
-/// several threads at once do not queue: a caller that finds the pool busy runs all parts itself.
+/// ever asked for, and never more than <see cref="Parallelism.MaxDegreeOfParallelism"/> − 1, which is at
+/// most <see cref="Parallelism.ProcessorLimit"/> − 1) and woken per call; a call allocates nothing. The
+/// calling thread and the woken workers claim parts from a shared counter until none is left, so a
+/// worker that wakes late (a busy or oversubscribed machine) never holds the call up: the caller runs
+/// the parts nobody has claimed, and a call may have more parts than threads. Which thread runs a part
+/// never changes its result, because parts never share output. Calls from several threads at once do
+/// not queue: a caller that finds the pool busy runs all parts itself.
 /// </summary>
 internal static unsafe class WorkerPool
 {
@@ -29,33 +31,37 @@ internal static unsafe class WorkerPool
     /// <summary>
     /// Spins before a wait blocks, the most ManualResetEventSlim takes. A training step calls the pool
     /// every few tens of microseconds; spinning keeps the workers awake between those calls instead of
-    /// paying a kernel wake-up each time (measured, MLP batch 32 on 2 threads: 351–358 → 331–336 µs best,
-    /// medians 367–436 → 336–348 µs, against a spin of 200).
+    /// paying a kernel wake-up each time (perf-results/tuning/element-wise.md).
     /// </summary>
     private const int SpinCount = 2047;
     private static readonly ManualResetEventSlim s_done = new(false, SpinCount);
 
     /// <summary>
-    /// Runs body(context, part, count) for part = 0 .. count − 1 on the calling thread and up to count − 1
-    /// workers, and returns when all have finished. Rethrows the first exception a part threw.
+    /// Runs body(context, part, count) for part = 0 .. count − 1 on the calling thread and up to
+    /// min(count, <see cref="Parallelism.MaxDegreeOfParallelism"/>) − 1 workers it wakes, and returns when
+    /// all have finished. Rethrows the first exception a part threw. A worker woken by an earlier call that
+    /// wakes only now may help too (it claims from the same counter), so a call can briefly run on more
+    /// threads than it woke, never on more than the pool has; with the setting at 1 it runs on the caller only.
     /// </summary>
     public static void Run(delegate*<void*, int, int, void> body, void* context, int count)
     {
-        if (count <= 1 || !s_gate.TryEnter())
+        int helpers = Math.Min(count, Parallelism.MaxDegreeOfParallelism) - 1;
+        s_lastCallHelpers = Math.Max(helpers, 0);
+        if (helpers <= 0 || !s_gate.TryEnter())
         {
             for (int part = 0; part < count; part++) body(context, part, count);
             return;
         }
         try
         {
-            EnsureWorkers(count - 1);
+            EnsureWorkers(helpers);
             s_body = body;
             s_context = context;
             s_error = null;
             s_unfinished = count;
             // Opening the call publishes the writes above to every thread that claims a part of it.
             Volatile.Write(ref s_work, (long)count << 32);
-            for (int w = 0; w < count - 1; w++) s_workers[w].Start.Set();
+            for (int w = 0; w < helpers; w++) s_workers[w].Start.Set();
             RunParts();
             s_done.Wait();
             s_done.Reset();
@@ -87,6 +93,14 @@ internal static unsafe class WorkerPool
             if (Interlocked.Decrement(ref s_unfinished) == 0) s_done.Set();
         }
     }
+
+    /// <summary>How many worker threads the pool has started (for tests of the bound).</summary>
+    internal static int WorkerCount => s_workers.Length;
+
+    /// <summary>How many workers the latest call asked to help (for tests of the setting).</summary>
+    internal static int LastCallHelpers => s_lastCallHelpers;
+
+    private static int s_lastCallHelpers;
 
     private static void EnsureWorkers(int needed)
     {

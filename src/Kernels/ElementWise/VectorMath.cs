@@ -33,10 +33,10 @@ namespace Simd.Kernels;
 /// exact without fusion, and the stated bounds are measured in both modes (tests run under both).</para>
 /// <para><b>Error bounds</b> (relative to double-precision Math.Exp / Math.Tanh; enforced by
 /// VectorMathTests on every level, with and without hardware FMA, over 256 floats per binade across
-/// the whole range plus 2^21 random points per range): <see cref="Exp(float)"/> ≤ 1·2^-23 for results
-/// ≥ 2^-126 (measured 0.62 with FMA, 0.80 without); <see cref="Sigmoid(float)"/> ≤ 1.5·2^-23 for results
-/// ≥ 2^-126 (measured 1.26); <see cref="Tanh(float)"/> ≤ 2·2^-23 everywhere, including near 0
-/// (measured 1.44): it is formed from expm1, so there is no cancellation for small |x|.</para>
+/// the whole range plus 2^21 random points per range; the measured maxima are in
+/// perf-results/tuning/element-wise.md): <see cref="Exp(float)"/> ≤ 1·2^-23 for results ≥ 2^-126;
+/// <see cref="Sigmoid(float)"/> ≤ 1.5·2^-23 for results ≥ 2^-126; <see cref="Tanh(float)"/> ≤ 2·2^-23
+/// everywhere, including near 0: it is formed from expm1, so there is no cancellation for small |x|.</para>
 /// </remarks>
 internal static class VectorMath
 {
