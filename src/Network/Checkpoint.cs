@@ -22,7 +22,8 @@ namespace Simd.Network;
 /// <para>Saving writes a temporary file beside the target, flushes it to disk and renames it over the
 /// target, so a crash leaves either the old file or the new one, never a half-written model. Loading
 /// checks magic, version, length, checksum and that every parameter's name and shape match the
-/// model, and reads into the model only after all checks passed: a bad file changes nothing.</para>
+/// model, and reads into the model only after all checks passed: a bad file changes nothing.
+/// Saving refuses parameters or optimizer state holding NaN or ±∞: such a file is never written.</para>
 /// </remarks>
 public static class Checkpoint
 {
@@ -31,10 +32,12 @@ public static class Checkpoint
     public const uint Version = 1;
 
     /// <summary>Writes <paramref name="arena"/> and <paramref name="optimizer"/> state to <paramref name="path"/> atomically.</summary>
+    /// <exception cref="InvalidOperationException">A parameter or an optimizer state value is NaN or infinite (the message names the first one); no file was written.</exception>
     public static void Save(string path, ParameterArena arena, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(arena);
         if (!arena.IsSealed) throw new InvalidOperationException("cannot save a model whose parameters are not allocated");
+        RequireFinite(arena, optimizer);
         byte[] bytes = Serialize(arena, optimizer);
         string full = Path.GetFullPath(path);
         string temporary = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -64,6 +67,30 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(arena);
         byte[] bytes = File.ReadAllBytes(path);
         Deserialize(bytes, path, arena, optimizer);
+    }
+
+    private static void RequireFinite(ParameterArena arena, Optimizer? optimizer)
+    {
+        foreach (Parameter parameter in arena.Parameters)
+        {
+            int index = FirstNonFinite(arena.ValuesOf(parameter));
+            if (index >= 0)
+                throw new InvalidOperationException($"refusing to save: {parameter.Name}[{index}] is {arena.ValuesOf(parameter)[index]}");
+        }
+        IReadOnlyList<float[]> state = optimizer?.State ?? [];
+        for (int s = 0; s < state.Count; s++)
+        {
+            int index = FirstNonFinite(state[s]);
+            if (index >= 0)
+                throw new InvalidOperationException($"refusing to save: {optimizer!.Name} state array {s} holds {state[s][index]} at arena offset {index}");
+        }
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 
     internal static byte[] Serialize(ParameterArena arena, Optimizer? optimizer)

@@ -35,7 +35,8 @@ public static class GradientCheck
         loss.Compute(model.Output(workspace, batch), labels, targets, model.OutputGradient(workspace, batch), batch, model.OutputSize);
         parameters.ZeroGradients();
         model.Backward(x, batch, workspace);
-        Trainer.AddL2(model, l2);
+        var penalty = new L2Penalty(l2);
+        penalty.AddTo(parameters);
         float[] analytic = parameters.Gradients.ToArray();
         float[] scratch = new float[batch * model.OutputSize];
 
@@ -79,13 +80,6 @@ public static class GradientCheck
     {
         model.Forward(x, batch, workspace);
         double j = loss.Compute(model.Output(workspace, batch), labels, targets, scratch, batch, model.OutputSize);
-        if (l2 != 0)
-        {
-            ParameterArena parameters = model.Parameters;
-            foreach (Parameter p in parameters.Parameters)
-                if (p.IsWeight)
-                    foreach (float w in parameters.ValuesOf(p)) j += (double)l2 * w * w;
-        }
-        return j;
+        return j + new L2Penalty(l2).Evaluate(model.Parameters);
     }
 }
