@@ -45,8 +45,8 @@ public sealed class L2Penalty
     public double Evaluate(ParameterArena parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        double penalty = 0;
         if (Lambda == 0) return 0;
+        double penalty = 0;
         foreach (Parameter parameter in parameters.Parameters)
             if (parameter.IsWeight)
                 foreach (float w in parameters.ValuesOf(parameter)) penalty += (double)Lambda * w * w;
