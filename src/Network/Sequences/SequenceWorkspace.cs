@@ -1,0 +1,109 @@
+namespace Simd.Network;
+
+/// <summary>
+/// Everything a <see cref="SequenceModel"/> needs for sequences of up to <see cref="MaxSteps"/> steps and
+/// <see cref="MaxBatch"/> examples, allocated once: the embedded inputs, every layer's
+/// <see cref="RecurrentBuffers"/> (activations and state), the logits, and the gradients between layers.
+/// </summary>
+/// <remarks>
+/// State: each layer starts a forward pass from its initial state: zero after creation and after
+/// <see cref="ResetState"/>, a caller's after <see cref="SetInitialState"/>, or the last forward pass's
+/// final state after <see cref="CarryState"/> (truncated BPTT: the state is carried to the next window,
+/// the gradient is not). A non-zero state belongs to the batch size it was set for.
+/// </remarks>
+public sealed class SequenceWorkspace
+{
+    private readonly SequenceModel _model;
+    private readonly float[] _embedded, _embeddedGradient, _logits, _logitGradient;
+    private readonly float[][] _outputGradients;
+    private int _stateBatch; // 0: the initial states are zero for any batch
+
+    internal SequenceWorkspace(SequenceModel model, int maxSteps, int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        _model = model;
+        MaxSteps = maxSteps;
+        MaxBatch = maxBatch;
+        int rows = maxSteps * maxBatch;
+        _embedded = new float[rows * model.EmbeddingSize];            // (steps, batch, embedding)
+        _embeddedGradient = new float[rows * model.EmbeddingSize];    // (steps, batch, embedding)
+        _logits = new float[rows * model.Vocabulary];                 // (steps, batch, vocabulary)
+        _logitGradient = new float[rows * model.Vocabulary];          // (steps, batch, vocabulary)
+        Buffers = [.. model.Layers.Select(l => l.CreateBuffers(maxSteps, maxBatch))];
+        _outputGradients = [.. model.Layers.Select(l => new float[rows * l.HiddenSize])]; // per layer (steps, batch, hidden)
+        Labels = new int[rows];
+    }
+
+    /// <summary>The longest sequence this workspace holds.</summary>
+    public int MaxSteps { get; }
+    /// <summary>The largest batch this workspace holds.</summary>
+    public int MaxBatch { get; }
+    /// <summary>Per recurrent layer, its activations and state.</summary>
+    public IReadOnlyList<RecurrentBuffers> Buffers { get; }
+    /// <summary>Time-major labels (steps, batch) of the last loss computation.</summary>
+    internal int[] Labels { get; }
+
+    /// <summary>The logits of the last forward pass, (steps, batch, vocabulary).</summary>
+    public Span<float> Logits(int steps, int batch) => _logits.AsSpan(0, steps * batch * _model.Vocabulary);
+    /// <summary>Where the loss writes ∂J/∂logits, (steps, batch, vocabulary).</summary>
+    public Span<float> LogitGradient(int steps, int batch) => _logitGradient.AsSpan(0, steps * batch * _model.Vocabulary);
+    internal Span<float> Embedded(int steps, int batch) => _embedded.AsSpan(0, steps * batch * _model.EmbeddingSize);
+    internal Span<float> EmbeddedGradient(int steps, int batch) => _embeddedGradient.AsSpan(0, steps * batch * _model.EmbeddingSize);
+    internal Span<float> OutputGradient(int layer, int steps, int batch) => _outputGradients[layer].AsSpan(0, steps * batch * _model.Layers[layer].HiddenSize);
+
+    /// <summary>Layer <paramref name="layer"/>'s state after the last forward pass, (batch, state size).</summary>
+    public ReadOnlySpan<float> FinalState(int layer, int steps, int batch) => Buffers[layer].FinalState(steps, batch);
+
+    /// <summary>∂J/∂(layer <paramref name="layer"/>'s initial state) from the last backward pass, (batch, state size).</summary>
+    public ReadOnlySpan<float> InitialStateGradient(int layer, int batch) => Buffers[layer].InitialStateGradient(batch);
+
+    /// <summary>Every layer starts the next forward pass from the zero state.</summary>
+    public void ResetState()
+    {
+        foreach (RecurrentBuffers buffers in Buffers) buffers.InitialState(buffers.MaxBatch).Clear();
+        _stateBatch = 0;
+    }
+
+    /// <summary>Layer <paramref name="layer"/> starts the next forward passes (of this batch size) from <paramref name="state"/> (batch, state size).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">layer or batch is out of range.</exception>
+    /// <exception cref="ArgumentException">state does not hold batch × state size floats, or another layer's state was set for another batch.</exception>
+    public void SetInitialState(int layer, ReadOnlySpan<float> state, int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)layer, (uint)Buffers.Count, nameof(layer));
+        if (batch <= 0 || batch > MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in [1, {MaxBatch}] (the workspace's capacity)");
+        RecurrentBuffers buffers = Buffers[layer];
+        if (state.Length != batch * buffers.StateSize)
+            throw new ArgumentException($"state has {state.Length} floats but {_model.Layers[layer].Name}'s state is (batch {batch} × {buffers.StateSize}) = {batch * buffers.StateSize}", nameof(state));
+        if (_stateBatch != 0 && _stateBatch != batch)
+            throw new ArgumentException($"the other layers' states are set for batch {_stateBatch}, not {batch}; call ResetState first", nameof(batch));
+        state.CopyTo(buffers.InitialState(batch));
+        _stateBatch = batch;
+    }
+
+    /// <summary>Every layer starts the next forward pass from the final state of the last one (same steps and batch as that pass).</summary>
+    public void CarryState(int steps, int batch)
+    {
+        for (int l = 0; l < Buffers.Count; l++)
+            Buffers[l].FinalState(steps, batch).CopyTo(Buffers[l].InitialState(batch));
+        _stateBatch = batch;
+    }
+
+    internal void Check(SequenceModel model, ReadOnlySpan<int> tokens, int steps, int batch, string tokensName)
+    {
+        if (!ReferenceEquals(model, _model)) throw new ArgumentException("the workspace belongs to another model", nameof(model));
+        if (steps <= 0 || steps > MaxSteps)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be in [1, {MaxSteps}] (the workspace was created for at most {MaxSteps} steps)");
+        if (batch <= 0 || batch > MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in [1, {MaxBatch}] (the workspace's capacity)");
+        if (_stateBatch != 0 && _stateBatch != batch)
+            throw new ArgumentException($"batch is {batch} but the initial state is (batch {_stateBatch} × {Buffers[0].StateSize}); call ResetState or give a state for batch {batch}", nameof(batch));
+        if (tokens.Length != steps * batch)
+            throw new ArgumentException($"{tokensName} has {tokens.Length} ids but (batch {batch} × steps {steps}) needs {steps * batch}", tokensName);
+        int vocabulary = model.Vocabulary;
+        for (int i = 0; i < tokens.Length; i++)
+            if ((uint)tokens[i] >= (uint)vocabulary)
+                throw new ArgumentOutOfRangeException(tokensName, tokens[i], $"{tokensName}[{i}] (example {i / steps}, step {i % steps}) is {tokens[i]}, not a token id in [0, {vocabulary})");
+    }
+}
