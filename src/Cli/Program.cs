@@ -9,12 +9,13 @@ public static class Program
         usage: simd <command> [options]
 
         commands:
-          train       train an MLP classifier (default: the shipped 8×8 digits); see below
+          train       train an MLP classifier (default: the shipped 8×8 digits) or a character model; see below
           gradcheck   compare back-propagated gradients with finite differences on small models of each kind
           info        describe this machine: CPU, instruction sets, the SIMD level kernels run at and why
           help        show this text
 
         {TrainCommand.Usage}
+        {CharModelCommand.Usage}
         environment:
           SIMD_LEVEL  force the kernel level: scalar, 128, 256 or 512 (wider than the hardware runs emulated)
         """;

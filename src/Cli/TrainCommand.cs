@@ -5,11 +5,11 @@ using Simd.Network;
 
 namespace Simd.Cli;
 
-/// <summary><c>simd train</c>: trains an MLP classifier on the shipped digits or an MNIST-format directory.</summary>
+/// <summary><c>simd train</c>: trains an MLP classifier on the shipped digits or an MNIST-format directory, or (with --model) a character model.</summary>
 internal static class TrainCommand
 {
     public const string Usage = """
-        simd train [options]
+        simd train [--model mlp] [options]     MLP classifier
           --data DIR           MNIST-format IDX files (train-images-idx3-ubyte[.gz], …), e.g.
                                /usr/share/datasets/fashion-mnist; default: the shipped 8×8 digits
           --hidden 128,64      hidden layer sizes (default 128; 256,256 for MNIST-format data)
@@ -31,6 +31,8 @@ internal static class TrainCommand
 
     public static int Run(Options options)
     {
+        string kind = options.String("model") ?? "mlp";
+        if (kind != "mlp") return CharModelCommand.Run(options, kind);
         string? directory = options.String("data");
         Dataset train, test;
         if (directory is null)
