@@ -6,21 +6,22 @@ using Simd.Network;
 namespace Simd.Cli;
 
 /// <summary>
-/// <c>simd train --model charrnn</c>: a character-level language model (embedding, recurrent layers,
+/// <c>simd train --model charrnn|chargru|charlstm</c>: a character-level language model (embedding, recurrent layers,
 /// per-step softmax) trained by truncated BPTT on the shipped novel or any text file.
 /// </summary>
 internal static class CharModelCommand
 {
     public const string Usage = """
-        simd train --model charrnn [options]   character-level language model (Elman RNN)
+        simd train --model charrnn|chargru|charlstm [options]   character-level language model (Elman RNN, GRU, LSTM)
           --text FILE          UTF-8 text (.gz read as gzip); default: the shipped Pride and Prejudice
           --bptt 64            steps per truncated-BPTT window (the state is carried between windows)
           --batch 32           parallel streams of the text
           --embedding 64       embedding size
           --hidden 256         hidden size of each recurrent layer
           --layers 1           stacked recurrent layers
-          --cell tanh          tanh | relu (Elman cell nonlinearity)
-          --init uniform       recurrent matrix: uniform (±1/√hidden) | orthogonal | identity
+          --cell tanh          tanh | relu (the Elman cell's nonlinearity; charrnn only)
+          --forget-bias 1      initial bias of the LSTM's forget gate (charlstm only)
+          --init uniform       recurrent matrix (each gate's block): uniform (±1/√hidden) | orthogonal | identity
           --clip 5             clip the global gradient norm (0: off)
           --optimizer adam     adam | sgd | momentum (loss: mean over all characters)
           --lr 0.002           learning rate (default 0.002 for adam, 1 for sgd, 0.1 for momentum)
@@ -35,7 +36,7 @@ internal static class CharModelCommand
 
     public static int Run(Options options, string kind)
     {
-        if (kind != "charrnn") throw new ArgumentException($"--model '{kind}' is not mlp or charrnn");
+        if (kind is not ("charrnn" or "chargru" or "charlstm")) throw new ArgumentException($"--model '{kind}' is not mlp, charrnn, chargru or charlstm");
         string? load = options.String("load");
         IReadOnlyDictionary<string, string>? saved = load is null ? null : Checkpoint.ReadMetadata(load);
         if (saved is not null && saved.GetValueOrDefault("model") != kind)
@@ -47,7 +48,8 @@ internal static class CharModelCommand
         int embedding = options.Int("embedding", saved is null ? 64 : int.Parse(saved["embedding"], CultureInfo.InvariantCulture));
         int hidden = options.Int("hidden", saved is null ? 256 : int.Parse(saved["hidden"], CultureInfo.InvariantCulture));
         int layerCount = options.Int("layers", saved is null ? 1 : int.Parse(saved["layers"], CultureInfo.InvariantCulture));
-        string cell = options.String("cell") ?? saved?["cell"] ?? "tanh";
+        string cell = kind switch { "chargru" => "gru", "charlstm" => "lstm", _ => options.String("cell") ?? saved?["cell"] ?? "tanh" };
+        float forgetBias = (float)options.Double("forget-bias", 1);
         string init = options.String("init") ?? "uniform";
         float clip = (float)options.Double("clip", 5);
         string optimizerName = options.String("optimizer") ?? "adam";
@@ -67,7 +69,7 @@ internal static class CharModelCommand
         if (saved is not null && (embedding != int.Parse(saved["embedding"], CultureInfo.InvariantCulture) || hidden != int.Parse(saved["hidden"], CultureInfo.InvariantCulture)
             || layerCount != int.Parse(saved["layers"], CultureInfo.InvariantCulture) || cell != saved["cell"]))
             throw new ArgumentException($"{load} holds embedding {saved["embedding"]}, hidden {saved["hidden"]}, {saved["layers"]} {saved["cell"]} layer(s); the options ask for {embedding}, {hidden}, {layerCount} {cell}");
-        Activation activation = cell switch { "tanh" => Activation.Tanh, "relu" => Activation.Relu, _ => throw new ArgumentException($"--cell '{cell}' is not tanh or relu") };
+        if (cell is not ("tanh" or "relu" or "gru" or "lstm")) throw new ArgumentException($"--cell '{cell}' is not tanh or relu");
         RecurrentInitializer initializer = init switch
         {
             "uniform" => RecurrentInitializer.Uniform,
@@ -81,7 +83,17 @@ internal static class CharModelCommand
         int streamLength = (trainLength - 1) / batch;
         if (streamLength < steps) throw new ArgumentException($"{corpus.Source}: {trainLength} training characters do not fill {batch} streams of one {steps}-step window");
         var layers = new RecurrentLayer[layerCount];
-        for (int l = 0; l < layerCount; l++) layers[l] = new Elman(l == 0 ? embedding : hidden, hidden, activation, initializer);
+        for (int l = 0; l < layerCount; l++)
+        {
+            int layerInputs = l == 0 ? embedding : hidden;
+            layers[l] = cell switch
+            {
+                "gru" => new Gru(layerInputs, hidden, initializer),
+                "lstm" => new Lstm(layerInputs, hidden, initializer, forgetBias),
+                "relu" => new Elman(layerInputs, hidden, Activation.Relu, initializer),
+                _ => new Elman(layerInputs, hidden, Activation.Tanh, initializer),
+            };
+        }
         var model = new SequenceModel(corpus.Alphabet.Length, embedding, layers, seed);
         Optimizer optimizer = optimizerName switch
         {

@@ -44,13 +44,20 @@ public class SequenceTrainerTests
         Assert.Equal(last, trainer.LastMeanLossPerToken);
     }
 
-    private static float[] Train(int threads, ulong seed)
+    private static RecurrentLayer Cell(string kind, int inputs, int hidden) => kind switch
+    {
+        "gru" => new Gru(inputs, hidden),
+        "lstm" => new Lstm(inputs, hidden, forgetBias: 1f),
+        _ => new Elman(inputs, hidden),
+    };
+
+    private static float[] Train(string kind, int threads, ulong seed)
     {
         int saved = Gemm.MaxDegreeOfParallelism;
         Gemm.MaxDegreeOfParallelism = threads;
         try
         {
-            var model = CharModel(65, 64, 256, seed);
+            var model = new SequenceModel(65, 64, [Cell(kind, 64, 256)], seed);
             var trainer = new SequenceTrainer(model, new Sgd(0.05f), 16, 32, clipNorm: 5f);
             for (int i = 0; i < 3; i++)
             {
@@ -62,18 +69,21 @@ public class SequenceTrainerTests
         finally { Gemm.MaxDegreeOfParallelism = saved; }
     }
 
-    [Fact]
-    public void SameSeedSameWeightsForAnyThreadCount()
+    [Theory]
+    [InlineData("elman")]
+    [InlineData("gru")]
+    [InlineData("lstm")]
+    public void SameSeedSameWeightsForAnyThreadCount(string kind)
     {
-        float[] one = Train(1, 3);
-        Assert.Equal(one, Train(2, 3));
-        Assert.NotEqual(one, Train(1, 4));
+        float[] one = Train(kind, 1, 3);
+        Assert.Equal(one, Train(kind, 2, 3));
+        Assert.NotEqual(one, Train(kind, 1, 4));
     }
 
     [Fact]
     public void SteadyStateStepAllocatesNothing()
     {
-        var model = new SequenceModel(30, 16, [new Elman(16, 32, Activation.Tanh), new Elman(32, 24, Activation.Relu)], 2);
+        var model = new SequenceModel(30, 16, [new Elman(16, 32, Activation.Tanh), new Lstm(32, 24), new Gru(24, 20), new Elman(20, 16, Activation.Relu)], 2);
         foreach (Optimizer optimizer in new Optimizer[] { new Sgd(0.01f), new Adam(1e-3f) })
         {
             var trainer = new SequenceTrainer(model, optimizer, 12, 8, clipNorm: 1f, l2: 1e-5f);

@@ -38,6 +38,8 @@ internal sealed class SequenceReference(SequenceModel model, int steps, int batc
             x = model.Layers[l] switch
             {
                 Elman elman => Elman(elman, x, InitialStates[l], FinalStates[l]),
+                Gru gru => Gru(gru, x, InitialStates[l], FinalStates[l]),
+                Lstm lstm => Lstm(lstm, x, InitialStates[l], FinalStates[l]),
                 var other => throw new NotSupportedException(other.GetType().Name),
             };
         Dense output = model.Output;
@@ -82,6 +84,83 @@ internal sealed class SequenceReference(SequenceModel model, int steps, int batc
             state = outputs[t];
         }
         for (int b = 0; b < batch; b++) state[b].CopyTo(final, b * h);
+        return outputs;
+    }
+
+    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+
+    /// <summary>Σ_i v[i]·W[i, column] + b[column] for a (rows × width) block of Theta.</summary>
+    private double Affine(double[] v, int weight, int width, int column)
+    {
+        double z = 0;
+        for (int i = 0; i < v.Length; i++) z += v[i] * Theta[weight + i * width + column];
+        return z;
+    }
+
+    private double[][][] Gru(Gru layer, double[][][] x, double[] initial, double[] final)
+    {
+        int h = layer.Hidden, w = 3 * h;
+        var state = new double[batch][];
+        for (int b = 0; b < batch; b++) state[b] = initial.AsSpan(b * h, h).ToArray();
+        var outputs = new double[steps][][];
+        for (int t = 0; t < steps; t++)
+        {
+            outputs[t] = new double[batch][];
+            for (int b = 0; b < batch; b++)
+            {
+                var next = new double[h];
+                for (int j = 0; j < h; j++)
+                {
+                    double Input(int gate) => Affine(x[t][b], layer.InputWeight.Offset, w, gate * h + j) + Theta[layer.InputBias.Offset + gate * h + j];
+                    double Hidden(int gate) => Affine(state[b], layer.RecurrentWeight.Offset, w, gate * h + j) + Theta[layer.RecurrentBias.Offset + gate * h + j];
+                    double r = Sigmoid(Input(0) + Hidden(0)), z = Sigmoid(Input(1) + Hidden(1));
+                    double n = Math.Tanh(Input(2) + r * Hidden(2));
+                    next[j] = (1 - z) * n + z * state[b][j];
+                }
+                outputs[t][b] = next;
+            }
+            state = outputs[t];
+        }
+        for (int b = 0; b < batch; b++) state[b].CopyTo(final, b * h);
+        return outputs;
+    }
+
+    private double[][][] Lstm(Lstm layer, double[][][] x, double[] initial, double[] final)
+    {
+        int h = layer.Hidden, w = 4 * h;
+        var state = new double[batch][];
+        var cell = new double[batch][];
+        for (int b = 0; b < batch; b++)
+        {
+            state[b] = initial.AsSpan(b * h, h).ToArray();
+            cell[b] = initial.AsSpan(batch * h + b * h, h).ToArray();
+        }
+        var outputs = new double[steps][][];
+        for (int t = 0; t < steps; t++)
+        {
+            outputs[t] = new double[batch][];
+            var cells = new double[batch][];
+            for (int b = 0; b < batch; b++)
+            {
+                var next = new double[h];
+                cells[b] = new double[h];
+                for (int j = 0; j < h; j++)
+                {
+                    double Pre(int gate) => Affine(x[t][b], layer.InputWeight.Offset, w, gate * h + j) + Affine(state[b], layer.RecurrentWeight.Offset, w, gate * h + j) + Theta[layer.Bias.Offset + gate * h + j];
+                    double i = Sigmoid(Pre(0)), f = Sigmoid(Pre(1)), g = Math.Tanh(Pre(2)), o = Sigmoid(Pre(3));
+                    cells[b][j] = f * cell[b][j] + i * g;
+                    next[j] = o * Math.Tanh(cells[b][j]);
+                }
+                outputs[t][b] = next;
+            }
+            state = outputs[t];
+            cell = cells;
+        }
+        for (int b = 0; b < batch; b++)
+        {
+            state[b].CopyTo(final, b * h);
+            cell[b].CopyTo(final, batch * h + b * h);
+        }
         return outputs;
     }
 

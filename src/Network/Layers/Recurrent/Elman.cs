@@ -138,12 +138,7 @@ public sealed class Elman : RecurrentLayer
         ArgumentNullException.ThrowIfNull(arena);
         if (buffers is not Buffers own || own.StateSize != Hidden)
             throw new ArgumentException($"{Name}: the buffers were not created by this layer's CreateBuffers", nameof(buffers));
-        if (steps <= 0 || steps > own.MaxSteps)
-            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"{Name}: steps must be in [1, {own.MaxSteps}] (the buffers' capacity)");
-        if (batch <= 0 || batch > own.MaxBatch)
-            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{Name}: batch must be in [1, {own.MaxBatch}] (the buffers' capacity)");
-        if (x.Length < steps * batch * Inputs)
-            throw new ArgumentException($"{Name}: x has {x.Length} floats but ({steps} steps, {batch}, {Inputs}) needs {steps * batch * Inputs}", nameof(x));
+        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
         return own;
     }
 
