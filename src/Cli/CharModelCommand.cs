@@ -213,7 +213,7 @@ internal static class CharModelCommand
         return sum / windows / Math.Log(2);
     }
 
-    private static string ShippedText()
+    public static string ShippedText()
     {
         string[] candidates =
         [

@@ -11,11 +11,13 @@ public static class Program
         commands:
           train       train an MLP classifier (default: the shipped 8×8 digits) or a character model; see below
           gradcheck   compare back-propagated gradients with finite differences on small models of each kind
+          rnn-gradients  how far back the last step's loss reaches in Elman, GRU and LSTM models (table and SVG)
           info        describe this machine: CPU, instruction sets, the SIMD level kernels run at and why
           help        show this text
 
         {TrainCommand.Usage}
         {CharModelCommand.Usage}
+        {RnnGradientsCommand.Usage}
         environment:
           SIMD_LEVEL  force the kernel level: scalar, 128, 256 or 512 (wider than the hardware runs emulated)
         """;
@@ -30,6 +32,8 @@ public static class Program
             {
                 case "train":
                     return TrainCommand.Run(new Options(args[1..]));
+                case "rnn-gradients":
+                    return RnnGradientsCommand.Run(new Options(args[1..]));
                 case "gradcheck":
                     return GradCheckCommand.Run(new Options(args[1..]));
                 case "info":

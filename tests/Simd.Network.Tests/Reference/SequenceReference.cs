@@ -18,6 +18,9 @@ internal sealed class SequenceReference(SequenceModel model, int steps, int batc
     /// <summary>Per layer, the final state of the last <see cref="Loss"/> call.</summary>
     public double[][] FinalStates { get; } = [.. model.Layers.Select(l => new double[batch * l.StateSize])];
 
+    /// <summary>When true, J is the last step's loss alone, averaged over the batch (what <see cref="GradientReach"/> differentiates).</summary>
+    public bool LastStepOnly { get; set; }
+
     /// <summary>J for (batch, steps) inputs and targets.</summary>
     public double Loss(int[] inputs, int[] targets)
     {
@@ -44,7 +47,7 @@ internal sealed class SequenceReference(SequenceModel model, int steps, int batc
             };
         Dense output = model.Output;
         double sum = 0;
-        for (int t = 0; t < steps; t++)
+        for (int t = LastStepOnly ? steps - 1 : 0; t < steps; t++)
             for (int b = 0; b < batch; b++)
             {
                 var logits = new double[output.Outputs];
@@ -57,7 +60,7 @@ internal sealed class SequenceReference(SequenceModel model, int steps, int batc
                 double max = logits.Max(), s = logits.Sum(z => Math.Exp(z - max));
                 sum += Math.Log(s) + max - logits[targets[b * steps + t]];
             }
-        return reduction == SequenceReduction.MeanOverTokens ? sum / (steps * batch) : sum / batch;
+        return reduction == SequenceReduction.MeanOverTokens && !LastStepOnly ? sum / (steps * batch) : sum / batch;
     }
 
     private double[][][] Elman(Elman layer, double[][][] x, double[] initial, double[] final)
