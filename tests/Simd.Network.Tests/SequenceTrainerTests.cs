@@ -167,4 +167,39 @@ public class SequenceTrainerTests
         Assert.Equal(velocity, trainer.Optimizer.State[0]);
         Assert.Equal(carried, trainer.Workspace.Buffers[0].InitialState(3).ToArray());
     }
+
+    [Theory]
+    [InlineData("elman")]
+    [InlineData("gru")]
+    [InlineData("lstm")]
+    public void ClippingScalesTheWholeGradientToTheThreshold(string kind)
+    {
+        const int steps = 6, batch = 3;
+        const float clip = 0.05f, rate = 0.5f;
+        var (inputs, targets) = Windows(12, steps, batch, 9);
+        // The unclipped gradient, from an identical model.
+        var reference = new SequenceModel(12, 8, [Cell(kind, 8, 10)], 6);
+        SequenceWorkspace workspace = reference.CreateWorkspace(steps, batch);
+        reference.Forward(inputs, steps, batch, workspace);
+        new SequenceCrossEntropy(SequenceReduction.SumOverTimeMeanOverBatch).Compute(reference, workspace, targets, steps, batch, out _);
+        reference.Parameters.ZeroGradients();
+        reference.Backward(inputs, steps, batch, workspace);
+        float[] gradient = reference.Parameters.Gradients.ToArray();
+        double norm = Math.Sqrt(gradient.Sum(g => (double)g * g));
+        Assert.True(norm > 10 * clip, $"the case must clip: norm {norm}");
+
+        var model = new SequenceModel(12, 8, [Cell(kind, 8, 10)], 6);
+        float[] before = model.Parameters.Values.ToArray();
+        var trainer = new SequenceTrainer(model, new Sgd(rate), steps, batch, clipNorm: clip);
+        trainer.Step(inputs, targets, steps, batch);
+        Assert.Equal(norm, trainer.LastGradientNorm, 1e-6 * norm);
+        float[] clipped = model.Parameters.Gradients.ToArray();
+        Assert.Equal(clip, Math.Sqrt(clipped.Sum(g => (double)g * g)), 1e-6);
+        float[] after = model.Parameters.Values.ToArray();
+        for (int i = 0; i < after.Length; i++)
+        {
+            Assert.Equal(gradient[i] * (clip / norm), clipped[i], 1e-6 * Math.Abs(gradient[i]) * clip / norm + 1e-12);
+            Assert.Equal(before[i] - rate * clipped[i], after[i], 1e-7 * (Math.Abs(before[i]) + 1e-3));
+        }
+    }
 }
