@@ -125,7 +125,7 @@ public class SequenceTrainerTests
         error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(inputs, bad, 5, 3));
         Assert.Equal("targets", error.ParamName);
 
-        error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step([], [], 0, 3));
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(Array.Empty<int>(), [], 0, 3));
         Assert.Equal("steps", error.ParamName);
         error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(new int[18], new int[18], 6, 3));
         Assert.Equal("steps", error.ParamName);

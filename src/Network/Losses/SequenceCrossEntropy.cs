@@ -27,18 +27,18 @@ public sealed class SequenceCrossEntropy(SequenceReduction reduction)
     /// (nats) in <paramref name="meanPerToken"/>, whatever the reduction.
     /// </summary>
     /// <exception cref="ArgumentException">targets does not hold batch·steps ids.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, vocabulary) (the message names its example and step).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, classes) (the message names its example and step).</exception>
     public float Compute(SequenceModel model, SequenceWorkspace workspace, ReadOnlySpan<int> targets, int steps, int batch, out float meanPerToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(workspace);
-        workspace.Check(model, targets, steps, batch, nameof(targets));
+        workspace.Check(model, targets, steps, batch, nameof(targets), model.Classes);
         Span<int> labels = workspace.Labels.AsSpan(0, steps * batch);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 labels[t * batch + b] = targets[b * steps + t];
         float scale = Reduction == SequenceReduction.MeanOverTokens ? 1f / (steps * batch) : 1f / batch;
-        meanPerToken = SoftmaxCrossEntropy.ForwardBackward(workspace.Logits(steps, batch), labels, steps * batch, model.Vocabulary,
+        meanPerToken = SoftmaxCrossEntropy.ForwardBackward(workspace.Logits(steps, batch), labels, steps * batch, model.Classes,
             workspace.LogitGradient(steps, batch), scale, out float sum);
         return Reduction == SequenceReduction.MeanOverTokens ? meanPerToken : sum / batch;
     }

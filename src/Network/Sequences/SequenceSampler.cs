@@ -15,7 +15,7 @@ public sealed class SequenceSampler
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
         _workspace = model.CreateWorkspace(Math.Max(1, maxPrompt), 1);
-        _probabilities = new double[model.Vocabulary];
+        _probabilities = new double[model.Classes];
     }
 
     /// <summary>
@@ -41,7 +41,7 @@ public sealed class SequenceSampler
         var generated = new int[count];
         for (int i = 0; i < count; i++)
         {
-            generated[i] = Draw(_workspace.Logits(steps, 1)[((steps - 1) * _model.Vocabulary)..], temperature, rng);
+            generated[i] = Draw(_workspace.Logits(steps, 1)[((steps - 1) * _model.Classes)..], temperature, rng);
             _token[0] = generated[i];
             steps = 1;
             _model.Forward(_token, 1, 1, _workspace);

@@ -28,8 +28,8 @@ public sealed class SequenceWorkspace
         int rows = maxSteps * maxBatch;
         _embedded = new float[rows * model.EmbeddingSize];            // (steps, batch, embedding)
         _embeddedGradient = new float[rows * model.EmbeddingSize];    // (steps, batch, embedding)
-        _logits = new float[rows * model.Vocabulary];                 // (steps, batch, vocabulary)
-        _logitGradient = new float[rows * model.Vocabulary];          // (steps, batch, vocabulary)
+        _logits = new float[rows * model.Classes];                    // (steps, batch, classes)
+        _logitGradient = new float[rows * model.Classes];             // (steps, batch, classes)
         Buffers = [.. model.Layers.Select(l => l.CreateBuffers(maxSteps, maxBatch))];
         _outputGradients = [.. model.Layers.Select(l => new float[rows * l.HiddenSize])]; // per layer (steps, batch, hidden)
         Labels = new int[rows];
@@ -44,10 +44,10 @@ public sealed class SequenceWorkspace
     /// <summary>Time-major labels (steps, batch) of the last loss computation.</summary>
     internal int[] Labels { get; }
 
-    /// <summary>The logits of the last forward pass, (steps, batch, vocabulary).</summary>
-    public Span<float> Logits(int steps, int batch) => _logits.AsSpan(0, steps * batch * _model.Vocabulary);
-    /// <summary>Where the loss writes ∂J/∂logits, (steps, batch, vocabulary).</summary>
-    public Span<float> LogitGradient(int steps, int batch) => _logitGradient.AsSpan(0, steps * batch * _model.Vocabulary);
+    /// <summary>The logits of the last forward pass, (steps, batch, classes).</summary>
+    public Span<float> Logits(int steps, int batch) => _logits.AsSpan(0, steps * batch * _model.Classes);
+    /// <summary>Where the loss writes ∂J/∂logits, (steps, batch, classes).</summary>
+    public Span<float> LogitGradient(int steps, int batch) => _logitGradient.AsSpan(0, steps * batch * _model.Classes);
     internal Span<float> Embedded(int steps, int batch) => _embedded.AsSpan(0, steps * batch * _model.EmbeddingSize);
     internal Span<float> EmbeddedGradient(int steps, int batch) => _embeddedGradient.AsSpan(0, steps * batch * _model.EmbeddingSize);
     internal Span<float> OutputGradient(int layer, int steps, int batch) => _outputGradients[layer].AsSpan(0, steps * batch * _model.Layers[layer].HiddenSize);
@@ -90,7 +90,27 @@ public sealed class SequenceWorkspace
         _stateBatch = batch;
     }
 
-    internal void Check(SequenceModel model, ReadOnlySpan<int> tokens, int steps, int batch, string tokensName)
+    /// <summary>Checks the sizes, and that every id of <paramref name="tokens"/> (batch, steps) is in [0, <paramref name="range"/>) (the vocabulary for inputs, the classes for targets).</summary>
+    internal void Check(SequenceModel model, ReadOnlySpan<int> tokens, int steps, int batch, string tokensName, int range = -1)
+    {
+        CheckSizes(model, steps, batch);
+        if (tokens.Length != steps * batch)
+            throw new ArgumentException($"{tokensName} has {tokens.Length} ids but (batch {batch} × steps {steps}) needs {steps * batch}", tokensName);
+        int limit = range < 0 ? model.Vocabulary : range;
+        for (int i = 0; i < tokens.Length; i++)
+            if ((uint)tokens[i] >= (uint)limit)
+                throw new ArgumentOutOfRangeException(tokensName, tokens[i], $"{tokensName}[{i}] (example {i / steps}, step {i % steps}) is {tokens[i]}, not {(range < 0 ? "a token id" : "a class")} in [0, {limit})");
+    }
+
+    /// <summary>Checks the sizes and that <paramref name="features"/> holds (batch, steps, features) floats.</summary>
+    internal void CheckFeatures(SequenceModel model, ReadOnlySpan<float> features, int steps, int batch)
+    {
+        CheckSizes(model, steps, batch);
+        if (features.Length != steps * batch * model.EmbeddingSize)
+            throw new ArgumentException($"features has {features.Length} floats but (batch {batch} × steps {steps} × {model.EmbeddingSize} features) needs {steps * batch * model.EmbeddingSize}", nameof(features));
+    }
+
+    private void CheckSizes(SequenceModel model, int steps, int batch)
     {
         if (!ReferenceEquals(model, _model)) throw new ArgumentException("the workspace belongs to another model", nameof(model));
         if (steps <= 0 || steps > MaxSteps)
@@ -99,11 +119,5 @@ public sealed class SequenceWorkspace
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in [1, {MaxBatch}] (the workspace's capacity)");
         if (_stateBatch != 0 && _stateBatch != batch)
             throw new ArgumentException($"batch is {batch} but the initial state is (batch {_stateBatch} × {Buffers[0].StateSize}); call ResetState or give a state for batch {batch}", nameof(batch));
-        if (tokens.Length != steps * batch)
-            throw new ArgumentException($"{tokensName} has {tokens.Length} ids but (batch {batch} × steps {steps}) needs {steps * batch}", tokensName);
-        int vocabulary = model.Vocabulary;
-        for (int i = 0; i < tokens.Length; i++)
-            if ((uint)tokens[i] >= (uint)vocabulary)
-                throw new ArgumentOutOfRangeException(tokensName, tokens[i], $"{tokensName}[{i}] (example {i / steps}, step {i % steps}) is {tokens[i]}, not a token id in [0, {vocabulary})");
     }
 }

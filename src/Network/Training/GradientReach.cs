@@ -47,8 +47,8 @@ public static class GradientReach
             model.Forward(suffix, distance, batch, workspace);
             Span<float> gradient = workspace.LogitGradient(distance, batch);
             gradient.Clear();
-            int last = (distance - 1) * batch * model.Vocabulary;
-            SoftmaxCrossEntropy.ForwardBackward(workspace.Logits(distance, batch)[last..], lastTargets, batch, model.Vocabulary, gradient[last..], 1f / batch);
+            int last = (distance - 1) * batch * model.Classes;
+            SoftmaxCrossEntropy.ForwardBackward(workspace.Logits(distance, batch)[last..], lastTargets, batch, model.Classes, gradient[last..], 1f / batch);
             model.Parameters.ZeroGradients();
             model.Backward(suffix, distance, batch, workspace);
             double sum = 0;

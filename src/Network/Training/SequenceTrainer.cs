@@ -53,15 +53,39 @@ public sealed class SequenceTrainer
     /// (for a language model the targets are the inputs shifted by one). Returns J (loss plus L2 penalty).
     /// </summary>
     /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
-    /// <exception cref="ArgumentException">A shape is wrong or a token id is out of range (see <see cref="SequenceModel.Forward"/>); nothing was changed.</exception>
+    /// <exception cref="ArgumentException">A shape is wrong or a token id is out of range (see <see cref="SequenceModel.Forward(ReadOnlySpan{int}, int, int, SequenceWorkspace)"/>); nothing was changed.</exception>
     public float Step(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch)
     {
         ParameterArena parameters = Model.Parameters;
-        Workspace.Check(Model, targets, steps, batch, nameof(targets));
+        Workspace.Check(Model, targets, steps, batch, nameof(targets), Model.Classes);
         Model.Forward(inputs, steps, batch, Workspace);
         float loss = Loss.Compute(Model, Workspace, targets, steps, batch, out float meanPerToken);
         parameters.ZeroGradients();
         Model.Backward(inputs, steps, batch, Workspace);
+        return Finish(loss, meanPerToken, steps, batch);
+    }
+
+    /// <summary>
+    /// One step on float <paramref name="features"/> (batch, steps, features) for a model built by
+    /// <see cref="SequenceModel.ForFeatures"/>, with one class per step in <paramref name="targets"/> (batch, steps).
+    /// </summary>
+    /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
+    /// <exception cref="ArgumentException">A shape is wrong or a target out of range; nothing was changed.</exception>
+    public float Step(ReadOnlySpan<float> features, ReadOnlySpan<int> targets, int steps, int batch)
+    {
+        ParameterArena parameters = Model.Parameters;
+        Workspace.Check(Model, targets, steps, batch, nameof(targets), Model.Classes);
+        Model.Forward(features, steps, batch, Workspace);
+        float loss = Loss.Compute(Model, Workspace, targets, steps, batch, out float meanPerToken);
+        parameters.ZeroGradients();
+        Model.Backward(features, steps, batch, Workspace);
+        return Finish(loss, meanPerToken, steps, batch);
+    }
+
+    /// <summary>L2, the guarded update and the state carry shared by both step forms.</summary>
+    private float Finish(float loss, float meanPerToken, int steps, int batch)
+    {
+        ParameterArena parameters = Model.Parameters;
         loss += _l2.AddTo(parameters);
         LastGradientNorm = GuardedUpdate.Apply(parameters, Optimizer, loss, ClipNorm);
         LastMeanLossPerToken = meanPerToken;

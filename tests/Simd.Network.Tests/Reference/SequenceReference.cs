@@ -22,7 +22,23 @@ internal sealed class SequenceReference(SequenceModel model, int steps, int batc
     public bool LastStepOnly { get; set; }
 
     /// <summary>J for (batch, steps) inputs and targets.</summary>
-    public double Loss(int[] inputs, int[] targets)
+    public double Loss(int[] inputs, int[] targets) => Run(Embed(inputs), targets);
+
+    /// <summary>J for (batch, steps, features) float inputs of a model built by <see cref="SequenceModel.ForFeatures"/>.</summary>
+    public double Loss(float[] features, int[] targets)
+    {
+        int e = model.EmbeddingSize;
+        var x = new double[steps][][];
+        for (int t = 0; t < steps; t++)
+        {
+            x[t] = new double[batch][];
+            for (int b = 0; b < batch; b++)
+                x[t][b] = [.. features.AsSpan((b * steps + t) * e, e).ToArray().Select(v => (double)v)];
+        }
+        return Run(x, targets);
+    }
+
+    private double[][][] Embed(int[] inputs)
     {
         int e = model.EmbeddingSize;
         // x[t][b] : features
@@ -37,6 +53,11 @@ internal sealed class SequenceReference(SequenceModel model, int steps, int batc
                 for (int i = 0; i < e; i++) x[t][b][i] = Theta[model.EmbeddingTable.Offset + token * e + i];
             }
         }
+        return x;
+    }
+
+    private double Run(double[][][] x, int[] targets)
+    {
         for (int l = 0; l < model.Layers.Count; l++)
             x = model.Layers[l] switch
             {
