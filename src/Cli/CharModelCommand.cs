@@ -82,19 +82,7 @@ internal static class CharModelCommand
         int trainLength = corpus.Length - validationLength;
         int streamLength = (trainLength - 1) / batch;
         if (streamLength < steps) throw new ArgumentException($"{corpus.Source}: {trainLength} training characters do not fill {batch} streams of one {steps}-step window");
-        var layers = new RecurrentLayer[layerCount];
-        for (int l = 0; l < layerCount; l++)
-        {
-            int layerInputs = l == 0 ? embedding : hidden;
-            layers[l] = cell switch
-            {
-                "gru" => new Gru(layerInputs, hidden, initializer),
-                "lstm" => new Lstm(layerInputs, hidden, initializer, forgetBias),
-                "relu" => new Elman(layerInputs, hidden, Activation.Relu, initializer),
-                _ => new Elman(layerInputs, hidden, Activation.Tanh, initializer),
-            };
-        }
-        var model = new SequenceModel(corpus.Alphabet.Length, embedding, layers, seed);
+        var model = new SequenceModel(corpus.Alphabet.Length, embedding, Layers(cell, embedding, hidden, layerCount, initializer, forgetBias), seed);
         Optimizer optimizer = optimizerName switch
         {
             "adam" => new Adam(learningRate),
@@ -184,6 +172,55 @@ internal static class CharModelCommand
             Checkpoint.Save(save, model.Parameters, optimizer, metadata);
             Console.WriteLine($"saved {save}");
         }
+        return 0;
+    }
+
+    /// <summary>The recurrent stack of a character model: <paramref name="count"/> layers of <paramref name="cell"/> (tanh, relu, gru or lstm).</summary>
+    private static RecurrentLayer[] Layers(string cell, int embedding, int hidden, int count, RecurrentInitializer initializer, float forgetBias)
+    {
+        var layers = new RecurrentLayer[count];
+        for (int l = 0; l < count; l++)
+        {
+            int inputs = l == 0 ? embedding : hidden;
+            layers[l] = cell switch
+            {
+                "gru" => new Gru(inputs, hidden, initializer),
+                "lstm" => new Lstm(inputs, hidden, initializer, forgetBias),
+                "relu" => new Elman(inputs, hidden, Activation.Relu, initializer),
+                _ => new Elman(inputs, hidden, Activation.Tanh, initializer),
+            };
+        }
+        return layers;
+    }
+
+    public const string SampleUsage = """
+        simd sample --load FILE [options]   generate text from a saved character model
+          --prompt TEXT        text to continue (default "The ")
+          --sample 400         characters to generate
+          --temperature 0.8    softmax temperature (lower: more conservative)
+          --seed 1             sampling seed
+        """;
+
+    /// <summary><c>simd sample</c>: rebuilds the saved model from its checkpoint's metadata and continues a prompt.</summary>
+    public static int Sample(Options options)
+    {
+        string load = options.String("load") ?? throw new ArgumentException("simd sample needs --load FILE (a checkpoint written by train --model char… --save)");
+        string prompt = options.String("prompt") ?? "The ";
+        int count = options.Int("sample", 400);
+        double temperature = options.Double("temperature", 0.8);
+        ulong seed = (ulong)options.Int("seed", 1);
+        options.RejectUnknown();
+        IReadOnlyDictionary<string, string> saved = Checkpoint.ReadMetadata(load);
+        if (!saved.TryGetValue("model", out string? kind) || !kind.StartsWith("char", StringComparison.Ordinal))
+            throw new ArgumentException($"{load} does not hold a character model");
+        string alphabet = saved["alphabet"];
+        int embedding = int.Parse(saved["embedding"], CultureInfo.InvariantCulture), hidden = int.Parse(saved["hidden"], CultureInfo.InvariantCulture);
+        var model = new SequenceModel(alphabet.Length, embedding,
+            Layers(saved["cell"], embedding, hidden, int.Parse(saved["layers"], CultureInfo.InvariantCulture), RecurrentInitializer.Uniform, 0f), seed);
+        Checkpoint.Load(load, model.Parameters, null);
+        var corpus = new TextCorpus(alphabet + alphabet, "the model's alphabet", alphabet);
+        int[] generated = new SequenceSampler(model).Generate(corpus.Encode(prompt), count, temperature, new Rng(seed));
+        Console.WriteLine(prompt + corpus.Decode(generated));
         return 0;
     }
 
