@@ -96,4 +96,18 @@ public class FeatureSequenceTests
         Assert.Equal("targets", range.ParamName);
         Assert.Contains("is 2, not a class in [0, 2)", range.Message);
     }
+
+    [Fact]
+    public void ConstructionNamesTheMismatchedLayers()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SequenceModel(5, 4, [new Elman(3, 6)], 1));
+        Assert.Contains("elman1 takes 3 inputs but the embedding gives 4", error.Message);
+        error = Assert.Throws<ArgumentException>(() => SequenceModel.ForFeatures(4, [new Lstm(4, 6), new Gru(5, 2)], 3, 1));
+        Assert.Contains("gru2 takes 5 inputs but lstm1 gives 6", error.Message);
+        var shared = new Elman(4, 4);
+        Assert.Throws<ArgumentException>(() => new SequenceModel(5, 4, [shared, shared], 1));
+        Assert.Equal("vocabulary", Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceModel(0, 4, [new Elman(4, 2)], 1)).ParamName);
+        Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceModel.ForFeatures(4, [new Elman(4, 2)], 0, 1)).ParamName);
+        Assert.Throws<ArgumentException>(() => new SequenceModel(5, 4, [], 1));
+    }
 }

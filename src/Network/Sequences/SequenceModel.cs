@@ -23,17 +23,19 @@ public sealed class SequenceModel
     /// <param name="seed">Initialization seed.</param>
     /// <exception cref="ArgumentException">A layer's input size does not match (the message names both layers and sizes), or a layer is repeated.</exception>
     public SequenceModel(int vocabulary, int embedding, IReadOnlyList<RecurrentLayer> layers, ulong seed)
-        : this(vocabulary, embedding, layers, vocabulary, seed)
+        : this(Positive(vocabulary, nameof(vocabulary)), embedding, layers, vocabulary, seed)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabulary);
     }
 
     /// <summary>Builds a model that reads (batch, steps, <paramref name="features"/>) floats and classifies every step into <paramref name="classes"/>.</summary>
     /// <exception cref="ArgumentException">A layer's input size does not match (the message names both layers and sizes), or a layer is repeated.</exception>
-    public static SequenceModel ForFeatures(int features, IReadOnlyList<RecurrentLayer> layers, int classes, ulong seed)
+    public static SequenceModel ForFeatures(int features, IReadOnlyList<RecurrentLayer> layers, int classes, ulong seed) =>
+        new(0, features, layers, Positive(classes, nameof(classes)), seed);
+
+    private static int Positive(int value, string name)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
-        return new SequenceModel(0, features, layers, classes, seed);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, name);
+        return value;
     }
 
     private SequenceModel(int vocabulary, int embedding, IReadOnlyList<RecurrentLayer> layers, int classes, ulong seed)

@@ -27,7 +27,7 @@ public static class GradientReach
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
         SequenceWorkspace workspace = model.CreateWorkspace(steps, batch);
-        workspace.Check(model, targets, steps, batch, nameof(targets));
+        workspace.Check(model, targets, steps, batch, nameof(targets), model.Classes);
         var window = new int[batch * steps];
         var lastTargets = new int[batch];
         for (int b = 0; b < batch; b++) lastTargets[b] = targets[b * steps + steps - 1];
