@@ -112,7 +112,7 @@ public sealed class SequenceModel
         workspace.Check(this, tokens, steps, batch, nameof(tokens));
         int embedding = EmbeddingSize;
         ReadOnlySpan<float> table = Parameters.ValuesOf(EmbeddingTable);
-        Span<float> x = workspace.Embedded(steps, batch);
+        Span<float> x = workspace.Inputs(steps, batch);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 table.Slice(tokens[b * steps + t] * embedding, embedding).CopyTo(x.Slice((t * batch + b) * embedding, embedding));
@@ -130,7 +130,7 @@ public sealed class SequenceModel
         if (ReadsTokens) throw new InvalidOperationException("this model reads token ids, not float features");
         workspace.CheckFeatures(this, features, steps, batch);
         int width = EmbeddingSize;
-        Span<float> x = workspace.Embedded(steps, batch);
+        Span<float> x = workspace.Inputs(steps, batch);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 features.Slice((b * steps + t) * width, width).CopyTo(x.Slice((t * batch + b) * width, width));
@@ -139,7 +139,7 @@ public sealed class SequenceModel
 
     private void ForwardLayers(int steps, int batch, SequenceWorkspace workspace)
     {
-        ReadOnlySpan<float> input = workspace.Embedded(steps, batch);
+        ReadOnlySpan<float> input = workspace.Inputs(steps, batch);
         for (int l = 0; l < Layers.Count; l++)
         {
             Layers[l].Forward(input, steps, batch, workspace.Buffers[l], Parameters);
@@ -161,7 +161,7 @@ public sealed class SequenceModel
         int embedding = EmbeddingSize;
         Span<float> tableGradient = Parameters.GradientOf(EmbeddingTable);
         TouchedRows touched = Parameters.TouchedRowsOf(EmbeddingTable);
-        ReadOnlySpan<float> dx = workspace.EmbeddedGradient(steps, batch);
+        ReadOnlySpan<float> dx = workspace.InputGradient(steps, batch);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
             {
@@ -189,8 +189,8 @@ public sealed class SequenceModel
             workspace.OutputGradient(last, steps, batch), rows, Parameters);
         for (int l = last; l >= 0; l--)
         {
-            ReadOnlySpan<float> input = l == 0 ? workspace.Embedded(steps, batch) : workspace.Buffers[l - 1].Outputs(steps, batch);
-            Span<float> dx = l > 0 ? workspace.OutputGradient(l - 1, steps, batch) : inputGradient ? workspace.EmbeddedGradient(steps, batch) : [];
+            ReadOnlySpan<float> input = l == 0 ? workspace.Inputs(steps, batch) : workspace.Buffers[l - 1].Outputs(steps, batch);
+            Span<float> dx = l > 0 ? workspace.OutputGradient(l - 1, steps, batch) : inputGradient ? workspace.InputGradient(steps, batch) : [];
             Layers[l].Backward(input, workspace.OutputGradient(l, steps, batch), dx, steps, batch, workspace.Buffers[l], Parameters);
         }
     }

@@ -14,7 +14,7 @@ namespace Simd.Network;
 public sealed class SequenceWorkspace
 {
     private readonly SequenceModel _model;
-    private readonly float[] _embedded, _embeddedGradient, _logits, _logitGradient;
+    private readonly float[] _inputs, _inputGradient, _logits, _logitGradient;
     private readonly float[][] _outputGradients;
     private int _stateBatch; // 0: the initial states are zero for any batch
 
@@ -26,8 +26,8 @@ public sealed class SequenceWorkspace
         MaxSteps = maxSteps;
         MaxBatch = maxBatch;
         int rows = maxSteps * maxBatch;
-        _embedded = new float[rows * model.EmbeddingSize];            // (steps, batch, embedding)
-        _embeddedGradient = new float[rows * model.EmbeddingSize];    // (steps, batch, embedding)
+        _inputs = new float[rows * model.EmbeddingSize];              // (steps, batch, embedding or features): the first layer's input
+        _inputGradient = new float[rows * model.EmbeddingSize];       // (steps, batch, embedding)
         _logits = new float[rows * model.Classes];                    // (steps, batch, classes)
         _logitGradient = new float[rows * model.Classes];             // (steps, batch, classes)
         Buffers = [.. model.Layers.Select(l => l.CreateBuffers(maxSteps, maxBatch))];
@@ -48,8 +48,8 @@ public sealed class SequenceWorkspace
     public Span<float> Logits(int steps, int batch) => _logits.AsSpan(0, steps * batch * _model.Classes);
     /// <summary>Where the loss writes ∂J/∂logits, (steps, batch, classes).</summary>
     public Span<float> LogitGradient(int steps, int batch) => _logitGradient.AsSpan(0, steps * batch * _model.Classes);
-    internal Span<float> Embedded(int steps, int batch) => _embedded.AsSpan(0, steps * batch * _model.EmbeddingSize);
-    internal Span<float> EmbeddedGradient(int steps, int batch) => _embeddedGradient.AsSpan(0, steps * batch * _model.EmbeddingSize);
+    internal Span<float> Inputs(int steps, int batch) => _inputs.AsSpan(0, steps * batch * _model.EmbeddingSize);
+    internal Span<float> InputGradient(int steps, int batch) => _inputGradient.AsSpan(0, steps * batch * _model.EmbeddingSize);
     internal Span<float> OutputGradient(int layer, int steps, int batch) => _outputGradients[layer].AsSpan(0, steps * batch * _model.Layers[layer].HiddenSize);
 
     /// <summary>Layer <paramref name="layer"/>'s state after the last forward pass, (batch, state size).</summary>
