@@ -15,11 +15,12 @@ public static class Program
 {
     /// <summary>
     /// Entry point; arguments are BenchmarkDotNet's (filters, jobs, exporters), or <c>paired</c> and
-    /// <see cref="PairedGemm"/>'s options.
+    /// <see cref="PairedGemm"/>'s options, or <c>rnn-steps</c> and <see cref="PairedRecurrent"/>'s.
     /// </summary>
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "paired") return PairedGemm.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "rnn-steps") return PairedRecurrent.Run(args[1..]);
         Console.WriteLine(Simd.Kernels.SimdLevels.DescribeMachine());
         WriteMachineFile(args);
         IConfig config = DefaultConfig.Instance

@@ -127,3 +127,68 @@ internal static class TrainingValidation
         if (!float.IsFinite(loss)) throw new InvalidOperationException($"a training step gave loss {loss}");
     }
 }
+
+/// <summary>
+/// A training step of the character model: embedding 65×64, one recurrent layer of hidden 256 (Elman
+/// tanh, GRU or LSTM), 64 steps, batch 32, output 65 per step, softmax-CE mean over all tokens, clip 5,
+/// SGD (the cases of ../shared/anchors: torch_steps.py rnn|gru|lstm and onednn_rnn_step.cpp).
+/// Work: the anchors' GEMM flops 6·B·T·(g·E·H + g·H·H + H·V) with g = 1, 3, 4 gates.
+/// </summary>
+public class RecurrentTrainingBenchmarks
+{
+    /// <summary>Embedding, hidden, steps, batch, vocabulary.</summary>
+    public const int E = 64, H = 256, T = 64, B = 32, V = 65;
+    private SequenceTrainer _trainer = null!;
+    private int[] _inputs = [], _targets = [];
+
+    /// <summary>elman, gru or lstm.</summary>
+    [Params("elman", "gru", "lstm")]
+    public string Cell { get; set; } = "elman";
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Gemm.MaxDegreeOfParallelism = Threads;
+        (_trainer, _inputs, _targets) = Create(Cell);
+        float loss = _trainer.Step(_inputs, _targets, T, B);
+        if (!(loss > 3 && loss < 5)) throw new InvalidOperationException($"{Cell}: the first step's loss {loss} is not near ln 65 = 4.17");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Gemm.MaxDegreeOfParallelism = Environment.ProcessorCount;
+
+    [Benchmark]
+    public float Step() => _trainer.Step(_inputs, _targets, T, B);
+
+    /// <summary>The trainer and one window of random tokens for <paramref name="cell"/>.</summary>
+    public static (SequenceTrainer Trainer, int[] Inputs, int[] Targets) Create(string cell)
+    {
+        RecurrentLayer layer = cell switch
+        {
+            "elman" => new Elman(E, H, Activation.Tanh),
+            "gru" => new Gru(E, H),
+            "lstm" => new Lstm(E, H),
+            _ => throw new ArgumentException($"unknown cell '{cell}'", nameof(cell)),
+        };
+        var model = new SequenceModel(V, E, [layer], 1);
+        var trainer = new SequenceTrainer(model, new Sgd(0.01f), T, B, SequenceReduction.MeanOverTokens, clipNorm: 5f);
+        var rng = new Rng(3);
+        int[] inputs = [.. Enumerable.Range(0, T * B).Select(_ => rng.NextInt(V))];
+        int[] targets = [.. Enumerable.Range(0, T * B).Select(_ => rng.NextInt(V))];
+        return (trainer, inputs, targets);
+    }
+
+    /// <summary>GEMM flops of one step: 6·B·T·(g·E·H + g·H·H + H·V).</summary>
+    public static double Flops(string cell)
+    {
+        int gates = cell switch { "gru" => 3, "lstm" => 4, _ => 1 };
+        return 6.0 * B * T * (gates * E * H + gates * (double)H * H + H * V);
+    }
+
+    /// <summary>See <see cref="Flops"/>.</summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
+        Workload.Compute(Flops(parameters["Cell"])) with { Samples = B };
+}

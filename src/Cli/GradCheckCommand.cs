@@ -3,7 +3,7 @@ using Simd.Network;
 
 namespace Simd.Cli;
 
-/// <summary><c>simd gradcheck</c>: analytic versus finite-difference gradients on small models of each kind.</summary>
+/// <summary><c>simd gradcheck</c>: analytic versus finite-difference gradients on small models of each kind, feed-forward and recurrent.</summary>
 internal static class GradCheckCommand
 {
     public static int Run(Options options)
@@ -16,14 +16,23 @@ internal static class GradCheckCommand
         {
             Console.WriteLine($"{c.Name}:");
             foreach (GradientCheckResult r in GradientCheck.Run(c.Model, c.Loss, c.X, c.Labels, c.Targets, c.Batch, c.L2))
-            {
-                bool pass = r.WorstRelativeError <= tolerance;
-                ok &= pass;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {r.Parameter,-18} {r.Checked,4} elements  worst relative error {r.WorstRelativeError:E2}  worst absolute {r.WorstAbsoluteError:E2}  {(pass ? "ok" : "FAIL")}"));
-            }
+                ok &= Report(r, tolerance);
+        }
+        foreach (SequenceGradientCheckCase c in GradientCheckSuite.SequenceCases(seed))
+        {
+            Console.WriteLine($"{c.Name} ({c.Steps} steps, batch {c.Batch}):");
+            foreach (GradientCheckResult r in GradientCheck.Run(c.Model, c.Reduction, c.Inputs, c.Targets, c.Steps, c.Batch, c.InitialStates))
+                ok &= Report(r, tolerance);
         }
         Console.WriteLine(ok ? $"all gradients agree within {tolerance.ToString(CultureInfo.InvariantCulture)}" : "some gradients disagree");
         return ok ? 0 : 1;
+    }
+
+    private static bool Report(GradientCheckResult r, double tolerance)
+    {
+        bool pass = r.WorstRelativeError <= tolerance;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {r.Parameter,-22} {r.Checked,4} elements  worst relative error {r.WorstRelativeError:E2}  worst absolute {r.WorstAbsoluteError:E2}  {(pass ? "ok" : "FAIL")}"));
+        return pass;
     }
 }

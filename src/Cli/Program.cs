@@ -9,12 +9,17 @@ public static class Program
         usage: simd <command> [options]
 
         commands:
-          train       train an MLP classifier (default: the shipped 8×8 digits); see below
+          train       train an MLP classifier (default: the shipped 8×8 digits) or a character model; see below
           gradcheck   compare back-propagated gradients with finite differences on small models of each kind
+          sample      generate text from a character model saved by train --model char… --save
+          rnn-gradients  how far back the last step's loss reaches in Elman, GRU and LSTM models (table and SVG)
           info        describe this machine: CPU, instruction sets, the SIMD level kernels run at and why
           help        show this text
 
         {TrainCommand.Usage}
+        {CharModelCommand.Usage}
+        {CharModelCommand.SampleUsage}
+        {RnnGradientsCommand.Usage}
         environment:
           SIMD_LEVEL  force the kernel level: scalar, 128, 256 or 512 (wider than the hardware runs emulated)
         """;
@@ -29,6 +34,10 @@ public static class Program
             {
                 case "train":
                     return TrainCommand.Run(new Options(args[1..]));
+                case "sample":
+                    return CharModelCommand.Sample(new Options(args[1..]));
+                case "rnn-gradients":
+                    return RnnGradientsCommand.Run(new Options(args[1..]));
                 case "gradcheck":
                     return GradCheckCommand.Run(new Options(args[1..]));
                 case "info":

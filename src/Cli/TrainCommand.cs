@@ -5,11 +5,11 @@ using Simd.Network;
 
 namespace Simd.Cli;
 
-/// <summary><c>simd train</c>: trains an MLP classifier on the shipped digits or an MNIST-format directory.</summary>
+/// <summary><c>simd train</c>: trains an MLP classifier on the shipped digits or an MNIST-format directory, or (with --model) a character model.</summary>
 internal static class TrainCommand
 {
     public const string Usage = """
-        simd train [options]
+        simd train [--model mlp] [options]     MLP classifier
           --data DIR           MNIST-format IDX files (train-images-idx3-ubyte[.gz], …), e.g.
                                /usr/share/datasets/fashion-mnist; default: the shipped 8×8 digits
           --hidden 128,64      hidden layer sizes (default 128; 256,256 for MNIST-format data)
@@ -21,13 +21,18 @@ internal static class TrainCommand
           --threads N          GEMM threads (default: all cores)
           --seed 1             seed of the split, the initialization and the batch order
           --l2 0               λ of the L2 penalty on weights
-          --clip 0             clip the global gradient norm (0: off)
+          --clip 0             clip the global gradient norm (0: off); the norm before clipping is
+                               reported per epoch (mean and max over its steps) either way
           --test-fraction 0.2  held-out fraction of the shipped digits
           --save FILE          write the trained model (checksummed, atomic)
+          exit status 3: a step's loss or gradient was not finite (NaN/Inf); training stopped before
+          that update and nothing was saved
         """;
 
     public static int Run(Options options)
     {
+        string kind = options.String("model") ?? "mlp";
+        if (kind != "mlp") return CharModelCommand.Run(options, kind);
         string? directory = options.String("data");
         Dataset train, test;
         if (directory is null)
@@ -86,7 +91,8 @@ internal static class TrainCommand
         {
             rng.Shuffle(order.AsSpan());
             var watch = Stopwatch.StartNew();
-            double lossSum = 0;
+            double lossSum = 0, normSum = 0;
+            float maxNorm = 0;
             int batches = 0;
             for (int start = 0; start < train.Count; start += batchSize)
             {
@@ -96,13 +102,20 @@ internal static class TrainCommand
                     train.Example(order[start + i]).CopyTo(batchX.AsSpan(i * train.FeatureCount));
                     batchY[i] = train.Labels[order[start + i]];
                 }
-                lossSum += trainer.Step(batchX, batchY, batch);
+                try { lossSum += trainer.Step(batchX, batchY, batch); }
+                catch (NonFiniteStepException error)
+                {
+                    Console.Error.WriteLine($"simd: training stopped in epoch {epoch}: {error.Message}{(save is null ? "" : $"; {save} was not written")}");
+                    return 3;
+                }
+                normSum += trainer.LastGradientNorm;
+                maxNorm = Math.Max(maxNorm, trainer.LastGradientNorm);
                 batches++;
             }
             watch.Stop();
             var (testLoss, testAccuracy) = Trainer.Evaluate(model, test);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch,3}/{epochs}  train loss {lossSum / batches:F4}  test loss {testLoss:F4}  test accuracy {testAccuracy:P2}  {train.Count / watch.Elapsed.TotalSeconds:N0} samples/s"));
+                $"epoch {epoch,3}/{epochs}  train loss {lossSum / batches:F4}  grad norm {normSum / batches:G3} (max {maxNorm:G3})  test loss {testLoss:F4}  test accuracy {testAccuracy:P2}  {train.Count / watch.Elapsed.TotalSeconds:N0} samples/s"));
         }
         var (_, finalAccuracy) = Trainer.Evaluate(model, test);
         var (_, trainAccuracy) = Trainer.Evaluate(model, train);

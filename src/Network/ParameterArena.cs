@@ -1,3 +1,5 @@
+using Simd.Kernels;
+
 namespace Simd.Network;
 
 /// <summary>One named parameter tensor inside a <see cref="ParameterArena"/>: a (rows × cols) row-major block.</summary>
@@ -25,10 +27,11 @@ public sealed record Parameter(string Name, int Rows, int Cols, int Offset, bool
 /// arena is allocated once by <see cref="Seal"/>.
 /// </summary>
 /// <remarks>
-/// Zeroing is lazy for dense parameters: <see cref="ZeroGradients"/> only marks them, a layer that
-/// writes a whole gradient takes it through <see cref="AccumulationTarget"/> and overwrites instead of
-/// adding (a dense layer's weight gradient then never reads the stale block), and every other
-/// accessor clears a still-marked gradient before returning it, so readers always see zeros.
+/// Layers add to gradients only: ∇ += (a product, row sums, or anything through <see cref="GradientOf"/>).
+/// Zeroing is lazy for dense parameters, and only this class knows it: <see cref="ZeroGradients"/> marks
+/// them; <see cref="AccumulateProduct"/> and <see cref="AccumulateRowSums"/> then overwrite instead of
+/// adding (a weight gradient's stale block is never read), and every other accessor clears a
+/// still-marked gradient before returning it, so readers always see zeros.
 /// </remarks>
 public sealed class ParameterArena
 {
@@ -125,20 +128,43 @@ public sealed class ParameterArena
     }
 
     /// <summary>
-    /// The gradient of a dense parameter for a layer that writes every element of it:
-    /// <paramref name="cleared"/> is true when the gradient is logically zero since
-    /// <see cref="ZeroGradients"/> but its memory was not cleared, and the caller must then overwrite
-    /// every element (for example a GEMM with beta = 0) rather than add. When false, add as usual.
-    /// Either way the gradient counts as written afterwards.
+    /// ∇p += op(A)·op(B) for a dense parameter p of (rows × cols): op(A) is (rows × k) and op(B) is
+    /// (k × cols), stored as <see cref="Gemm.Multiply(Transpose, Transpose, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// reads them. The layer's weight gradients go through here (or <see cref="AccumulateRowSums"/>), so
+    /// no layer needs to know that right after <see cref="ZeroGradients"/> the product overwrites the
+    /// gradient instead of adding to zeros (same values, one pass less over the block).
     /// </summary>
-    /// <exception cref="ArgumentException">The parameter is not in this arena, or is row-sparse.</exception>
-    public Span<float> AccumulationTarget(Parameter parameter, out bool cleared)
+    /// <exception cref="ArgumentException">The parameter is not in this arena, or is row-sparse; or an operand does not fit its shape.</exception>
+    public void AccumulateProduct(Parameter parameter, Transpose transA, Transpose transB, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb)
+    {
+        Span<float> gradient = DenseGradient(parameter, out bool zero);
+        Gemm.Multiply(transA, transB, parameter.Rows, parameter.Cols, k, 1f, a, lda, b, ldb, zero ? 0f : 1f, gradient, parameter.Cols);
+    }
+
+    /// <summary>
+    /// ∇p[j] += Σ_{i&lt;rows} δ[i·cols + j] for a dense parameter p of (1 × cols), such as a bias, with δ
+    /// (rows × cols). Zeroing is handled as by <see cref="AccumulateProduct"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parameter is not in this arena, is row-sparse or has more than one row; or δ does not fit.</exception>
+    public void AccumulateRowSums(Parameter parameter, ReadOnlySpan<float> delta, int rows)
+    {
+        if (parameter.Rows != 1)
+            throw new ArgumentException($"'{parameter.Name}' is {parameter.Rows}×{parameter.Cols}; row sums accumulate into a 1×cols parameter", nameof(parameter));
+        Span<float> gradient = DenseGradient(parameter, out bool zero);
+        Bias.BiasGradient(delta, gradient, rows, parameter.Cols, accumulate: !zero);
+    }
+
+    /// <summary>
+    /// The gradient of a dense parameter that the caller is about to write in full; <paramref name="zero"/>
+    /// tells whether it is logically zero with its memory not cleared (then it must be overwritten).
+    /// </summary>
+    private Span<float> DenseGradient(Parameter parameter, out bool zero)
     {
         Span<float> gradient = Sealed(_gradients).AsSpan(parameter.Offset, parameter.Length);
         if (parameter.IsRowSparse)
             throw new ArgumentException($"'{parameter.Name}' is row-sparse: take its gradient with GradientOf and report rows through TouchedRowsOf", nameof(parameter));
-        cleared = IsStale(parameter);
-        if (cleared)
+        zero = IsStale(parameter);
+        if (zero)
         {
             ExtentOf(parameter)[parameter.Length..].Clear();
             MarkFresh(parameter);

@@ -104,4 +104,34 @@ public class CheckpointTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void MetadataRoundTripsAndVersionOneFilesStillLoad()
+    {
+        var (model, adam) = Trained(1);
+        string path = TempPath();
+        try
+        {
+            var metadata = new Dictionary<string, string> { ["model"] = "charrnn", ["alphabet"] = "ab\n\"é", ["hidden"] = "256" };
+            Checkpoint.Save(path, model.Parameters, adam, metadata);
+            Assert.Equal(metadata, Checkpoint.ReadMetadata(path));
+            var (other, otherAdam) = Trained(2);
+            Checkpoint.Load(path, other.Parameters, otherAdam);
+            Assert.True(model.Parameters.Values.SequenceEqual(other.Parameters.Values));
+
+            // Version 1 is version 2 without the metadata count: drop it, set the version, recompute the checksum.
+            byte[] v2 = Checkpoint.Serialize(model.Parameters, adam);
+            int metadataAt = v2.Length - 4 - 4 * model.Parameters.Length * (1 + adam.State.Count) - 4;
+            byte[] v1 = [.. v2[..metadataAt], .. v2[(metadataAt + 4)..^4]];
+            BitConverter.GetBytes(1u).CopyTo(v1, 8);
+            v1 = [.. v1, .. BitConverter.GetBytes(Crc32.Append(0, v1))];
+            File.WriteAllBytes(path, v1);
+            Assert.Empty(Checkpoint.ReadMetadata(path));
+            var (third, thirdAdam) = Trained(3);
+            Checkpoint.Load(path, third.Parameters, thirdAdam);
+            Assert.True(model.Parameters.Values.SequenceEqual(third.Parameters.Values));
+            Assert.Equal(adam.State[1], thirdAdam.State[1]);
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -23,6 +23,29 @@ public class GradientCheckTests
             Assert.True(result.WorstRelativeError < 1e-2, $"{c.Name} at {level}: {result}");
     }
 
+    public static TheoryData<int, SimdLevel> SequenceCasesAndLevels()
+    {
+        var data = new TheoryData<int, SimdLevel>();
+        for (int c = 0; c < GradientCheckSuite.SequenceCases().Count; c++)
+            foreach (SimdLevel level in SimdLevels.All)
+                data.Add(c, level);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SequenceCasesAndLevels))]
+    public void RecurrentGradientsMatchFiniteDifferences(int caseIndex, SimdLevel level)
+    {
+        using var scope = SimdLevels.Force(level);
+        SequenceGradientCheckCase c = GradientCheckSuite.SequenceCases(seed: 3)[caseIndex];
+        float[] before = c.Model.Parameters.Values.ToArray();
+        var results = GradientCheck.Run(c.Model, c.Reduction, c.Inputs, c.Targets, c.Steps, c.Batch, c.InitialStates, maxElementsPerParameter: 1000);
+        Assert.Equal(c.Model.Parameters.Parameters.Count + c.Model.Layers.Count, results.Count);
+        foreach (GradientCheckResult result in results)
+            Assert.True(result.WorstRelativeError < 1e-2, $"{c.Name} at {level}: {result}");
+        Assert.Equal(before, c.Model.Parameters.Values.ToArray());
+    }
+
     [Fact]
     public void GradientCheckCatchesAWrongGradient()
     {

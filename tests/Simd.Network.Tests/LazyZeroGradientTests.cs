@@ -3,7 +3,7 @@ using Simd.Kernels;
 namespace Simd.Network.Tests;
 
 /// <summary>
-/// ZeroGradients only marks dense gradients; a dense layer overwrites them, every reader sees zeros,
+/// ZeroGradients only marks dense gradients; AccumulateProduct / AccumulateRowSums overwrite them, every reader sees zeros,
 /// and a second backward pass still accumulates.
 /// </summary>
 public class LazyZeroGradientTests
@@ -72,14 +72,28 @@ public class LazyZeroGradientTests
         arena.ZeroGradients();
         Assert.All(arena.Gradients.ToArray(), g => Assert.Equal(0f, g));
 
+    }
+
+    [Fact]
+    public void AccumulateProductOverwritesStaleMemoryThenAdds()
+    {
+        var (model, first, second) = TwoLayers();
+        ParameterArena arena = model.Parameters;
+        float[] a = [.. Enumerable.Range(0, 2 * 4).Select(i => 0.5f * i - 1)];   // (k = 2) × rows, used transposed
+        float[] b = [.. Enumerable.Range(0, 2 * 3).Select(i => 0.25f * i + 1)];  // (k = 2) × cols
+        var product = new float[4 * 3];
+        for (int r = 0; r < 4; r++)
+            for (int c = 0; c < 3; c++)
+                product[r * 3 + c] = a[r] * b[c] + a[4 + r] * b[3 + c];
         arena.Gradients.Fill(7f);
         arena.ZeroGradients();
-        Span<float> target = arena.AccumulationTarget(second.Weight, out bool cleared);
-        Assert.True(cleared);
-        Assert.Equal(7f, target[0]); // not cleared: the caller overwrites
-        target.Clear();
-        arena.AccumulationTarget(second.Weight, out cleared);
-        Assert.False(cleared);
+        arena.AccumulateProduct(second.Weight, Transpose.Transposed, Transpose.None, 2, a, 4, b, 3);
+        Assert.Equal(product, arena.GradientOf(second.Weight).ToArray());
+        arena.AccumulateProduct(second.Weight, Transpose.Transposed, Transpose.None, 2, a, 4, b, 3);
+        Assert.Equal(product.Select(p => 2 * p), arena.GradientOf(second.Weight).ToArray());
+        arena.AccumulateRowSums(second.Bias, b, 2);
+        Assert.Equal([b[0] + b[3], b[1] + b[4], b[2] + b[5]], arena.GradientOf(second.Bias).ToArray());
+        Assert.All(arena.GradientOf(first.Weight).ToArray(), g => Assert.Equal(0f, g));
     }
 
     [Fact]
@@ -88,8 +102,10 @@ public class LazyZeroGradientTests
         var embedding = new Embedding(10, 2, 2);
         Model model = new ModelBuilder(2).Add(embedding).Add(new Dense(4, 2)).Build(1);
         var (other, first, _) = TwoLayers();
-        Assert.Throws<ArgumentException>(() => model.Parameters.AccumulationTarget(embedding.Table, out _));
-        Assert.Throws<ArgumentException>(() => model.Parameters.AccumulationTarget(first.Weight, out _));
+        Assert.Throws<ArgumentException>(() => model.Parameters.AccumulateRowSums(embedding.Table, new float[2], 1));
+        Assert.Throws<ArgumentException>(() => model.Parameters.AccumulateProduct(embedding.Table, Transpose.None, Transpose.None, 1, new float[10], 1, new float[2], 2));
+        Assert.Throws<ArgumentException>(() => model.Parameters.AccumulateRowSums(first.Weight, new float[4], 1));
+        Assert.Throws<ArgumentException>(() => model.Parameters.AccumulateProduct(first.Weight, Transpose.None, Transpose.None, 1, new float[5], 1, new float[4], 4));
         Assert.Throws<ArgumentException>(() => model.Parameters.GradientOf(first.Weight));
         _ = other;
     }

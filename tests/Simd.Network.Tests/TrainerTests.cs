@@ -134,19 +134,6 @@ public class TrainerTests
     }
 
     [Fact]
-    public void NonFiniteGradientStopsTheStepWithAClearError()
-    {
-        Model model = DigitsMlp(1);
-        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2, clipNorm: 1f);
-        float[] x = new float[2 * 64];
-        x[5] = float.NaN;
-        float[] before = model.Parameters.Values.ToArray();
-        var error = Assert.Throws<InvalidOperationException>(() => trainer.Step(x, [1, 2], 2));
-        Assert.Contains("gradient norm", error.Message);
-        Assert.Equal(before, model.Parameters.Values.ToArray());
-    }
-
-    [Fact]
     public void StepRejectsMismatchedTargets()
     {
         Model model = DigitsMlp(1);

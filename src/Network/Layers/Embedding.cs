@@ -39,20 +39,24 @@ public sealed class Embedding : Layer
     /// <summary>L (vocabulary × dimension).</summary>
     public Parameter Table => _table ?? throw new InvalidOperationException($"{Name} is not part of a built model");
 
-    internal override void DeclareParameters(ParameterArena arena) =>
+    /// <inheritdoc/>
+    public override void DeclareParameters(ParameterArena arena) =>
         _table = arena.Declare($"{Name}.table", Vocabulary, Dimension, isWeight: true, rowSparse: true);
 
-    internal override void InitializeParameters(ParameterArena arena, Rng rng) =>
+    /// <inheritdoc/>
+    public override void InitializeParameters(ParameterArena arena, Rng rng) =>
         Initializers.Fill(Initializer.SmallNormal, arena.ValuesOf(Table), Vocabulary, Dimension, rng);
 
-    internal override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena)
+    /// <inheritdoc/>
+    public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena)
     {
         ReadOnlySpan<float> table = arena.ValuesOf(Table);
         for (int i = 0; i < batch * Window; i++)
             table.Slice(Token(x[i], i) * Dimension, Dimension).CopyTo(y.Slice(i * Dimension, Dimension));
     }
 
-    internal override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
+    /// <inheritdoc/>
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
     {
         Span<float> gradient = arena.GradientOf(Table);
         TouchedRows touched = arena.TouchedRowsOf(Table);

@@ -8,13 +8,14 @@ namespace Simd.Network;
 /// Saves and loads a model's parameters and its optimizer's state.
 /// </summary>
 /// <remarks>
-/// <para>Format, version 1, little-endian:</para>
+/// <para>Format, version 2, little-endian (version 1, without the metadata, is still read):</para>
 /// <code>
 /// magic          8 bytes  "SIMDNET1"
-/// version        u32      1
+/// version        u32      2
 /// parameters     u32      P, then P × { name length u16, name UTF-8, rows i32, cols i32, is-weight u8 }
 /// arena length   i32      floats in the parameter arena (padding included)
 /// optimizer      name length u16, name UTF-8 ("" when none), step i64, state arrays u32 S
+/// metadata       u32      M, then M × { key length u16, key UTF-8, value length u16, value UTF-8 }
 /// values         arena length × f32
 /// state          S × arena length × f32
 /// checksum       u32      CRC-32 of every byte before it
@@ -22,20 +23,30 @@ namespace Simd.Network;
 /// <para>Saving writes a temporary file beside the target, flushes it to disk and renames it over the
 /// target, so a crash leaves either the old file or the new one, never a half-written model. Loading
 /// checks magic, version, length, checksum and that every parameter's name and shape match the
-/// model, and reads into the model only after all checks passed: a bad file changes nothing.</para>
+/// model, and reads into the model only after all checks passed: a bad file changes nothing.
+/// Saving refuses parameters or optimizer state holding NaN or ±∞: such a file is never written.</para>
 /// </remarks>
 public static class Checkpoint
 {
     private static ReadOnlySpan<byte> Magic => "SIMDNET1"u8;
-    /// <summary>The format version this code writes and reads.</summary>
-    public const uint Version = 1;
+    /// <summary>The format version this code writes (it also reads version 1).</summary>
+    public const uint Version = 2;
 
     /// <summary>Writes <paramref name="arena"/> and <paramref name="optimizer"/> state to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, ParameterArena arena, Optimizer? optimizer)
+    /// <exception cref="InvalidOperationException">A parameter or an optimizer state value is NaN or infinite (the message names the first one); no file was written.</exception>
+    public static void Save(string path, ParameterArena arena, Optimizer? optimizer) => Save(path, arena, optimizer, null);
+
+    /// <summary>
+    /// Writes <paramref name="arena"/>, <paramref name="optimizer"/> state and <paramref name="metadata"/>
+    /// (what a program needs to rebuild the model: cell type, sizes, alphabet) to <paramref name="path"/> atomically.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A parameter or an optimizer state value is NaN or infinite (the message names the first one); no file was written.</exception>
+    public static void Save(string path, ParameterArena arena, Optimizer? optimizer, IReadOnlyDictionary<string, string>? metadata)
     {
         ArgumentNullException.ThrowIfNull(arena);
         if (!arena.IsSealed) throw new InvalidOperationException("cannot save a model whose parameters are not allocated");
-        byte[] bytes = Serialize(arena, optimizer);
+        RequireFinite(arena, optimizer);
+        byte[] bytes = Serialize(arena, optimizer, metadata);
         string full = Path.GetFullPath(path);
         string temporary = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
@@ -66,7 +77,46 @@ public static class Checkpoint
         Deserialize(bytes, path, arena, optimizer);
     }
 
-    internal static byte[] Serialize(ParameterArena arena, Optimizer? optimizer)
+    private static void RequireFinite(ParameterArena arena, Optimizer? optimizer)
+    {
+        foreach (Parameter parameter in arena.Parameters)
+        {
+            int index = FirstNonFinite(arena.ValuesOf(parameter));
+            if (index >= 0)
+                throw new InvalidOperationException($"refusing to save: {parameter.Name}[{index}] is {arena.ValuesOf(parameter)[index]}");
+        }
+        IReadOnlyList<float[]> state = optimizer?.State ?? [];
+        for (int s = 0; s < state.Count; s++)
+        {
+            int index = FirstNonFinite(state[s]);
+            if (index >= 0)
+                throw new InvalidOperationException($"refusing to save: {optimizer!.Name} state array {s} holds {state[s][index]} at arena offset {index}");
+        }
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    /// <summary>The metadata saved with a checkpoint (empty for version 1 files), after checking magic, version and checksum.</summary>
+    /// <exception cref="InvalidDataException">The file is not an intact checkpoint.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        var reader = Header(bytes, path, out uint version);
+        int count = checked((int)reader.UInt32());
+        for (int i = 0; i < count; i++) { reader.Name(); reader.Int32(); reader.Int32(); reader.Byte(); }
+        reader.Int32();
+        reader.Name();
+        reader.Int64();
+        reader.UInt32();
+        return version >= 2 ? ReadMetadata(ref reader) : new Dictionary<string, string>();
+    }
+
+    internal static byte[] Serialize(ParameterArena arena, Optimizer? optimizer, IReadOnlyDictionary<string, string>? metadata = null)
     {
         IReadOnlyList<float[]> state = optimizer?.State ?? [];
         using var stream = new MemoryStream();
@@ -86,6 +136,12 @@ public static class Checkpoint
             WriteName(writer, optimizer?.Name ?? "");
             writer.Write(optimizer?.Step ?? 0L);
             writer.Write((uint)state.Count);
+            writer.Write((uint)(metadata?.Count ?? 0));
+            foreach ((string key, string value) in metadata ?? new Dictionary<string, string>())
+            {
+                WriteName(writer, key);
+                WriteName(writer, value);
+            }
             writer.Write(MemoryMarshal.AsBytes(arena.Values));
             foreach (float[] buffer in state) writer.Write(MemoryMarshal.AsBytes(buffer.AsSpan()));
         }
@@ -98,16 +154,7 @@ public static class Checkpoint
 
     internal static void Deserialize(ReadOnlySpan<byte> bytes, string source, ParameterArena arena, Optimizer? optimizer)
     {
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are little-endian");
-        if (bytes.Length < Magic.Length + 8 || !bytes[..Magic.Length].SequenceEqual(Magic))
-            throw new InvalidDataException($"{source}: not a Simd model checkpoint (bad magic)");
-        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
-        uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes[Magic.Length..]);
-        if (version != Version) throw new InvalidDataException($"{source}: checkpoint version {version}, this program reads version {Version}");
-        uint actual = Crc32.Append(0, bytes[..^4]);
-        if (actual != stored)
-            throw new InvalidDataException($"{source}: checksum mismatch (stored {stored:X8}, computed {actual:X8}): the file is truncated or corrupted");
-        var reader = new Reader(bytes[..^4], source, Magic.Length + 4);
+        var reader = Header(bytes, source, out uint version);
         int count = checked((int)reader.UInt32());
         var parameters = new List<Parameter>();
         for (int i = 0; i < count; i++)
@@ -116,6 +163,7 @@ public static class Checkpoint
         string optimizerName = reader.Name();
         long step = reader.Int64();
         int stateCount = checked((int)reader.UInt32());
+        if (version >= 2) ReadMetadata(ref reader);
         long payload = (long)arenaLength * 4 * (1 + stateCount);
         if (arenaLength < 0 || reader.Remaining != payload)
             throw new InvalidDataException($"{source}: truncated or padded checkpoint: {reader.Remaining} bytes of tensors, header says {payload}");
@@ -141,6 +189,33 @@ public static class Checkpoint
                 MemoryMarshal.Cast<byte, float>(tensors.Slice(arenaBytes * (1 + s), arenaBytes)).CopyTo(optimizer!.State[s]);
             optimizer!.Step = step;
         }
+    }
+
+    /// <summary>Checks magic, version and checksum; returns a reader positioned after the version.</summary>
+    private static Reader Header(ReadOnlySpan<byte> bytes, string source, out uint version)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are little-endian");
+        if (bytes.Length < Magic.Length + 8 || !bytes[..Magic.Length].SequenceEqual(Magic))
+            throw new InvalidDataException($"{source}: not a Simd model checkpoint (bad magic)");
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
+        version = BinaryPrimitives.ReadUInt32LittleEndian(bytes[Magic.Length..]);
+        if (version is < 1 or > Version) throw new InvalidDataException($"{source}: checkpoint version {version}, this program reads versions 1 to {Version}");
+        uint actual = Crc32.Append(0, bytes[..^4]);
+        if (actual != stored)
+            throw new InvalidDataException($"{source}: checksum mismatch (stored {stored:X8}, computed {actual:X8}): the file is truncated or corrupted");
+        return new Reader(bytes[..^4], source, Magic.Length + 4);
+    }
+
+    private static Dictionary<string, string> ReadMetadata(ref Reader reader)
+    {
+        int count = checked((int)reader.UInt32());
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            string key = reader.Name();
+            metadata[key] = reader.Name();
+        }
+        return metadata;
     }
 
     private static void WriteName(BinaryWriter writer, string name)

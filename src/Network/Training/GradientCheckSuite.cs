@@ -2,7 +2,7 @@ using Simd.Kernels;
 
 namespace Simd.Network;
 
-/// <summary>One small model with a batch of data, ready for <see cref="GradientCheck.Run"/>.</summary>
+/// <summary>One small model with a batch of data, ready for <see cref="GradientCheck.Run(Model, Loss, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float}, int, float, int, float)"/>.</summary>
 /// <param name="Name">What the case covers.</param>
 /// <param name="Model">The model (seeded).</param>
 /// <param name="Loss">Its loss.</param>
@@ -12,6 +12,17 @@ namespace Simd.Network;
 /// <param name="Batch">Examples in the batch.</param>
 /// <param name="L2">λ of the L2 penalty.</param>
 public sealed record GradientCheckCase(string Name, Model Model, Loss Loss, float[] X, int[] Labels, float[] Targets, int Batch, float L2);
+
+/// <summary>One small sequence model with a batch of windows, ready for <see cref="GradientCheck.Run(SequenceModel, SequenceReduction, int[], int[], int, int, IReadOnlyList{float[]}?, int, float)"/>.</summary>
+/// <param name="Name">What the case covers.</param>
+/// <param name="Model">The model (seeded).</param>
+/// <param name="Reduction">How the per-step losses combine.</param>
+/// <param name="Inputs">(batch, steps) token ids.</param>
+/// <param name="Targets">(batch, steps) token ids.</param>
+/// <param name="Steps">Steps per window.</param>
+/// <param name="Batch">Windows in the batch.</param>
+/// <param name="InitialStates">Per layer (batch, state size), or empty for zero states.</param>
+public sealed record SequenceGradientCheckCase(string Name, SequenceModel Model, SequenceReduction Reduction, int[] Inputs, int[] Targets, int Steps, int Batch, IReadOnlyList<float[]> InitialStates);
 
 /// <summary>The standard gradient-check cases: one small model of each kind the library builds.</summary>
 public static class GradientCheckSuite
@@ -90,6 +101,45 @@ public static class GradientCheckSuite
         float[] tokens = [2, 5, 2, 7, 1, 1, 1, 3, 7, 0, 8, 2];
         var rng = new Rng(seed + 400);
         return new("window classifier, repeated words", model, new SoftmaxCrossEntropyLoss(), tokens, Labels(rng, batch, classes), [], batch, 0.01f);
+    }
+
+    /// <summary>
+    /// Small sequence models over 7 steps, batch 3: Elman tanh, Elman ReLU (identity-initialized, given
+    /// initial state), GRU, LSTM (given initial state), and a stacked LSTM → GRU → Elman.
+    /// </summary>
+    public static IReadOnlyList<SequenceGradientCheckCase> SequenceCases(ulong seed = 1) =>
+    [
+        Sequence("Elman tanh, sum over time", seed, SequenceReduction.SumOverTimeMeanOverBatch, false, new Elman(4, 6)),
+        ReluSequence(seed),
+        Sequence("GRU, mean over tokens", seed, SequenceReduction.MeanOverTokens, false, new Gru(4, 6)),
+        Sequence("LSTM, given state", seed, SequenceReduction.SumOverTimeMeanOverBatch, true, new Lstm(4, 6, forgetBias: 1f)),
+        Sequence("LSTM → GRU → Elman", seed, SequenceReduction.MeanOverTokens, true, new Lstm(4, 5, RecurrentInitializer.Orthogonal), new Gru(5, 4), new Elman(4, 3)),
+    ];
+
+    /// <summary>
+    /// Elman ReLU with W = 0.5·I, biases alternating +1 and −1 and a given state in [0, 0.8): every
+    /// pre-activation stays at least about 0.3 from ReLU's kink, so steps of 1e-2 never cross it, and
+    /// half the units are off (ReLU′ = 0) throughout.
+    /// </summary>
+    private static SequenceGradientCheckCase ReluSequence(ulong seed)
+    {
+        var elman = new Elman(4, 6, Activation.Relu, RecurrentInitializer.ScaledIdentity, 0.5f);
+        SequenceGradientCheckCase c = Sequence("Elman ReLU (0.5·I), given state", seed, SequenceReduction.SumOverTimeMeanOverBatch, true, elman);
+        Span<float> bias = c.Model.Parameters.ValuesOf(elman.Bias);
+        for (int j = 0; j < bias.Length; j++) bias[j] = j % 2 == 0 ? 1f : -1f;
+        foreach (ref float s in c.InitialStates[0].AsSpan()) s = 0.4f * (s + 1);
+        return c;
+    }
+
+    private static SequenceGradientCheckCase Sequence(string name, ulong seed, SequenceReduction reduction, bool givenState, params RecurrentLayer[] layers)
+    {
+        const int vocabulary = 5, embedding = 4, steps = 7, batch = 3;
+        var model = new SequenceModel(vocabulary, embedding, layers, seed);
+        var rng = new Rng(seed + 500);
+        int[] inputs = [.. Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(vocabulary))];
+        int[] targets = [.. Enumerable.Range(0, steps * batch).Select(_ => rng.NextInt(vocabulary))];
+        float[][] states = givenState ? [.. layers.Select(l => Uniform(rng, batch * l.StateSize))] : [];
+        return new(name, model, reduction, inputs, targets, steps, batch, states);
     }
 
     private static float[] Uniform(Rng rng, int count)

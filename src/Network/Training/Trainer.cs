@@ -5,10 +5,13 @@ namespace Simd.Network;
 /// <summary>
 /// One training step, as the algorithm reads: forward, loss, zero-grad, backward, L2, clip, update.
 /// Every buffer is allocated when the trainer is created, so a steady-state step allocates nothing.
+/// A step whose loss or gradient is not finite throws <see cref="NonFiniteStepException"/> and changes
+/// neither the parameters nor the optimizer state, whether clipping is on or not.
 /// </summary>
 public sealed class Trainer
 {
     private readonly Workspace _workspace;
+    private readonly L2Penalty _l2;
 
     /// <summary>Creates a trainer for batches of up to <paramref name="maxBatch"/> examples.</summary>
     /// <param name="model">The model to train.</param>
@@ -28,6 +31,7 @@ public sealed class Trainer
         Loss = loss;
         Optimizer = optimizer;
         L2 = l2;
+        _l2 = new L2Penalty(l2);
         ClipNorm = clipNorm;
         _workspace = model.CreateWorkspace(maxBatch);
         optimizer.Attach(model.Parameters.Length);
@@ -43,10 +47,15 @@ public sealed class Trainer
     public float L2 { get; }
     /// <summary>Global-norm clipping threshold (0: none).</summary>
     public float ClipNorm { get; }
-    /// <summary>The global gradient norm of the last step, before clipping.</summary>
+    /// <summary>
+    /// The global gradient norm √(Σ g²) over every parameter (L2 term included) of the last step, before
+    /// clipping; measured whether clipping is on or not. A step that throws <see cref="NonFiniteStepException"/>
+    /// leaves it unchanged and carries its own norm.
+    /// </summary>
     public float LastGradientNorm { get; private set; }
 
     /// <summary>One step on a classification batch: x (batch × inputs) and one label per example. Returns J (loss plus L2 penalty).</summary>
+    /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch)
     {
         if (!Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs float targets, not labels");
@@ -55,6 +64,7 @@ public sealed class Trainer
     }
 
     /// <summary>One step on a regression batch: x (batch × inputs) and targets (batch × outputs). Returns J.</summary>
+    /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch)
     {
         if (Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs labels, not float targets");
@@ -69,30 +79,9 @@ public sealed class Trainer
         float loss = Loss.Compute(Model.Output(_workspace, batch), labels, targets, Model.OutputGradient(_workspace, batch), batch, Model.OutputSize);
         parameters.ZeroGradients();
         Model.Backward(x, batch, _workspace);
-        loss += AddL2(Model, L2);
-        LastGradientNorm = ClipNorm > 0 ? Clipping.ClipByGlobalNorm(ClipNorm, parameters.Gradients) : float.NaN;
-        if (ClipNorm > 0 && !float.IsFinite(LastGradientNorm))
-            throw new InvalidOperationException($"step {Optimizer.Step + 1}: the gradient norm is {LastGradientNorm}; the update was skipped (lower the learning rate, or check the data for NaN/Inf)");
-        Optimizer.Update(parameters);
+        loss += _l2.AddTo(parameters);
+        LastGradientNorm = GuardedUpdate.Apply(parameters, Optimizer, loss, ClipNorm);
         return loss;
-    }
-
-    /// <summary>Adds 2λ·W to every weight's gradient and returns the penalty λ·Σ‖W‖².</summary>
-    internal static float AddL2(Model model, float lambda)
-    {
-        if (lambda == 0) return 0;
-        ParameterArena parameters = model.Parameters;
-        float penalty = 0;
-        IReadOnlyList<Parameter> all = parameters.Parameters;
-        for (int i = 0; i < all.Count; i++)
-        {
-            Parameter parameter = all[i];
-            if (!parameter.IsWeight) continue;
-            penalty += Regularization.L2Penalty(lambda, parameters.ValuesOf(parameter));
-            Regularization.L2Gradient(lambda, parameters.ValuesOf(parameter), parameters.GradientOf(parameter));
-            if (parameter.IsRowSparse) parameters.TouchedRowsOf(parameter).TouchAll();
-        }
-        return penalty;
     }
 
     /// <summary>Mean loss (without L2) and accuracy of the model on <paramref name="data"/>, in batches.</summary>

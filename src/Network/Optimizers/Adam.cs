@@ -2,59 +2,6 @@ using Simd.Kernels;
 
 namespace Simd.Network;
 
-/// <summary>Plain SGD: w ← w − η·g.</summary>
-public sealed class Sgd(float learningRate) : Optimizer(learningRate)
-{
-    /// <inheritdoc/>
-    public override string Name => "sgd";
-    /// <inheritdoc/>
-    public override IReadOnlyList<float[]> State => [];
-    internal override void Attach(int length) { }
-    /// <summary>
-    /// Updates only <see cref="ParameterArena.ActiveGradientRanges"/>: elsewhere the gradient is zero and
-    /// w − η·0 = w exactly, so the result is bitwise that of a full pass.
-    /// </summary>
-    internal override void Update(ParameterArena arena)
-    {
-        Step++;
-        Span<float> values = arena.Values;
-        ReadOnlySpan<float> gradients = arena.Gradients;
-        foreach ((int offset, int length) in arena.ActiveGradientRanges())
-            Optimizers.Sgd(gradients.Slice(offset, length), values.Slice(offset, length), LearningRate);
-    }
-}
-
-/// <summary>SGD with momentum μ (PyTorch convention): v ← μ·v + g; w ← w − η·v.</summary>
-public sealed class Momentum : Optimizer
-{
-    private float[] _velocity = [];
-    private float[][] _state = [];
-
-    /// <summary>Creates the optimizer; <paramref name="momentum"/> in [0, 1).</summary>
-    public Momentum(float learningRate, float momentum = 0.9f) : base(learningRate)
-    {
-        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1)");
-        Mu = momentum;
-    }
-
-    /// <summary>μ.</summary>
-    public float Mu { get; }
-    /// <inheritdoc/>
-    public override string Name => "momentum";
-    /// <inheritdoc/>
-    public override IReadOnlyList<float[]> State => _state;
-    internal override void Attach(int length)
-    {
-        _velocity = new float[length];
-        _state = [_velocity];
-    }
-    internal override void Update(ParameterArena arena)
-    {
-        Step++;
-        Optimizers.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
-    }
-}
-
 /// <summary>Adam with bias correction (β1, β2, ε as in Kingma and Ba); optional decoupled weight decay (AdamW).</summary>
 public sealed class Adam : Optimizer
 {

@@ -43,33 +43,32 @@ public sealed class Dense : Layer
     /// <summary>b (outputs).</summary>
     public Parameter Bias => _bias ?? throw new InvalidOperationException($"{Name} is not part of a built model");
 
-    internal override void DeclareParameters(ParameterArena arena)
+    /// <inheritdoc/>
+    public override void DeclareParameters(ParameterArena arena)
     {
         _weight = arena.Declare($"{Name}.weight", Inputs, Outputs, isWeight: true);
         _bias = arena.Declare($"{Name}.bias", 1, Outputs, isWeight: false);
     }
 
-    internal override void InitializeParameters(ParameterArena arena, Rng rng)
+    /// <inheritdoc/>
+    public override void InitializeParameters(ParameterArena arena, Rng rng)
     {
         Initializers.Fill(Initializer, arena.ValuesOf(Weight), Inputs, Outputs, rng);
         arena.ValuesOf(Bias).Clear();
     }
 
-    internal override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena) =>
+    /// <inheritdoc/>
+    public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena) =>
         Gemm.MultiplyBiasActivation(batch, Outputs, Inputs, x, arena.ValuesOf(Weight), arena.ValuesOf(Bias), Activation, y);
 
-    internal override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
+    /// <inheritdoc/>
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
     {
         if (Activation != Activation.None)
             Activations.Backward(Activation, dy, y, dy);
         ReadOnlySpan<float> delta = dy;
-        // Right after ZeroGradients the gradients are overwritten (beta = 0) rather than cleared and
-        // then accumulated: the batch-32 step no longer reads and writes the stale 784×256 block twice.
-        Span<float> weightGradient = arena.AccumulationTarget(Weight, out bool weightCleared);
-        Gemm.Multiply(Transpose.Transposed, Transpose.None, Inputs, Outputs, batch, 1f, x, Inputs, delta, Outputs,
-            weightCleared ? 0f : 1f, weightGradient, Outputs);
-        Span<float> biasGradient = arena.AccumulationTarget(Bias, out bool biasCleared);
-        Kernels.Bias.BiasGradient(delta, biasGradient, batch, Outputs, accumulate: !biasCleared);
+        arena.AccumulateProduct(Weight, Transpose.Transposed, Transpose.None, batch, x, Inputs, delta, Outputs); // ∇W += xᵀ·δ
+        arena.AccumulateRowSums(Bias, delta, batch);                                                          // ∇b += Σ_rows δ
         if (!dx.IsEmpty)
             Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, Inputs, Outputs, 1f, delta, Outputs, arena.ValuesOf(Weight), Outputs, 0f, dx, Inputs);
     }

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using Simd.Kernels;
+using Simd.Network;
+
+namespace Simd.Cli;
+
+/// <summary>
+/// <c>simd train --model charrnn|chargru|charlstm</c>: a character-level language model (embedding, recurrent layers,
+/// per-step softmax) trained by truncated BPTT on the shipped novel or any text file.
+/// </summary>
+internal static class CharModelCommand
+{
+    public const string Usage = """
+        simd train --model charrnn|chargru|charlstm [options]   character-level language model (Elman RNN, GRU, LSTM)
+          --text FILE          UTF-8 text (.gz read as gzip); default: the shipped Pride and Prejudice
+          --bptt 64            steps per truncated-BPTT window (the state is carried between windows)
+          --batch 32           parallel streams of the text
+          --embedding 64       embedding size
+          --hidden 256         hidden size of each recurrent layer
+          --layers 1           stacked recurrent layers
+          --cell tanh          tanh | relu (the Elman cell's nonlinearity; charrnn only)
+          --forget-bias 1      initial bias of the LSTM's forget gate (charlstm only)
+          --init uniform       recurrent matrix (each gate's block): uniform (±1/√hidden) | orthogonal | identity
+          --clip 5             clip the global gradient norm (0: off)
+          --optimizer adam     adam | sgd | momentum (loss: mean over all characters)
+          --lr 0.002           learning rate (default 0.002 for adam, 1 for sgd, 0.1 for momentum)
+          --seconds 60         stop training after this long (or after --epochs passes)
+          --epochs 100         passes over the training text
+          --report 100         print progress every this many steps
+          --temperature 0.8    sampling temperature of the generated text
+          --sample 400         characters to generate at the end
+          --prompt TEXT        text the sample continues (default: the training text's first 20 characters)
+          --seed, --threads, --save FILE, --load FILE (a charrnn checkpoint of the same sizes and alphabet)
+        """;
+
+    public static int Run(Options options, string kind)
+    {
+        if (kind is not ("charrnn" or "chargru" or "charlstm")) throw new ArgumentException($"--model '{kind}' is not mlp, charrnn, chargru or charlstm");
+        string? load = options.String("load");
+        IReadOnlyDictionary<string, string>? saved = load is null ? null : Checkpoint.ReadMetadata(load);
+        if (saved is not null && saved.GetValueOrDefault("model") != kind)
+            throw new ArgumentException($"{load} holds a '{saved.GetValueOrDefault("model", "mlp")}' model, not {kind}");
+        string textPath = options.String("text") ?? ShippedText();
+        TextCorpus corpus = TextCorpus.Load(textPath, saved?["alphabet"]);
+        int steps = options.Int("bptt", 64);
+        int batch = options.Int("batch", 32);
+        int embedding = options.Int("embedding", saved is null ? 64 : int.Parse(saved["embedding"], CultureInfo.InvariantCulture));
+        int hidden = options.Int("hidden", saved is null ? 256 : int.Parse(saved["hidden"], CultureInfo.InvariantCulture));
+        int layerCount = options.Int("layers", saved is null ? 1 : int.Parse(saved["layers"], CultureInfo.InvariantCulture));
+        string cell = kind switch { "chargru" => "gru", "charlstm" => "lstm", _ => options.String("cell") ?? saved?["cell"] ?? "tanh" };
+        float forgetBias = (float)options.Double("forget-bias", 1);
+        string init = options.String("init") ?? "uniform";
+        float clip = (float)options.Double("clip", 5);
+        string optimizerName = options.String("optimizer") ?? "adam";
+        float learningRate = (float)options.Double("lr", optimizerName switch { "sgd" => 1, "momentum" => 0.1, _ => 2e-3 });
+        double seconds = options.Double("seconds", 60);
+        int epochs = options.Int("epochs", 100);
+        int report = options.Int("report", 100);
+        double temperature = options.Double("temperature", 0.8);
+        int sampleLength = options.Int("sample", 400);
+        string? prompt = options.String("prompt");
+        ulong seed = (ulong)options.Int("seed", 1);
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount);
+        string? save = options.String("save");
+        options.RejectUnknown();
+        if (steps <= 0 || batch <= 0 || embedding <= 0 || hidden <= 0 || layerCount <= 0 || report <= 0 || epochs <= 0 || sampleLength < 0)
+            throw new ArgumentException("--bptt, --batch, --embedding, --hidden, --layers, --report and --epochs must be positive (--sample non-negative)");
+        if (saved is not null && (embedding != int.Parse(saved["embedding"], CultureInfo.InvariantCulture) || hidden != int.Parse(saved["hidden"], CultureInfo.InvariantCulture)
+            || layerCount != int.Parse(saved["layers"], CultureInfo.InvariantCulture) || cell != saved["cell"]))
+            throw new ArgumentException($"{load} holds embedding {saved["embedding"]}, hidden {saved["hidden"]}, {saved["layers"]} {saved["cell"]} layer(s); the options ask for {embedding}, {hidden}, {layerCount} {cell}");
+        if (cell is not ("tanh" or "relu" or "gru" or "lstm")) throw new ArgumentException($"--cell '{cell}' is not tanh or relu");
+        RecurrentInitializer initializer = init switch
+        {
+            "uniform" => RecurrentInitializer.Uniform,
+            "orthogonal" => RecurrentInitializer.Orthogonal,
+            "identity" => RecurrentInitializer.ScaledIdentity,
+            _ => throw new ArgumentException($"--init '{init}' is not uniform, orthogonal or identity"),
+        };
+
+        int validationLength = Math.Max(steps + 1, corpus.Length / 20);
+        int trainLength = corpus.Length - validationLength;
+        int streamLength = (trainLength - 1) / batch;
+        if (streamLength < steps) throw new ArgumentException($"{corpus.Source}: {trainLength} training characters do not fill {batch} streams of one {steps}-step window");
+        var model = new SequenceModel(corpus.Alphabet.Length, embedding, Layers(cell, embedding, hidden, layerCount, initializer, forgetBias), seed);
+        Optimizer optimizer = optimizerName switch
+        {
+            "adam" => new Adam(learningRate),
+            "sgd" => new Sgd(learningRate),
+            "momentum" => new Momentum(learningRate),
+            _ => throw new ArgumentException($"--optimizer '{optimizerName}' is not adam, sgd or momentum"),
+        };
+        var trainer = new SequenceTrainer(model, optimizer, steps, batch, SequenceReduction.MeanOverTokens, clip);
+        if (load is not null)
+        {
+            Checkpoint.Load(load, model.Parameters, optimizer);
+            Console.WriteLine($"loaded {load}");
+        }
+
+        double unigram = corpus.UnigramEntropyBits();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"text: {corpus.Source}: {corpus.Length:N0} characters, {corpus.Alphabet.Length} distinct, unigram entropy {unigram:F2} bits/char; {trainLength:N0} for training ({batch} streams), {validationLength:N0} held out"));
+        Console.WriteLine($"model:\n  {model.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"optimizer {optimizer.Name}, lr {learningRate}, bptt {steps}, batch {batch}, clip {clip}, threads {Gemm.MaxDegreeOfParallelism}, level {SimdLevels.Describe(SimdLevels.Current)}, seed {seed}, at most {seconds} s"));
+
+        var inputs = new int[batch * steps];
+        var targets = new int[batch * steps];
+        int windows = streamLength / steps;
+        var total = Stopwatch.StartNew();
+        var interval = Stopwatch.StartNew();
+        double bitsSum = 0, normSum = 0;
+        float normMax = 0;
+        int inInterval = 0;
+        long step = 0;
+        bool done = false;
+        for (int epoch = 1; epoch <= epochs && !done; epoch++)
+        {
+            trainer.Workspace.ResetState();
+            for (int window = 0; window < windows && !done; window++)
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    int start = b * streamLength + window * steps;
+                    corpus.Tokens.AsSpan(start, steps).CopyTo(inputs.AsSpan(b * steps));
+                    corpus.Tokens.AsSpan(start + 1, steps).CopyTo(targets.AsSpan(b * steps));
+                }
+                try { trainer.Step(inputs, targets, steps, batch); }
+                catch (NonFiniteStepException error)
+                {
+                    Console.Error.WriteLine($"simd: training stopped in epoch {epoch}: {error.Message}{(save is null ? "" : $"; {save} was not written")}");
+                    return 3;
+                }
+                step++;
+                bitsSum += trainer.LastMeanLossPerToken / Math.Log(2);
+                normSum += trainer.LastGradientNorm;
+                normMax = Math.Max(normMax, trainer.LastGradientNorm);
+                inInterval++;
+                done = total.Elapsed.TotalSeconds >= seconds;
+                if (inInterval == report || done)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"step {step,6}  epoch {epoch - 1 + (window + 1.0) / windows,6:F2}  loss {bitsSum / inInterval:F3} bits/char  grad norm {normSum / inInterval:G3} (max {normMax:G3})  {inInterval * (double)steps * batch / interval.Elapsed.TotalSeconds:N0} chars/s  {total.Elapsed.TotalSeconds:F0} s"));
+                    bitsSum = normSum = normMax = 0;
+                    inInterval = 0;
+                    interval.Restart();
+                }
+            }
+        }
+        double validation = ValidationBits(model, corpus.Tokens.AsSpan(trainLength - 1), steps, batch);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"final: held-out loss {validation:F3} bits/char (unigram entropy {unigram:F2}) after {step} steps, {step * steps * batch:N0} characters in {total.Elapsed.TotalSeconds:F1} s"));
+
+        if (sampleLength > 0)
+        {
+            string promptText = prompt ?? corpus.Decode(corpus.Tokens.AsSpan(0, Math.Min(20, corpus.Length)));
+            int[] generated = new SequenceSampler(model).Generate(corpus.Encode(promptText), sampleLength, temperature, new Rng(seed + 17));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sample (temperature {temperature}):"));
+            Console.WriteLine(promptText + corpus.Decode(generated));
+        }
+        if (save is not null)
+        {
+            var metadata = new Dictionary<string, string>
+            {
+                ["model"] = kind,
+                ["cell"] = cell,
+                ["embedding"] = embedding.ToString(CultureInfo.InvariantCulture),
+                ["hidden"] = hidden.ToString(CultureInfo.InvariantCulture),
+                ["layers"] = layerCount.ToString(CultureInfo.InvariantCulture),
+                ["alphabet"] = corpus.Alphabet,
+            };
+            Checkpoint.Save(save, model.Parameters, optimizer, metadata);
+            Console.WriteLine($"saved {save}");
+        }
+        return 0;
+    }
+
+    /// <summary>The recurrent stack of a character model: <paramref name="count"/> layers of <paramref name="cell"/> (tanh, relu, gru or lstm).</summary>
+    private static RecurrentLayer[] Layers(string cell, int embedding, int hidden, int count, RecurrentInitializer initializer, float forgetBias)
+    {
+        var layers = new RecurrentLayer[count];
+        for (int l = 0; l < count; l++)
+        {
+            int inputs = l == 0 ? embedding : hidden;
+            layers[l] = cell switch
+            {
+                "gru" => new Gru(inputs, hidden, initializer),
+                "lstm" => new Lstm(inputs, hidden, initializer, forgetBias),
+                "relu" => new Elman(inputs, hidden, Activation.Relu, initializer),
+                _ => new Elman(inputs, hidden, Activation.Tanh, initializer),
+            };
+        }
+        return layers;
+    }
+
+    public const string SampleUsage = """
+        simd sample --load FILE [options]   generate text from a saved character model
+          --prompt TEXT        text to continue (default "The ")
+          --sample 400         characters to generate
+          --temperature 0.8    softmax temperature (lower: more conservative)
+          --seed 1             sampling seed
+        """;
+
+    /// <summary><c>simd sample</c>: rebuilds the saved model from its checkpoint's metadata and continues a prompt.</summary>
+    public static int Sample(Options options)
+    {
+        string load = options.String("load") ?? throw new ArgumentException("simd sample needs --load FILE (a checkpoint written by train --model char… --save)");
+        string prompt = options.String("prompt") ?? "The ";
+        int count = options.Int("sample", 400);
+        double temperature = options.Double("temperature", 0.8);
+        ulong seed = (ulong)options.Int("seed", 1);
+        options.RejectUnknown();
+        IReadOnlyDictionary<string, string> saved = Checkpoint.ReadMetadata(load);
+        if (!saved.TryGetValue("model", out string? kind) || !kind.StartsWith("char", StringComparison.Ordinal))
+            throw new ArgumentException($"{load} does not hold a character model");
+        string alphabet = saved["alphabet"];
+        int embedding = int.Parse(saved["embedding"], CultureInfo.InvariantCulture), hidden = int.Parse(saved["hidden"], CultureInfo.InvariantCulture);
+        var model = new SequenceModel(alphabet.Length, embedding,
+            Layers(saved["cell"], embedding, hidden, int.Parse(saved["layers"], CultureInfo.InvariantCulture), RecurrentInitializer.Uniform, 0f), seed);
+        Checkpoint.Load(load, model.Parameters, null);
+        var corpus = new TextCorpus(alphabet + alphabet, "the model's alphabet", alphabet);
+        int[] generated = new SequenceSampler(model).Generate(corpus.Encode(prompt), count, temperature, new Rng(seed));
+        Console.WriteLine(prompt + corpus.Decode(generated));
+        return 0;
+    }
+
+    /// <summary>Mean bits per character of predicting each character of <paramref name="tokens"/> from those before it, in batch streams with the state carried.</summary>
+    private static double ValidationBits(SequenceModel model, ReadOnlySpan<int> tokens, int steps, int batch)
+    {
+        int streams = Math.Max(1, Math.Min(batch, (tokens.Length - 1) / steps));
+        int streamLength = (tokens.Length - 1) / streams;
+        int windows = streamLength / steps;
+        SequenceWorkspace workspace = model.CreateWorkspace(steps, streams);
+        var loss = new SequenceCrossEntropy(SequenceReduction.MeanOverTokens);
+        var inputs = new int[streams * steps];
+        var targets = new int[streams * steps];
+        double sum = 0;
+        for (int window = 0; window < windows; window++)
+        {
+            for (int b = 0; b < streams; b++)
+            {
+                int start = b * streamLength + window * steps;
+                tokens.Slice(start, steps).CopyTo(inputs.AsSpan(b * steps));
+                tokens.Slice(start + 1, steps).CopyTo(targets.AsSpan(b * steps));
+            }
+            model.Forward(inputs, steps, streams, workspace);
+            sum += loss.Compute(model, workspace, targets, steps, streams, out _);
+            workspace.CarryState(steps, streams);
+        }
+        return sum / windows / Math.Log(2);
+    }
+
+    public static string ShippedText()
+    {
+        string[] candidates =
+        [
+            Path.Combine(AppContext.BaseDirectory, "data", "pride-and-prejudice.txt.gz"),
+            Path.Combine(Directory.GetCurrentDirectory(), "data", "pride-and-prejudice", "pride-and-prejudice.txt.gz"),
+        ];
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException($"the shipped text was not found (looked for {string.Join(" and ", candidates)})");
+    }
+}

@@ -1,0 +1,202 @@
+using Simd.Kernels;
+
+namespace Simd.Network;
+
+/// <summary>
+/// Gated recurrent unit with PyTorch's equations and gate order (r, z, n): for each step,
+/// r = σ(x·W_ir + b_ir + h·W_hr + b_hr), z = σ(x·W_iz + b_iz + h·W_hz + b_hz),
+/// n = tanh(x·W_in + b_in + r ⊙ (h·W_hn + b_hn)), h′ = (1 − z) ⊙ n + z ⊙ h.
+/// </summary>
+/// <remarks>
+/// <para>Parameters: <see cref="InputWeight"/> (inputs × 3·hidden) = PyTorch's weight_ih_lᵀ, its
+/// column blocks in the order r, z, n; <see cref="RecurrentWeight"/> (hidden × 3·hidden) = weight_hh_lᵀ;
+/// <see cref="InputBias"/> = bias_ih_l and <see cref="RecurrentBias"/> = bias_hh_l (3·hidden each; both are
+/// needed because b_hn sits inside r ⊙ (…)). Copying PyTorch's tensors transposed gives the same function.</para>
+/// <para>Forward: the input gates of all steps X·W_i + b_i are one GEMM over steps·batch rows; per step,
+/// h·W_h + b_h for all three gates is one (batch × hidden)·(hidden × 3·hidden) GEMM, then the gate
+/// nonlinearities and the update run row by row on the vector kernels.</para>
+/// <para>Backward: per step the gate gradients from the saved r, z, n and h·W_hn + b_hn, and one GEMM
+/// for ∂J/∂h_{t−1}; then ∇W_i, ∇W_h (one accumulating GEMM each over steps·batch rows), ∇b_i, ∇b_h and
+/// ∂J/∂x. NaN propagates.</para>
+/// </remarks>
+public sealed class Gru : RecurrentLayer
+{
+    private Parameter? _input, _recurrent, _inputBias, _recurrentBias;
+
+    /// <summary>Creates the layer; W_h's three blocks are initialized by <paramref name="initializer"/>, W_i uniform in ±1/√hidden, biases zero.</summary>
+    public Gru(int inputs, int hidden, RecurrentInitializer initializer = RecurrentInitializer.Uniform)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
+        if (!Enum.IsDefined(initializer)) throw new ArgumentOutOfRangeException(nameof(initializer), initializer, "unknown recurrent initializer");
+        Inputs = inputs;
+        Hidden = hidden;
+        Initializer = initializer;
+    }
+
+    /// <summary>Features per step going in.</summary>
+    public int Inputs { get; }
+    /// <summary>Hidden size H.</summary>
+    public int Hidden { get; }
+    /// <summary>How W_h was initialized.</summary>
+    public RecurrentInitializer Initializer { get; }
+    /// <inheritdoc/>
+    public override int InputSize => Inputs;
+    /// <inheritdoc/>
+    public override int HiddenSize => Hidden;
+    /// <inheritdoc/>
+    public override int StateSize => Hidden;
+    /// <summary>W_i (inputs × 3·hidden), blocks r, z, n.</summary>
+    public Parameter InputWeight => _input ?? throw NotBuilt();
+    /// <summary>W_h (hidden × 3·hidden), blocks r, z, n.</summary>
+    public Parameter RecurrentWeight => _recurrent ?? throw NotBuilt();
+    /// <summary>b_i (3·hidden).</summary>
+    public Parameter InputBias => _inputBias ?? throw NotBuilt();
+    /// <summary>b_h (3·hidden).</summary>
+    public Parameter RecurrentBias => _recurrentBias ?? throw NotBuilt();
+
+    private InvalidOperationException NotBuilt() => new($"{Name} is not part of a built model");
+
+    /// <inheritdoc/>
+    public override void DeclareParameters(ParameterArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        _input = arena.Declare($"{Name}.input", Inputs, 3 * Hidden, isWeight: true);
+        _recurrent = arena.Declare($"{Name}.recurrent", Hidden, 3 * Hidden, isWeight: true);
+        _inputBias = arena.Declare($"{Name}.input_bias", 1, 3 * Hidden, isWeight: false);
+        _recurrentBias = arena.Declare($"{Name}.recurrent_bias", 1, 3 * Hidden, isWeight: false);
+    }
+
+    /// <inheritdoc/>
+    public override void InitializeParameters(ParameterArena arena, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        RecurrentInitializers.Uniform(arena.ValuesOf(InputWeight), 1 / Math.Sqrt(Hidden), rng);
+        RecurrentInitializers.Fill(Initializer, arena.ValuesOf(RecurrentWeight), Hidden, 1, rng);
+        arena.ValuesOf(InputBias).Clear();
+        arena.ValuesOf(RecurrentBias).Clear();
+    }
+
+    /// <inheritdoc/>
+    public override RecurrentBuffers CreateBuffers(int maxSteps, int maxBatch) => new Buffers(maxSteps, maxBatch, Hidden);
+
+    /// <inheritdoc/>
+    public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        Buffers own = Check(x, steps, batch, buffers, arena);
+        int h = Hidden, g = 3 * Hidden, block = batch * h, rows = steps * batch;
+        Span<float> states = own.States(steps, batch);       // (steps + 1, batch, hidden)
+        Span<float> gates = own.Gates(steps, batch);         // (steps, batch, 3·hidden): x·W_i + b_i, then r, z, n
+        Span<float> hidden = own.HiddenGates(steps, batch);  // (steps, batch, 3·hidden): h·W_h + b_h
+        Span<float> scratch = own.Scratch(h);
+        own.InitialState(batch).CopyTo(states);
+        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight), bh = arena.ValuesOf(RecurrentBias);
+        Gemm.MultiplyBiasActivation(rows, g, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(InputBias), Activation.None, gates);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> hiddenStep = hidden.Slice(t * batch * g, batch * g);
+            ReadOnlySpan<float> previous = states.Slice(t * block, block);
+            Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, batch, g, h, previous, h, wh, g, bh, Activation.None, hiddenStep, g);
+            for (int b = 0; b < batch; b++)
+            {
+                Span<float> gate = gates.Slice((t * batch + b) * g, g), hiddenGate = hiddenStep.Slice(b * g, g);
+                Span<float> rz = gate[..(2 * h)], r = gate[..h], z = gate.Slice(h, h), n = gate[(2 * h)..];
+                Blas1.Add(rz, hiddenGate[..(2 * h)], rz);
+                Activations.Sigmoid(rz, rz);
+                Blas1.Multiply(r, hiddenGate[(2 * h)..], scratch);
+                Blas1.Add(n, scratch, n);
+                Activations.Tanh(n, n);
+                ReadOnlySpan<float> before = previous.Slice(b * h, h);
+                Span<float> after = states.Slice((t + 1) * block + b * h, h);
+                Blas1.Subtract(before, n, scratch);                // h′ = n + z ⊙ (h − n)
+                Blas1.Multiply(z, scratch, scratch);
+                Blas1.Add(n, scratch, after);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Backward(ReadOnlySpan<float> x, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        Buffers own = Check(x, steps, batch, buffers, arena);
+        int h = Hidden, g = 3 * Hidden, block = batch * h, rows = steps * batch;
+        CheckGradients(outputGradient, inputGradient, rows);
+        ReadOnlySpan<float> states = own.States(steps, batch), gates = own.Gates(steps, batch), hidden = own.HiddenGates(steps, batch);
+        Span<float> inputGates = own.InputGateGradient(steps, batch);   // (steps, batch, 3·hidden): ∂J/∂(x·W_i + b_i)
+        Span<float> hiddenGates = own.HiddenGateGradient(steps, batch); // (steps, batch, 3·hidden): ∂J/∂(h·W_h + b_h)
+        Span<float> scratch = own.Scratch(h);
+        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            // ∂J/∂h_{t−1} goes to the previous step's output gradient, or to the initial state's gradient.
+            Span<float> previousGradient = t > 0 ? outputGradient.Slice((t - 1) * block, block) : own.InitialStateGradient(batch);
+            if (t == 0) previousGradient.Clear();
+            for (int b = 0; b < batch; b++)
+            {
+                int row = (t * batch + b) * g;
+                ReadOnlySpan<float> gate = gates.Slice(row, g), r = gate[..h], z = gate.Slice(h, h), n = gate[(2 * h)..];
+                ReadOnlySpan<float> hn = hidden.Slice(row + 2 * h, h), before = states.Slice(t * block + b * h, h);
+                Span<float> dh = outputGradient.Slice(t * block + b * h, h);
+                Span<float> di = inputGates.Slice(row, g), dhid = hiddenGates.Slice(row, g);
+                Span<float> dr = di[..h], dz = di.Slice(h, h), dn = di[(2 * h)..];
+                Blas1.Multiply(dh, z, scratch);                        // ∂h′/∂h directly: dh ⊙ z
+                Blas1.Add(previousGradient.Slice(b * h, h), scratch, previousGradient.Slice(b * h, h));
+                Blas1.Subtract(dh, scratch, dn);                       // dn = dh ⊙ (1 − z)
+                Activations.TanhBackward(dn, n, dn);                   // through tanh
+                Blas1.Subtract(before, n, dz);                         // dz = dh ⊙ (h − n)
+                Blas1.Multiply(dh, dz, dz);
+                Activations.SigmoidBackward(dz, z, dz);
+                Blas1.Multiply(dn, hn, dr);                            // dr = dn_pre ⊙ (h·W_hn + b_hn)
+                Activations.SigmoidBackward(dr, r, dr);
+                di[..(2 * h)].CopyTo(dhid);
+                Blas1.Multiply(dn, r, dhid[(2 * h)..]);                // ∂J/∂(h·W_hn + b_hn) = dn_pre ⊙ r
+            }
+            Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, h, g, 1f, hiddenGates.Slice(t * batch * g, batch * g), g, wh, g, 1f, previousGradient, h);
+        }
+        arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, hiddenGates, g); // ∇W_h += Σ_t h_{t−1}ᵀ·∂(h·W_h)
+        arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, inputGates, g); // ∇W_i += Σ_t x_tᵀ·∂(x·W_i)
+        arena.AccumulateRowSums(RecurrentBias, hiddenGates, rows);
+        arena.AccumulateRowSums(InputBias, inputGates, rows);
+        if (!inputGradient.IsEmpty)
+            Gemm.Multiply(Transpose.None, Transpose.Transposed, rows, Inputs, g, 1f, inputGates, g, arena.ValuesOf(InputWeight), g, 0f, inputGradient, Inputs);
+    }
+
+    private void CheckGradients(Span<float> outputGradient, Span<float> inputGradient, int rows)
+    {
+        if (outputGradient.Length < rows * Hidden)
+            throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but (steps·batch {rows}, {Hidden}) needs {rows * Hidden}", nameof(outputGradient));
+        if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
+            throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but (steps·batch {rows}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
+    }
+
+    private Buffers Check(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        if (buffers is not Buffers own || own.StateSize != Hidden)
+            throw new ArgumentException($"{Name}: the buffers were not created by this layer's CreateBuffers", nameof(buffers));
+        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        return own;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}: GRU {Inputs} → {Hidden}, W_h {Initializer}";
+
+    private sealed class Buffers(int maxSteps, int maxBatch, int hidden) : RecurrentBuffers(maxSteps, maxBatch, hidden)
+    {
+        private readonly float[] _states = new float[(maxSteps + 1) * maxBatch * hidden];
+        private readonly float[] _gates = new float[maxSteps * maxBatch * 3 * hidden];
+        private readonly float[] _hidden = new float[maxSteps * maxBatch * 3 * hidden];
+        private readonly float[] _inputGradient = new float[maxSteps * maxBatch * 3 * hidden];
+        private readonly float[] _hiddenGradient = new float[maxSteps * maxBatch * 3 * hidden];
+        private readonly float[] _scratch = new float[hidden];
+
+        public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * StateSize);
+        public Span<float> Gates(int steps, int batch) => _gates.AsSpan(0, steps * batch * 3 * StateSize);
+        public Span<float> HiddenGates(int steps, int batch) => _hidden.AsSpan(0, steps * batch * 3 * StateSize);
+        public Span<float> InputGateGradient(int steps, int batch) => _inputGradient.AsSpan(0, steps * batch * 3 * StateSize);
+        public Span<float> HiddenGateGradient(int steps, int batch) => _hiddenGradient.AsSpan(0, steps * batch * 3 * StateSize);
+        public Span<float> Scratch(int length) => _scratch.AsSpan(0, length);
+        public override ReadOnlySpan<float> Outputs(int steps, int batch) => _states.AsSpan(batch * StateSize, steps * batch * StateSize);
+        public override ReadOnlySpan<float> FinalState(int steps, int batch) => _states.AsSpan(steps * batch * StateSize, batch * StateSize);
+    }
+}

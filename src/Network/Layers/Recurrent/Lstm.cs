@@ -1,0 +1,215 @@
+using Simd.Kernels;
+
+namespace Simd.Network;
+
+/// <summary>
+/// Long short-term memory with PyTorch's equations and gate order (i, f, g, o): for each step,
+/// i = σ(x·W_ii + h·W_hi + b_i), f = σ(x·W_if + h·W_hf + b_f), g = tanh(x·W_ig + h·W_hg + b_g),
+/// o = σ(x·W_io + h·W_ho + b_o), c′ = f ⊙ c + i ⊙ g, h′ = o ⊙ tanh(c′). The state is (h, c).
+/// </summary>
+/// <remarks>
+/// <para>Parameters: <see cref="InputWeight"/> (inputs × 4·hidden) = PyTorch's weight_ih_lᵀ, column blocks
+/// i, f, g, o; <see cref="RecurrentWeight"/> (hidden × 4·hidden) = weight_hh_lᵀ; <see cref="Bias"/>
+/// (4·hidden) = bias_ih_l + bias_hh_l (one bias is the same function, as every gate adds both).</para>
+/// <para>State layout: (2, batch, hidden), h then c, in <see cref="RecurrentBuffers.InitialState"/>,
+/// <see cref="RecurrentBuffers.FinalState"/> and <see cref="RecurrentBuffers.InitialStateGradient"/>.</para>
+/// <para>Forward: X·W_i + b for all steps is one GEMM over steps·batch rows; per step only
+/// h·W_h for all four gates, one (batch × hidden)·(hidden × 4·hidden) GEMM accumulated onto it, then the
+/// gate nonlinearities and the cell update on the vector kernels. Backward: per step the gate gradients
+/// and one GEMM for ∂J/∂h_{t−1}; ∇W_i and ∇W_h as one accumulating GEMM each over steps·batch rows.
+/// NaN propagates.</para>
+/// </remarks>
+public sealed class Lstm : RecurrentLayer
+{
+    private Parameter? _input, _recurrent, _bias;
+
+    /// <summary>Creates the layer; W_h's four blocks follow <paramref name="initializer"/>, W_i is uniform in ±1/√hidden, b is zero except the forget gate's, which is <paramref name="forgetBias"/>.</summary>
+    public Lstm(int inputs, int hidden, RecurrentInitializer initializer = RecurrentInitializer.Uniform, float forgetBias = 0f)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
+        if (!Enum.IsDefined(initializer)) throw new ArgumentOutOfRangeException(nameof(initializer), initializer, "unknown recurrent initializer");
+        if (!float.IsFinite(forgetBias)) throw new ArgumentOutOfRangeException(nameof(forgetBias), forgetBias, "the forget-gate bias must be finite");
+        Inputs = inputs;
+        Hidden = hidden;
+        Initializer = initializer;
+        ForgetBias = forgetBias;
+    }
+
+    /// <summary>Features per step going in.</summary>
+    public int Inputs { get; }
+    /// <summary>Hidden size H.</summary>
+    public int Hidden { get; }
+    /// <summary>How W_h was initialized.</summary>
+    public RecurrentInitializer Initializer { get; }
+    /// <summary>The forget gate's initial bias.</summary>
+    public float ForgetBias { get; }
+    /// <inheritdoc/>
+    public override int InputSize => Inputs;
+    /// <inheritdoc/>
+    public override int HiddenSize => Hidden;
+    /// <inheritdoc/>
+    public override int StateSize => 2 * Hidden;
+    /// <summary>W_i (inputs × 4·hidden), blocks i, f, g, o.</summary>
+    public Parameter InputWeight => _input ?? throw NotBuilt();
+    /// <summary>W_h (hidden × 4·hidden), blocks i, f, g, o.</summary>
+    public Parameter RecurrentWeight => _recurrent ?? throw NotBuilt();
+    /// <summary>b (4·hidden).</summary>
+    public Parameter Bias => _bias ?? throw NotBuilt();
+
+    private InvalidOperationException NotBuilt() => new($"{Name} is not part of a built model");
+
+    /// <inheritdoc/>
+    public override void DeclareParameters(ParameterArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        _input = arena.Declare($"{Name}.input", Inputs, 4 * Hidden, isWeight: true);
+        _recurrent = arena.Declare($"{Name}.recurrent", Hidden, 4 * Hidden, isWeight: true);
+        _bias = arena.Declare($"{Name}.bias", 1, 4 * Hidden, isWeight: false);
+    }
+
+    /// <inheritdoc/>
+    public override void InitializeParameters(ParameterArena arena, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        RecurrentInitializers.Uniform(arena.ValuesOf(InputWeight), 1 / Math.Sqrt(Hidden), rng);
+        RecurrentInitializers.Fill(Initializer, arena.ValuesOf(RecurrentWeight), Hidden, 1, rng);
+        Span<float> bias = arena.ValuesOf(Bias);
+        bias.Clear();
+        bias.Slice(Hidden, Hidden).Fill(ForgetBias);
+    }
+
+    /// <inheritdoc/>
+    public override RecurrentBuffers CreateBuffers(int maxSteps, int maxBatch) => new Buffers(maxSteps, maxBatch, Hidden);
+
+    /// <inheritdoc/>
+    public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        Buffers own = Check(x, steps, batch, buffers, arena);
+        int h = Hidden, g4 = 4 * Hidden, block = batch * h, rows = steps * batch;
+        Span<float> states = own.States(steps, batch);   // (steps + 1, batch, hidden): h_0 … h_T
+        Span<float> cells = own.Cells(steps, batch);     // (steps + 1, batch, hidden): c_0 … c_T
+        Span<float> gates = own.Gates(steps, batch);     // (steps, batch, 4·hidden): pre-activations, then i, f, g, o
+        Span<float> tanhCells = own.TanhCells(steps, batch);
+        Span<float> scratch = own.Scratch(h);
+        ReadOnlySpan<float> initial = own.InitialState(batch);
+        initial[..block].CopyTo(states);
+        initial[block..].CopyTo(cells);
+        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        Gemm.MultiplyBiasActivation(rows, g4, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), Activation.None, gates);
+        for (int t = 0; t < steps; t++)
+        {
+            Span<float> gateStep = gates.Slice(t * batch * g4, batch * g4);
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, g4, h, 1f, states.Slice(t * block, block), h, wh, g4, 1f, gateStep, g4);
+            for (int b = 0; b < batch; b++)
+            {
+                Span<float> gate = gateStep.Slice(b * g4, g4);
+                Span<float> inputForget = gate[..(2 * h)], i = gate[..h], f = gate.Slice(h, h), cand = gate.Slice(2 * h, h), o = gate[(3 * h)..];
+                Activations.Sigmoid(inputForget, inputForget);
+                Activations.Tanh(cand, cand);
+                Activations.Sigmoid(o, o);
+                int at = t * block + b * h;
+                Span<float> cell = cells.Slice(at + block, h), tanhCell = tanhCells.Slice(at, h);
+                Blas1.Multiply(f, cells.Slice(at, h), cell);      // c′ = f ⊙ c + i ⊙ g
+                Blas1.Multiply(i, cand, scratch);
+                Blas1.Add(cell, scratch, cell);
+                Activations.Tanh(cell, tanhCell);
+                Blas1.Multiply(o, tanhCell, states.Slice(at + block, h)); // h′ = o ⊙ tanh(c′)
+            }
+        }
+        own.SaveFinalState(steps, batch);
+    }
+
+    /// <inheritdoc/>
+    public override void Backward(ReadOnlySpan<float> x, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        Buffers own = Check(x, steps, batch, buffers, arena);
+        int h = Hidden, g4 = 4 * Hidden, block = batch * h, rows = steps * batch;
+        if (outputGradient.Length < rows * h)
+            throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but (steps·batch {rows}, {h}) needs {rows * h}", nameof(outputGradient));
+        if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
+            throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but (steps·batch {rows}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
+        ReadOnlySpan<float> states = own.States(steps, batch), cells = own.Cells(steps, batch), gates = own.Gates(steps, batch), tanhCells = own.TanhCells(steps, batch);
+        Span<float> gateGradient = own.GateGradient(steps, batch);   // (steps, batch, 4·hidden): ∂J/∂ pre-activations
+        Span<float> cellGradient = own.CellGradient(batch);          // (batch, hidden): ∂J/∂c_t carried back
+        Span<float> scratch = own.Scratch(h);
+        Span<float> initialGradient = own.InitialStateGradient(batch);
+        cellGradient.Clear();
+        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                int at = t * block + b * h, row = (t * batch + b) * g4;
+                ReadOnlySpan<float> gate = gates.Slice(row, g4), i = gate[..h], f = gate.Slice(h, h), cand = gate.Slice(2 * h, h), o = gate[(3 * h)..];
+                ReadOnlySpan<float> tanhCell = tanhCells.Slice(at, h), dh = outputGradient.Slice(at, h);
+                Span<float> dGate = gateGradient.Slice(row, g4), di = dGate[..h], df = dGate.Slice(h, h), dg = dGate.Slice(2 * h, h), dout = dGate[(3 * h)..];
+                Span<float> dc = cellGradient.Slice(b * h, h);
+                Blas1.Multiply(dh, o, scratch);                       // dc += dh ⊙ o ⊙ (1 − tanh²c)
+                Activations.TanhBackward(scratch, tanhCell, scratch);
+                Blas1.Add(dc, scratch, dc);
+                Blas1.Multiply(dh, tanhCell, dout);                   // do = dh ⊙ tanh c
+                Activations.SigmoidBackward(dout, o, dout);
+                Blas1.Multiply(dc, cand, di);                         // di = dc ⊙ g
+                Activations.SigmoidBackward(di, i, di);
+                Blas1.Multiply(dc, i, dg);                            // dg = dc ⊙ i
+                Activations.TanhBackward(dg, cand, dg);
+                Blas1.Multiply(dc, cells.Slice(at, h), df);           // df = dc ⊙ c_{t−1}
+                Activations.SigmoidBackward(df, f, df);
+                Blas1.Multiply(dc, f, dc);                            // ∂J/∂c_{t−1} = dc ⊙ f
+            }
+            Span<float> previousGradient = t > 0 ? outputGradient.Slice((t - 1) * block, block) : initialGradient[..block];
+            Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, h, g4, 1f, gateGradient.Slice(t * batch * g4, batch * g4), g4, wh, g4, t > 0 ? 1f : 0f, previousGradient, h);
+        }
+        cellGradient.CopyTo(initialGradient[block..]);
+        arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, gateGradient, g4); // ∇W_h += Σ_t h_{t−1}ᵀ·δ_t
+        arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, gateGradient, g4); // ∇W_i += Σ_t x_tᵀ·δ_t
+        arena.AccumulateRowSums(Bias, gateGradient, rows);
+        if (!inputGradient.IsEmpty)
+            Gemm.Multiply(Transpose.None, Transpose.Transposed, rows, Inputs, g4, 1f, gateGradient, g4, arena.ValuesOf(InputWeight), g4, 0f, inputGradient, Inputs);
+    }
+
+    private Buffers Check(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        if (buffers is not Buffers own || own.StateSize != 2 * Hidden)
+            throw new ArgumentException($"{Name}: the buffers were not created by this layer's CreateBuffers", nameof(buffers));
+        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        return own;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}: LSTM {Inputs} → {Hidden}, W_h {Initializer}, forget bias {ForgetBias}";
+
+    private sealed class Buffers(int maxSteps, int maxBatch, int hidden) : RecurrentBuffers(maxSteps, maxBatch, 2 * hidden)
+    {
+        private readonly int _hidden = hidden;
+        private readonly float[] _states = new float[(maxSteps + 1) * maxBatch * hidden];
+        private readonly float[] _cells = new float[(maxSteps + 1) * maxBatch * hidden];
+        private readonly float[] _gates = new float[maxSteps * maxBatch * 4 * hidden];
+        private readonly float[] _tanhCells = new float[maxSteps * maxBatch * hidden];
+        private readonly float[] _gateGradient = new float[maxSteps * maxBatch * 4 * hidden];
+        private readonly float[] _cellGradient = new float[maxBatch * hidden];
+        private readonly float[] _final = new float[maxBatch * 2 * hidden];
+        private readonly float[] _scratch = new float[hidden];
+
+        public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * _hidden);
+        public Span<float> Cells(int steps, int batch) => _cells.AsSpan(0, (steps + 1) * batch * _hidden);
+        public Span<float> Gates(int steps, int batch) => _gates.AsSpan(0, steps * batch * 4 * _hidden);
+        public Span<float> TanhCells(int steps, int batch) => _tanhCells.AsSpan(0, steps * batch * _hidden);
+        public Span<float> GateGradient(int steps, int batch) => _gateGradient.AsSpan(0, steps * batch * 4 * _hidden);
+        public Span<float> CellGradient(int batch) => _cellGradient.AsSpan(0, batch * _hidden);
+        public Span<float> Scratch(int length) => _scratch.AsSpan(0, length);
+
+        /// <summary>Copies h_T and c_T into the contiguous (2, batch, hidden) final state.</summary>
+        public void SaveFinalState(int steps, int batch)
+        {
+            int block = batch * _hidden;
+            _states.AsSpan(steps * block, block).CopyTo(_final);
+            _cells.AsSpan(steps * block, block).CopyTo(_final.AsSpan(block));
+        }
+
+        public override ReadOnlySpan<float> Outputs(int steps, int batch) => _states.AsSpan(batch * _hidden, steps * batch * _hidden);
+        public override ReadOnlySpan<float> FinalState(int steps, int batch) => _final.AsSpan(0, batch * 2 * _hidden);
+    }
+}

@@ -1,0 +1,34 @@
+using Simd.Kernels;
+
+namespace Simd.Network;
+
+/// <summary>SGD with momentum μ (PyTorch convention): v ← μ·v + g; w ← w − η·v.</summary>
+public sealed class Momentum : Optimizer
+{
+    private float[] _velocity = [];
+    private float[][] _state = [];
+
+    /// <summary>Creates the optimizer; <paramref name="momentum"/> in [0, 1).</summary>
+    public Momentum(float learningRate, float momentum = 0.9f) : base(learningRate)
+    {
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1)");
+        Mu = momentum;
+    }
+
+    /// <summary>μ.</summary>
+    public float Mu { get; }
+    /// <inheritdoc/>
+    public override string Name => "momentum";
+    /// <inheritdoc/>
+    public override IReadOnlyList<float[]> State => _state;
+    internal override void Attach(int length)
+    {
+        _velocity = new float[length];
+        _state = [_velocity];
+    }
+    internal override void Update(ParameterArena arena)
+    {
+        Step++;
+        Optimizers.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
+    }
+}
