@@ -15,7 +15,7 @@ public static partial class Program
             Rounds = (int)(options.Number("rounds") ?? 30),
             MaxRounds = (int)(options.Number("max-rounds") ?? Math.Max(90, 3 * (options.Number("rounds") ?? 30))),
             SampleMs = options.Number("sample-ms") ?? 3,
-            Pairs = (int)(options.Number("pairs") ?? 3),
+            Pairs = (int)(options.Number("pairs") ?? 5),
             Seed = (int)(options.Number("seed") ?? Environment.TickCount),
         };
         if (!(settings.Threshold > 0) || settings.Rounds < 8 || settings.Pairs < 1 || settings.MaxRounds < settings.Rounds || !(settings.SampleMs > 0))

@@ -63,7 +63,7 @@ public static partial class AbGate
         /// <summary>Warm-up per case and build of each worker pair before its rounds, milliseconds (lets tiered JIT finish).</summary>
         public double WarmupMs { get; init; } = 300;
         /// <summary>Pairs of worker processes the rounds are spread over.</summary>
-        public int Pairs { get; init; } = 3;
+        public int Pairs { get; init; } = 5;
         /// <summary>Seed of the order of cases and of A/B within a round.</summary>
         public int Seed { get; init; } = Environment.TickCount;
     }

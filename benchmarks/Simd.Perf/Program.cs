@@ -35,7 +35,7 @@ public static partial class Program
               A folder's thresholds.json may set a wider threshold for a noisy machine kind, with its reason:
               { "<machine>": { "threshold": 1.0, "reason": "…" } }; it replaces --threshold for that machine
           simd-perf ab [--base COMMIT] [--filter TEXT]... [--threshold 0.10] [--rounds 30] [--max-rounds 90]
-                       [--sample-ms 3] [--pairs 3] [--confidence 0.99] [--seed N] [--out FILE.json] [--work DIR]
+                       [--sample-ms 3] [--pairs 5] [--confidence 0.99] [--seed N] [--out FILE.json] [--work DIR]
                        [--base-worker DLL --current-worker DLL]
               the A/B gate: builds benchmarks/Simd.Gate from this tree and from COMMIT (default: the commit in
               perf-results/baseline/ab-base), times the key cases of both in alternating rounds and prints
