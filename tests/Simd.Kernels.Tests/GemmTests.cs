@@ -48,9 +48,9 @@ public class GemmTests
     /// </summary>
     private static int BlockedWidth(SimdLevel level, int n)
     {
-        if (level == SimdLevel.Scalar || n > Gemm.NarrowColumns) return n;
+        if (level == SimdLevel.Scalar || n > GemmPaths.NarrowColumns) return n;
         int nr = Blocks(level).Nr;
-        return n + (Gemm.NarrowColumns - n) / nr * nr + nr;
+        return n + (GemmPaths.NarrowColumns - n) / nr * nr + nr;
     }
 
     public static TheoryData<SimdLevel, Transpose, Transpose> LevelsAndTransposes()

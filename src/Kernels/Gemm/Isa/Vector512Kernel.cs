@@ -19,8 +19,9 @@ namespace Simd.Kernels;
 /// FusedMultiplyAdd maps to vfmadd231ps zmm. Every AVX-512F CPU has FMA; where Vector512 runs
 /// emulated (forced wider than the hardware, tests only) it is computed per lane in software.
 /// </remarks>
-internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
+internal readonly unsafe struct Vector512Kernel : IGemmKernel
 {
+    public static SmallKernels SmallKernels => SmallKernels.Narrow;
     public static int MR => 8;
     public static int NR => 32;
     public static int KC => 384;

@@ -17,8 +17,9 @@ namespace Simd.Kernels;
 /// vfmadd where FMA exists, fmla on arm64, and mulps + addps elsewhere; the results differ from the
 /// fused ones by at most one rounding per step, well inside the GEMM error bound.
 /// </remarks>
-internal readonly unsafe struct Vector128Kernel : IGemmKernel, IColumnGemmKernel, IDotGemmKernel
+internal readonly unsafe struct Vector128Kernel : IGemmKernel
 {
+    public static SmallKernels SmallKernels => SmallKernels.DotsAndColumns;
     public static int MR => 6;
     public static int NR => 8;
     public static int KC => 256;
