@@ -103,4 +103,19 @@ internal static unsafe class GemmPaths
                 return GemmPath.Blocked;
         }
     }
+
+    /// <summary>
+    /// The vectors of the matrix–vector path's dot products (<see cref="Gemv.DotRows"/>) for a sum of k
+    /// at a level: the widest that fit in k, since a sum shorter than one vector would run entirely in the
+    /// scalar remainder (δ·Wᵀ for a 10-class output layer has k = 10); and for 8 ≤ k &lt; 16 at 256 bits
+    /// (or 512, whose vectors are wider than the row), <paramref name="shortRows"/>: eight rows at a time
+    /// with vectors across the rows (<see cref="Gemv"/>'s DotShortRows). Depends on the level and k only.
+    /// </summary>
+    internal static SimdLevel DotRowsWidth(SimdLevel level, int k, out bool shortRows)
+    {
+        if (level == SimdLevel.Vector512 && k < 16) level = SimdLevel.Vector256;
+        if (level == SimdLevel.Vector256 && k < 8) level = SimdLevel.Vector128;
+        shortRows = level == SimdLevel.Vector256 && k < 16;
+        return level;
+    }
 }

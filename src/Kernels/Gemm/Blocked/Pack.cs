@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Simd.Kernels;
 
@@ -170,7 +169,7 @@ internal static unsafe class Pack
 
     /// <summary>
     /// panel[p·mr + i] = source[i·ld + p] for i &lt; mr (4 or 8), p &lt; kc: one pass with mr read streams,
-    /// 8-column blocks transposed in registers where AVX is available.
+    /// 8-column blocks transposed in registers where the hardware has AVX (<see cref="Vector256Kernel.TransposesInRegisters"/>).
     /// </summary>
     /// <remarks>
     /// Measured on Zen 4 before the register transposes: the element-by-element loop was 19% of a 64³
@@ -179,16 +178,16 @@ internal static unsafe class Pack
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRows(float* source, nint ld, int kc, float* panel, int mr)
     {
-        if (Avx.IsSupported && mr == 8)
+        if (Vector256Kernel.TransposesInRegisters && mr == 8)
         {
-            TransposeBlocks(source, ld, kc, panel, 8, 8);
+            Vector256Kernel.TransposeBlocks(source, ld, kc, panel, 8, 8);
             return;
         }
         int p = 0;
-        if (Avx.IsSupported)
+        if (Vector256Kernel.TransposesInRegisters)
         {
             p = kc & ~7;
-            TransposeFourRows(source, ld, p, panel);
+            Vector256Kernel.TransposeFourRows(source, ld, p, panel);
         }
         float* r0 = source, r1 = source + ld, r2 = source + 2 * ld, r3 = source + 3 * ld;
         if (mr == 4)
@@ -209,127 +208,23 @@ internal static unsafe class Pack
         }
     }
 
-    /// <summary>panel[p·4 + i] = source[i·ld + p] for i &lt; 4 and p &lt; kc8 (a multiple of 8): 4×8 blocks transposed in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransposeFourRows(float* source, nint ld, int kc8, float* panel)
-    {
-        for (int p = 0; p < kc8; p += 8)
-        {
-            Vector256<float> r0 = Avx.LoadVector256(source + p), r1 = Avx.LoadVector256(source + ld + p);
-            Vector256<float> r2 = Avx.LoadVector256(source + 2 * ld + p), r3 = Avx.LoadVector256(source + 3 * ld + p);
-            Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
-            Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-            // Each 128-bit lane of u holds one column of the 4 rows: u0 = columns 0 and 4, u1 = 1 and 5, …
-            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
-            Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
-            float* o = panel + p * 4;
-            Avx.Store(o, Avx.Permute2x128(u0, u1, 0x20));
-            Avx.Store(o + 8, Avx.Permute2x128(u2, u3, 0x20));
-            Avx.Store(o + 16, Avx.Permute2x128(u0, u1, 0x31));
-            Avx.Store(o + 24, Avx.Permute2x128(u2, u3, 0x31));
-        }
-    }
-
     /// <summary>
     /// target[p·ldTarget + q] = source[q·ld + p] for q &lt; columns and p &lt; count: a transpose, in 8×8
-    /// register blocks where AVX is available.
+    /// register blocks where the hardware has AVX (<see cref="Vector256Kernel.TransposesInRegisters"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(float* source, nint ld, int count, int columns, float* target, int ldTarget)
     {
         int q0 = 0;
-        if (Avx.IsSupported)
+        if (Vector256Kernel.TransposesInRegisters)
         {
             q0 = columns & ~7;
-            TransposeBlocks(source, ld, count, target, q0, ldTarget);
+            Vector256Kernel.TransposeBlocks(source, ld, count, target, q0, ldTarget);
         }
         for (int q = q0; q < columns; q++)
         {
             float* from = source + q * ld;
             for (int p = 0; p < count; p++) target[p * ldTarget + q] = from[p];
         }
-    }
-
-    /// <summary>
-    /// panel[p·nr + q] = source[q·ld + p] for q &lt; columns (a multiple of 8, at most nr), p &lt; kc: 8×8
-    /// blocks loaded transposed (<see cref="LoadTransposed8x8"/>). The kc % 8 remainder is one more
-    /// block, the 8 rows that end at kc (rewriting some rows with the same values), when kc ≥ 8, and goes
-    /// element by element otherwise: transposing a 256×10 B for the dot path spent a fifth of a
-    /// 32×10×256 product on the two leftover rows element by element.
-    /// </summary>
-    /// <remarks>
-    /// X86 intrinsics because the portable API has no two-source shuffle. Measured on Zen 4: packing a
-    /// transposed B (δ·Wᵀ, batch 32, 784×256) went from about half the time of the product to a few percent.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransposeBlocks(float* source, nint ld, int kc, float* panel, int columns, int nr)
-    {
-        for (int q = 0; q < columns; q += 8)
-        {
-            float* s = source + q * ld;
-            float* t = panel + q;
-            if (kc < 8)
-            {
-                for (int p = 0; p < kc; p++)
-                    for (int i = 0; i < 8; i++)
-                        t[p * nr + i] = s[i * ld + p];
-                continue;
-            }
-            for (int next = 0; next < kc; next += 8)
-            {
-                int p = Math.Min(next, kc - 8);
-                LoadTransposed8x8(s + p, ld, out Vector256<float> r0, out Vector256<float> r1, out Vector256<float> r2, out Vector256<float> r3,
-                    out Vector256<float> r4, out Vector256<float> r5, out Vector256<float> r6, out Vector256<float> r7);
-                float* o = t + p * nr;
-                Avx.Store(o, r0);
-                Avx.Store(o + nr, r1);
-                Avx.Store(o + 2 * nr, r2);
-                Avx.Store(o + 3 * nr, r3);
-                Avx.Store(o + 4 * nr, r4);
-                Avx.Store(o + 5 * nr, r5);
-                Avx.Store(o + 6 * nr, r6);
-                Avx.Store(o + 7 * nr, r7);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Loads the 8×8 block source[i·ld + j] (i, j &lt; 8) transposed: cj[i] = source[i·ld + j]. Each row is
-    /// loaded as two 128-bit halves, rows i and i + 4 into one register, so that in-lane unpacks and
-    /// shuffles finish the transpose without the four-instruction cross-lane step (vperm2f128) of a
-    /// transpose of whole rows in registers.
-    /// </summary>
-    /// <remarks>
-    /// vperm2f128 issues one per cycle on Zen 3, unpacks and shuffles two; the inserts are loads. Zen 3,
-    /// with the column path's merge also skipping empty leftover loops: dW 256×10×32 went from 1.28–1.43
-    /// to 1.50–1.53 times OpenBLAS, dW 256×10×128 from 1.52–1.55 to 1.61–1.64.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadTransposed8x8(float* source, nint ld,
-        out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3,
-        out Vector256<float> c4, out Vector256<float> c5, out Vector256<float> c6, out Vector256<float> c7)
-    {
-        float* upper = source + 4 * ld;
-        // qi: columns 0–3 of rows i and i + 4; hi: columns 4–7 of the same rows.
-        Vector256<float> q0 = Vector256.Create(Vector128.Load(source), Vector128.Load(upper));
-        Vector256<float> q1 = Vector256.Create(Vector128.Load(source + ld), Vector128.Load(upper + ld));
-        Vector256<float> q2 = Vector256.Create(Vector128.Load(source + 2 * ld), Vector128.Load(upper + 2 * ld));
-        Vector256<float> q3 = Vector256.Create(Vector128.Load(source + 3 * ld), Vector128.Load(upper + 3 * ld));
-        Vector256<float> h0 = Vector256.Create(Vector128.Load(source + 4), Vector128.Load(upper + 4));
-        Vector256<float> h1 = Vector256.Create(Vector128.Load(source + ld + 4), Vector128.Load(upper + ld + 4));
-        Vector256<float> h2 = Vector256.Create(Vector128.Load(source + 2 * ld + 4), Vector128.Load(upper + 2 * ld + 4));
-        Vector256<float> h3 = Vector256.Create(Vector128.Load(source + 3 * ld + 4), Vector128.Load(upper + 3 * ld + 4));
-        Vector256<float> t0 = Avx.UnpackLow(q0, q1), t1 = Avx.UnpackHigh(q0, q1);
-        Vector256<float> t2 = Avx.UnpackLow(q2, q3), t3 = Avx.UnpackHigh(q2, q3);
-        Vector256<float> t4 = Avx.UnpackLow(h0, h1), t5 = Avx.UnpackHigh(h0, h1);
-        Vector256<float> t6 = Avx.UnpackLow(h2, h3), t7 = Avx.UnpackHigh(h2, h3);
-        c0 = Avx.Shuffle(t0, t2, 0x44);
-        c1 = Avx.Shuffle(t0, t2, 0xEE);
-        c2 = Avx.Shuffle(t1, t3, 0x44);
-        c3 = Avx.Shuffle(t1, t3, 0xEE);
-        c4 = Avx.Shuffle(t4, t6, 0x44);
-        c5 = Avx.Shuffle(t4, t6, 0xEE);
-        c6 = Avx.Shuffle(t5, t7, 0x44);
-        c7 = Avx.Shuffle(t5, t7, 0xEE);
     }
 }

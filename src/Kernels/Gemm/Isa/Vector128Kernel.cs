@@ -17,7 +17,7 @@ namespace Simd.Kernels;
 /// vfmadd where FMA exists, fmla on arm64, and mulps + addps elsewhere; the results differ from the
 /// fused ones by at most one rounding per step, well inside the GEMM error bound.
 /// </remarks>
-internal readonly unsafe struct Vector128Kernel : IGemmKernel
+internal readonly unsafe partial struct Vector128Kernel : IGemmKernel
 {
     public static SmallKernels SmallKernels => SmallKernels.DotsAndColumns;
     public static int MR => 6;

@@ -23,7 +23,7 @@ namespace Simd.Kernels;
 /// FusedMultiplyAdd maps to vfmadd231ps. Every x64 CPU with AVX2 also has FMA3; where Vector256 runs
 /// emulated (forced wider than the hardware, tests only) it is computed per lane in software.
 /// </remarks>
-internal readonly unsafe struct Vector256Kernel : IGemmKernel
+internal readonly unsafe partial struct Vector256Kernel : IGemmKernel
 {
     public static SmallKernels SmallKernels => SmallKernels.DotsAndColumns;
     public static int MR => 4;

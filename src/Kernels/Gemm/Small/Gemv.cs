@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Simd.Kernels;
 
@@ -240,11 +239,8 @@ internal static unsafe class Gemv
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(SimdLevel level, int k, int n, float* x, float* m, nint ld, float* y)
     {
-        // A sum shorter than one vector would run entirely in the scalar remainder: use the widest
-        // vectors that fit (δ·Wᵀ for a 10-class output layer has k = 10).
-        if (level == SimdLevel.Vector512 && k < 16) level = SimdLevel.Vector256;
-        if (level == SimdLevel.Vector256 && k < 8) level = SimdLevel.Vector128;
-        if (level == SimdLevel.Vector256 && k < 16 && Avx.IsSupported)
+        level = GemmPaths.DotRowsWidth(level, k, out bool shortRows);
+        if (shortRows)
         {
             DotShortRows(k, n, x, m, ld, y);
             return;
@@ -325,10 +321,10 @@ internal static unsafe class Gemv
             Vector256<float> c0, c1, c2, c3, c4, c5, c6, c7;
             if (tail > 0)
             {
-                Pack.LoadTransposed8x8(rows + tail, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
+                Vector256Kernel.LoadTransposed8x8(rows + tail, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
                 StoreColumns(tailColumns - 8 * (8 - tail), 8 - tail, c1, c2, c3, c4, c5, c6, c7);
             }
-            Pack.LoadTransposed8x8(rows, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
+            Vector256Kernel.LoadTransposed8x8(rows, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
             Vector256<float> sum = Vector256.FusedMultiplyAdd(Vector256.Create(x[0]), c0, Vector256<float>.Zero);
             sum = Vector256.FusedMultiplyAdd(Vector256.Create(x[1]), c1, sum);
             sum = Vector256.FusedMultiplyAdd(Vector256.Create(x[2]), c2, sum);
