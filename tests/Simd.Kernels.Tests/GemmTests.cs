@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
 
 namespace Simd.Kernels.Tests;
 
@@ -160,29 +161,47 @@ public class GemmTests
     public void RankOneProductsAreTheStatedOperations(SimdLevel level, Transpose ta, Transpose tb)
     {
         // k = 1: every width from 1 to 40 (below, at and between multiples of 4, 8 and 16, so that rows end
-        // in an overlapping vector at every level), strided operands, beta = 0 on a NaN C and beta ≠ 0.
-        // Each element must be exactly alpha·(x·y) + beta·c, rounded in that order, at every level.
+        // in an overlapping vector at every level), strided operands, beta = 0 on a NaN C, beta = 1 and other
+        // betas. Each element must be exactly the rank-1 kernel's operations: s = alpha·x rounded, then
+        // s·y (beta = 0), or s·y + beta·c as the level's multiply-add rounds it (RankOneKernel.Update).
         int seed = 300;
         foreach (int m in new[] { 2, 3, 17 })
             for (int n = 2; n <= 40; n++)
-                foreach ((float alpha, float beta) in new[] { (1f, 0f), (-0.75f, 0f), (1.5f, -0.5f), (1f, 1f) })
+                foreach ((float alpha, float beta) in new[] { (1f, 0f), (-0.75f, 0f), (1.5f, -0.5f), (1f, 1f), (0.3f, 1f) })
                 {
                     seed++;
-                    bool nanC = beta == 0f;
-                    float[] before = Check(SimdLevel.Scalar, ta, tb, m, n, 1, alpha, beta, pad: seed % 3, seed: seed, nanC: nanC);
-                    float[] c = Check(level, ta, tb, m, n, 1, alpha, beta, pad: seed % 3, seed: seed, nanC: nanC);
-                    for (int i = 0; i < c.Length; i++)
-                        Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(before[i]),
-                            $"{level} {ta}/{tb} m={m} n={n} alpha={alpha} beta={beta}: element {i} is {c[i]}, the scalar level gives {before[i]}");
+                    int pad = seed % 3;
+                    bool tA = ta == Transpose.Transposed, tB = tb == Transpose.Transposed;
+                    int lda = (tA ? m : 1) + pad, ldb = (tB ? 1 : n) + pad, ldc = n + pad;
+                    float[] a = TestSupport.Uniform(tA ? lda : m * lda, seed), b = TestSupport.Uniform(tB ? n * ldb : ldb, seed + 1);
+                    float[] c = TestSupport.Uniform(m * ldc, seed + 2);
+                    if (beta == 0f) Array.Fill(c, float.NaN);
+                    float[] before = (float[])c.Clone();
+                    using (SimdLevels.Force(level))
+                        Gemm.Multiply(ta, tb, m, n, 1, alpha, a, lda, b, ldb, beta, c, ldc);
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < ldc; j++)
+                        {
+                            float expected = before[i * ldc + j];
+                            if (j < n)
+                            {
+                                float s = alpha * a[tA ? i : i * lda], y = b[tB ? j * ldb : j];
+                                expected = beta == 0f ? s * y : RankOneMultiplyAdd(level, s, y, beta == 1f ? expected : beta * expected);
+                            }
+                            float actual = c[i * ldc + j];
+                            Assert.True(BitConverter.SingleToInt32Bits(actual) == BitConverter.SingleToInt32Bits(expected),
+                                $"{level} {ta}/{tb} m={m} n={n} alpha={alpha} beta={beta} ({i},{j}): {actual:R}, the stated operations give {expected:R}");
+                        }
                 }
-        float[] x = [3f, -2f], y = [0.1f, 7f, -0.3f, 1e-3f, 5f];
-        float[] result = new float[10];
-        using (SimdLevels.Force(level))
-            Gemm.Multiply(Transpose.None, Transpose.None, 2, 5, 1, 0.3f, x, 1, y, 5, 0f, result, 5);
-        for (int i = 0; i < 2; i++)
-            for (int j = 0; j < 5; j++)
-                Assert.Equal(x[i] * y[j] * 0.3f, result[i * 5 + j]);
     }
+
+    /// <summary>s·y + addend as the rank-1 kernel rounds it at a level: separately at Scalar, MultiplyAddEstimate at Vector128, fused above.</summary>
+    private static float RankOneMultiplyAdd(SimdLevel level, float s, float y, float addend) => level switch
+    {
+        SimdLevel.Scalar => s * y + addend,
+        SimdLevel.Vector128 => Vector128.MultiplyAddEstimate(Vector128.Create(s), Vector128.Create(y), Vector128.Create(addend)).ToScalar(),
+        _ => MathF.FusedMultiplyAdd(s, y, addend),
+    };
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]

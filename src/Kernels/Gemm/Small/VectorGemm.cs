@@ -84,7 +84,7 @@ internal static unsafe class VectorGemm
 
     /// <summary>
     /// k = 1 (a weight gradient at batch 1): C = alpha·a·bᵀ + beta·C with a = op(A)'s column and b =
-    /// op(B)'s row, through <see cref="Gemv.RankOne"/>; nothing is packed, and C is written once. Large
+    /// op(B)'s row, through <see cref="RankOneKernel.Update"/>; nothing is packed, and C is written once. Large
     /// products split the rows of C between threads; each element is one product, so the bits do not
     /// depend on the split.
     /// </summary>
@@ -113,7 +113,7 @@ internal static unsafe class VectorGemm
     internal static void RankOneRows(ref GemmJob job, int first, int last)
     {
         nint xStride = job.TransA ? 1 : job.Lda;
-        Gemv.RankOne(job.Level, last - first, job.N, job.A + first * xStride, xStride, job.SharedB, job.Alpha, job.Beta, job.C + first * job.Ldc, job.Ldc);
+        RankOneKernel.Update(job.Level, last - first, job.N, job.A + first * xStride, xStride, job.SharedB, job.Alpha, job.Beta, job.C + first * job.Ldc, job.Ldc);
         if (job.HasEpilogue)
             GemmEpilogue.Epilogue(ref job, first, last - first, 0, job.N);
     }
