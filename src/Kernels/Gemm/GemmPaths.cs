@@ -111,6 +111,7 @@ internal static unsafe class GemmPaths
     /// (or 512, whose vectors are wider than the row), <paramref name="shortRows"/>: eight rows at a time
     /// with vectors across the rows (<see cref="Gemv"/>'s DotShortRows). Depends on the level and k only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static SimdLevel DotRowsWidth(SimdLevel level, int k, out bool shortRows)
     {
         if (level == SimdLevel.Vector512 && k < 16) level = SimdLevel.Vector256;
