@@ -11,20 +11,12 @@ internal static class GemmTuning
 {
     /// <summary>
     /// m·n·k per thread below which a call does not use another thread: two threads from 2¹⁹·2 = 1 Mi
-    /// multiply-adds (about 20 µs on one Zen 3 core).
+    /// multiply-adds (tens of µs on one core).
     /// </summary>
     /// <remarks>
-    /// Zen 3, Vector256, 2 threads ÷ 1 (13 alternating rounds, back-to-back calls): from 1 Mi on, the
-    /// products gain at every path (blocked 64×64×256 ×1.26, 128×64×128 ×1.35, 32×256×128 ×1.27, 64×128×256
-    /// ×1.58, 128³ ×1.73, 32×256×256 ×1.60–1.68; batch 8 and 16 of the 784-256 layer: 8×256×784 ×1.47,
-    /// 784×256×8 ×1.48, the wide dot path 8×784×256 ×1.26 and 16×784×256 ×1.37–1.78, 16×256×784 ×1.57,
-    /// 784×256×16 ×1.66; n = 10: 256×10×784 ×1.33, 128×10×784 ×0.97–1.03). Below, a second thread paid
-    /// for some and not others: 8×256×256 ×1.22–1.28 but 64×64×128 ×0.92, 96³ ×0.96, 128×10×512 ×0.99. The
-    /// threshold was 2²¹ before (two threads from 4 Mi), which left all the products above on one thread.
-    /// A whole training step of the 784-256-256-10 MLP with Adam on 2 threads, 2¹⁹ ÷ 2²¹ in the same rounds
-    /// (two runs, 13 and 31 rounds): batch 8 ×1.09–1.23, 16 ×1.35–1.42, 32 ×1.17–1.18, 64 and 128 ×1.00.
-    /// Two threads ÷ one move far more between runs on this VM: at 2¹⁹ batch 8 ×1.01–1.51, 16 ×1.30–1.61,
-    /// 32 ×1.41–1.61 over three runs; at 2²¹ batch 8 read ×0.59 in one run and ×1.22 in another.
+    /// Above it a second thread paid on every path, and for the training steps of small batches;
+    /// below it, for some products and not others. Measurements:
+    /// perf-results/tuning/gemm-threads.md.
     /// </remarks>
     public const long DefaultParallelThreshold = 1L << 19;
 
@@ -36,8 +28,8 @@ internal static class GemmTuning
 
     /// <summary>
     /// The threshold for the matrix–vector and rank-1 paths, 16 times lower (2¹⁵ by default): they are
-    /// bound by memory, not FMAs, so the same work takes longer. Measured on Zen 4 (2 cores, Vector512):
-    /// two threads gave 1×256×256 3.25 → 2.56 µs, 256×256×1 4.2 → 2.7 µs and 1×784×256 (δ·Wᵀ) 11.5 → 5.9 µs.
+    /// bound by memory, not FMAs, so the same work takes longer and a second thread pays sooner
+    /// (perf-results/tuning/gemm-threads.md).
     /// </summary>
     public static long VectorParallelThreshold => Math.Max(1, ParallelThreshold / 16);
 

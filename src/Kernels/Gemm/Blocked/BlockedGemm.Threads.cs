@@ -10,26 +10,11 @@ internal static unsafe partial class BlockedGemm
     /// MR rows or NR columns, so every tile is the same tile as in a serial run.
     /// </summary>
     /// <remarks>
-    /// Forcing the other split on 2 threads (Zen 3, 15 rounds, both splits and a repeat of the first in
-    /// every round): squares 256–2048 and 128×256×784 moved by ×1.02–1.07, no more than the repeat of the
-    /// same split moved (×1.02–1.09); 128×784×256 (NT, columns) lost ×0.79 as rows, 784×256×128 (TN, rows)
-    /// ×0.93 as columns.
-    /// The two halves of a 2-thread call do not finish together: over 41 calls each (Zen 3, four runs), the
-    /// later part ended a median 2.5–12% of the call after the other on 512³–2048³ and 128×256×784, with
-    /// the worker starting 2–4 µs after the caller and either thread the later one depending on the run:
-    /// the VM's other tenant slows one core at a time. Splitting into 2 or 4 parts per thread, claimed as
-    /// threads come free, to absorb it measured ×0.90–1.02 and ×0.74–1.00 (11 rounds, 512³–2048³,
-    /// 128×256×784, 128×784×256): every part packs its own B, which costs more than the balance saves.
-    /// Sharing one packed B between such parts did not pay either: a non-transposed B packed into the
-    /// shared buffer by the first tile of whichever part reached a panel first (a part that found the
-    /// panel being packed read it in place until it was), with 1, 2 or 4 claimed row parts per thread.
-    /// Two threads ÷ one in the same rounds (Zen 3, 11 and 15 rounds of 6 or more calls, two runs), with
-    /// this split and a repeat of it in the second run: 512³ ×1.77–1.93 against ×1.91–2.00, ×1.86–1.94
-    /// and ×1.46–1.95 (1, 2 and 4 parts per thread); 1024³ ×1.92 against ×1.95, ×1.96 and ×1.90;
-    /// 128×256×784 ×1.71–1.82 against ×1.66–1.69, ×1.67–1.68 and ×1.63–1.65. The squares read higher
-    /// with one part per thread by less than the repeat of the same split moved (up to 9%), and batch
-    /// 128 lower with every variant in both runs. What does absorb it keeps one part per thread, each
-    /// with its own packed B, and claims only row units within each k block (<see cref="ClaimedPart"/>).
+    /// Each part packs its own copy of the operand it does not split, so there is one part per
+    /// thread and the smaller operand is the one duplicated. Parts that finish unevenly (another
+    /// tenant slowing one core) are balanced by claimed row units (<see
+    /// cref="ClaimedPart{TKernel}"/>), not by more parts, each of which would pack B again.
+    /// Measurements: perf-results/tuning/gemm-threads.md.
     /// </remarks>
     internal static int Parts<TKernel>(int m, int n, int k, out bool splitRows) where TKernel : IGemmKernel
     {
@@ -66,14 +51,9 @@ internal static unsafe partial class BlockedGemm
     /// <see cref="ClaimedMinTiles"/> tiles.
     /// </summary>
     /// <remarks>
-    /// Units of 2 tiles lost on small products (128×256×256 on 2 threads ×0.96, 4 tiles ×0.98): every unit
-    /// reads each B panel again from L2, and 8 tiles share it as a row block does. Claimed ÷ the static
-    /// split (Zen 3, Vector256, 2 threads, 13–25 alternating rounds, repeat controls ×0.92–1.03): 512³
-    /// ×1.00–1.15, 1024³ ×0.99–1.04, 2048³ ×1.02–1.05, 128×256×784 ×1.00–1.04, 128×256×256 ×1.00 (8
-    /// tiles); as much as ×1.15 while the VM's other tenant held a core, within noise while it was calm.
-    /// 4, 8 or 16 units per thread measured alike (×0.99–1.05). At 128 bits (2 threads ÷ 1, 15 rounds,
-    /// two of each split, load average 1.3): 512³ ×1.94–2.00 claimed against ×1.88–1.94, 1024³ ×2.00–2.03
-    /// against ×1.93–1.98, 128×256×784 ×1.44–1.58 against ×1.35–1.48, 256³ ×1.50–1.53 against ×1.23–1.30.
+    /// Units of fewer tiles lose on small products, because every unit reads each B panel again
+    /// from L2; 8 tiles share it as a row block does. Measurements:
+    /// perf-results/tuning/gemm-threads.md.
     /// </remarks>
     internal const int ClaimedUnitsPerPart = 8;
     internal const int ClaimedMinTiles = 8;
@@ -145,11 +125,9 @@ internal static unsafe partial class BlockedGemm
     /// <summary>
     /// Whether the threads of a row split pack op(B) once between them (<see cref="PackSharedBlock"/>)
     /// instead of each packing all of it: B is transposed and the padded op(B) (<paramref name="panels"/>
-    /// NR-column panels) fits <see cref="SharedPackedBFloats"/>. Measured on Zen 3, 2 threads,
-    /// 128×256×784: packing B went from 11.0% to 5.8% of the product's profile samples. A
-    /// non-transposed B is packed by every thread in its first row tiles (<see cref="Plan"/>), which
-    /// beat sharing it (paired medians of 15 rounds): 128×256×784 and 256³ ×1.20, 128×784×256 ×1.09,
-    /// 1024³ ×1.07, 512³ ×0.97.
+    /// NR-column panels) fits <see cref="SharedPackedBFloats"/>: transposing B is costly enough to do
+    /// once. A non-transposed B is packed by every thread in its first row tiles (<see cref="Plan"/>),
+    /// where the packing overlaps FMAs, which beat sharing it (perf-results/tuning/gemm-threads.md).
     /// </summary>
     internal static bool SharesPackedB<TKernel>(ref GemmJob job, int panels) where TKernel : IGemmKernel
         => job.SplitRows && job.TransB && (long)job.K * panels * TKernel.NR <= SharedPackedBFloats;

@@ -107,16 +107,12 @@ internal static unsafe partial class BlockedGemm
     /// <paramref name="columns"/> columns.
     /// </summary>
     /// <remarks>
-    /// The first row block packs B panel by panel as it reaches each one, not the whole block in a
-    /// separate pass first. A non-transposed B is packed by the panel's first row tile while it
-    /// computes (it reads B's rows as they are), so packing overlaps FMAs (Zen 3, paired medians of 15
-    /// rounds: 64×256×784 ×1.12, 128×256×784 ×1.05, 128×256×256 ×1.04, squares 64–512 ×0.98–1.03).
-    /// A transposed B is transposed into the panel just before its first tile, which then finds the
-    /// panel in L1 instead of in L3 behind a block that outgrew L2 (Zen 3, paired medians of 13–15
-    /// rounds of 20 calls: 32×784×256 ×1.02–1.05, 128×784×256 ×1.01–1.02, 256³ and 512³ ×0.98–1.05,
-    /// 64³–128³ ×0.95–1.02). The first row block must hold a whole row tile, which packs
-    /// a non-transposed B's panels. A B with rows far apart is packed in one pass instead
-    /// (<see cref="RowOrderPackingStride"/>).
+    /// Packing B panel by panel in the first row block overlaps the packing with that block's FMAs
+    /// (the micro-kernel packs a non-transposed B as it reads it), and a transposed panel packed
+    /// just before its first tile is then found in L1 rather than in L3. The first row block must
+    /// hold a whole row tile, which packs a non-transposed B's panels. A B with rows far apart is
+    /// packed in one pass instead (<see cref="RowOrderPackingStride"/>). Measurements:
+    /// perf-results/tuning/gemm-blocked.md.
     /// </remarks>
     internal static BlockPlan Plan<TKernel>(ref GemmJob job, int rows, int columns) where TKernel : IGemmKernel
     {
@@ -205,14 +201,8 @@ internal static unsafe partial class BlockedGemm
     /// Distance in floats between B's rows from which a non-transposed B is packed in one pass over its
     /// rows in order (<see cref="Pack.B"/>) instead of panel by panel in the first row tiles (<see
     /// cref="Plan"/>), where the micro-kernel's loads of B's rows, 2 KiB or more apart, and its stores
-    /// of the packed copy slow those tiles. Timed alone (Zen 3, 16 rounds in alternating order), the pass
-    /// costs about what packing panel by panel costs: 4.0% and 2.9% of a 512³ product, 1.6% and 1.8% of
-    /// 1024³, 1.0% of 2048³ either way (in a fixed order, the pass timed first had read 6.1% against 2.1%).
-    /// Against packing in the first row tiles (1 thread, 15–16 rounds of each, configurations in
-    /// alternating order or with a repeat as control, 3–5 runs): 512³ ×1.01–1.06, 768³ ×1.01, 1024³
-    /// ×0.98–1.06, 2048³ ×0.99–1.05, 128×512×784 ×0.98–0.99, 128×1024×256 ×0.98–1.02; 2 threads 512³
-    /// ×1.03, 1024³ ×1.04, 2048³ ×1.00. With B's rows closer, row order lost: 256³ ×0.97, 64³ ×0.96,
-    /// 128×256×256 ×0.96, 128×256×784 ×0.98, where the first tiles' strided reads hide behind their FMAs.
+    /// of the packed copy slow those tiles. With B's rows closer, the first tiles' strided reads hide
+    /// behind their FMAs and packing in tiles wins (perf-results/tuning/gemm-blocked.md).
     /// </summary>
     internal const int RowOrderPackingStride = 512;
 
@@ -224,13 +214,9 @@ internal static unsafe partial class BlockedGemm
     /// kernel then loads only the panel's real columns, so nothing past them is read.
     /// </summary>
     /// <remarks>
-    /// Packing the 16-column edge of n = 256 took 3.7–4.8% of a 32×256×784 profile for 6% of its FMAs.
-    /// Read in place (Zen 3, Vector256, 1 thread, a switch in the same build, two runs of 17 and 21
-    /// alternating rounds, repeat control ×0.99–1.02): 8×256×256 ×1.19, 16×256×784 ×1.07, 32×256×784
-    /// ×1.02–1.06, 32×256×256 ×1.04–1.05, 64³ ×1.09–1.13, 96×64×256 ×1.06, 128³ ×1.07, 128×256×784
-    /// ×1.00–1.01. With more rows than one block it does not pay: 256³ ×0.98–1.00, 512³ ×1.00, 784×256×32
-    /// (A transposed) ×0.99, probably because every row tile repeats the edge kernel's loads of rows 1 KiB
-    /// or more apart, which a 1 KiB stride keeps in 4 of L1's 64 sets (no counters on this VM to confirm).
+    /// Packing a narrow last panel costs about as much as computing it; reading it in place pays
+    /// only while few row tiles repeat its strided loads. Measurements:
+    /// perf-results/tuning/gemm-blocked.md.
     /// </remarks>
     internal static bool ReadsEdgeInPlace(ref GemmJob job, bool fullPanelsFromRows, int rows, int rowBlock)
         => !job.TransB && fullPanelsFromRows && rows <= rowBlock;
@@ -239,9 +225,7 @@ internal static unsafe partial class BlockedGemm
     /// The block size that cuts length into the fewest blocks of at most max (a multiple of unit), all
     /// as long as whole units allow but the last. A remainder block wastes the block it follows: 2048
     /// columns in blocks of 2040 packed all of A again for an 8-column block, and 1536 rows in blocks of
-    /// 144 read every B panel for a 96-row block. Zen 3, Vector256, 1 thread, paired medians of 9–15
-    /// rounds against full blocks and a remainder: 2048³ (2 × 1032 columns, 15 × 140 rows) ×1.02–1.03,
-    /// 1536³ ×1.015–1.04, 1000³ ×1.006, 512³ ×1.01, 1024³ ×1.00. Row and column blocks do not change
+    /// 144 read every B panel for a 96-row block (perf-results/tuning/gemm-blocked.md). Row and column blocks do not change
     /// the bits of C: they do not change the order of any sum. k is cut the same way (unit 1, <see
     /// cref="GemmJob.KcStep"/>), from the whole shape only, because its blocks do change the sums.
     /// </summary>
@@ -261,13 +245,9 @@ internal static unsafe partial class BlockedGemm
     /// next row tile.
     /// </summary>
     /// <remarks>
-    /// Packed ÷ read in place with B's rows 4 KiB or 8 KiB apart (Zen 3, 1 thread, 11–15 alternating
-    /// rounds, repeat controls ×0.97–1.06). 256 bits: 8×1024×784 ×1.25, 12×1024×1024 ×1.69, 16×1024×784
-    /// ×1.66, 24×1024×1024 ×1.82, 20×2048×2048 ×1.46, 8×2048×1024 ×1.37, 16×2048×512 ×1.30, 8×1024×1024
-    /// ×1.00–1.02, 8×4096×256 ×0.99; one tile, 4×1024×1024, ×0.92. 128 bits: 8×1024×784 ×1.35–1.52,
-    /// 8×1024×1024 ×1.32, 12×1024×784 ×1.39, 16×1024×784 ×1.50, 24×2048×512 ×1.60 (with rows grouped in
-    /// <see cref="Pack.B"/>). Other distances keep the rule: 16×1000×1000, 16×768×768 and 24×1536×512
-    /// read in place ×1.07–1.11 faster than packed.
+    /// Rows a multiple of 4 KiB apart compete for one L1 set, so a panel read in place does not
+    /// survive to the next row tile; at other distances the rule holds. Measurements:
+    /// perf-results/tuning/gemm-blocked.md.
     /// </remarks>
     internal static bool ReadsBInPlace<TKernel>(ref GemmJob job, int rows) where TKernel : IGemmKernel
         => !job.TransB && rows <= TKernel.BInPlaceRows && (rows <= TKernel.MR || job.Ldb % Pack.L1SetPeriodFloats != 0);

@@ -25,21 +25,11 @@ internal static unsafe class Pack
     /// at or beyond mc are zero. op(A)(r, p) is a[r·lda + p], or a[p·lda + r] when transposed.
     /// </summary>
     /// <remarks>
-    /// A transposed A is read panel by panel (MR floats from each of kc rows). Reading it row by row
-    /// instead, one stream with an MR-float piece to every panel, as <see cref="B"/> reads a
-    /// non-transposed B, measured ×0.92–1.02 (Zen 3, 15 rounds: 256³ TN ×0.93, 1024³ ×0.96–1.00, the
-    /// batch-32 and batch-128 weight gradients ×0.98–1.02): the many short write streams cost more than
-    /// the read streams save.
-    /// A non-transposed A is packed in this separate pass, not by the tiles of a block's first B panel
-    /// while they compute (as a non-transposed B is). Tried on Zen 3 (Vector256, 11 alternating rounds
-    /// with a repeat control): those tiles broadcast A from its rows and store each value into the packed
-    /// panel (clean JIT output, 4 stores more per k step), ×0.95–1.01 on 256³–1024³, 128×256×784,
-    /// 128×256×256 and 32×256×784, and with A's rows prefetched 64 or 128 floats ahead ×0.88–1.03.
-    /// Skipping A's packing altogether (wrong results, an upper bound) gained only ×1.00–1.09: the cost is
-    /// reading A from L3, which the tiles pay as much as this pass. Prefetching the rows 4, 8 or 12 rows
-    /// ahead in this pass measured ×0.91–1.07 over three runs, no consistent sign. The first prototypes
-    /// read their switch from the environment, which alone can read a few percent slow against the
-    /// committed code; the 8-row prefetch as a constant measured ×0.91–1.02.
+    /// A transposed A is read panel by panel: reading it row by row made many short write streams
+    /// that cost more than the read streams saved. A non-transposed A is packed in a separate pass:
+    /// packing it in the tiles of the first B panel, or prefetching it, did not pay, because the
+    /// cost is reading A from L3, which those tiles pay as well. Measurements:
+    /// perf-results/tuning/gemm-blocked.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A<TKernel>(bool transposed, float* a, nint lda, int row0, int col0, int mc, int kc, float* destination)
@@ -123,18 +113,10 @@ internal static unsafe class Pack
     /// are a multiple of <see cref="L1SetPeriodFloats"/> apart.
     /// </summary>
     /// <remarks>
-    /// With panels 4 KiB apart or a multiple (kc·NR a multiple of 1024: 128-bit panels 256 deep, 256-bit
-    /// panels 256 or 384 deep), one row of every panel falls into the same L1 set, and each line was
-    /// evicted between the writes of its rows. Writing 4 rows of a panel at a time (Zen 3, 1 thread, 11–15
-    /// alternating rounds, against one row at a time): 128 bits 8×1024×1024 ×1.74, 12×1024×1024 ×1.73,
-    /// 8×1024×512 ×1.67 (B packed rather than read in place); 256 bits 16×1024×512 ×1.11–1.16,
-    /// 32×2048×768 ×1.11–1.14, 64×1024×512 ×1.04, 64×2048×512 ×1.05, 512³ ×1.00. Where the panels do not
-    /// alias, groups measured ×0.96–0.98 (8 and 12×1024×1024 at 256 bits) and are not used.
-    /// Packing only a last partial panel (16 columns of n = 256, rows ldb apart) took 3.7–4.8% of the
-    /// perf samples of a 32×256×784 product (Vector256, three profiles), and its EdgeKernel 3.9–5.2%, for
-    /// 6% of the FMAs. Prefetching such short rows 8 or 16 rows ahead measured ×0.99–1.04 (Zen 3, 21–25
-    /// alternating rounds, two runs; 32, 64 and 128×256×784, 32×256×256, 64³, 128³, 256³) beside
-    /// repeat controls of ×0.98–1.02. Not adopted.
+    /// Panels a multiple of 4 KiB apart put one row of every panel into the same L1 set, which
+    /// evicted each line between the writes of its rows; writing 4 rows of a panel at a time avoids
+    /// that. Where the panels do not alias, groups do not pay. Measurements:
+    /// perf-results/tuning/gemm-blocked.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowOrder<TKernel>(float* source, nint ld, int kc, int nc, float* destination) where TKernel : IGemmKernel
@@ -156,8 +138,8 @@ internal static unsafe class Pack
             if (cols == 0) continue;
             for (int r = 0; r < rows; r++)
             {
-                // The last panel of a width that is not a multiple of NR: whole 4-float pieces as vectors
-                // (element by element this loop was 11% of a 64³ product).
+                // The last panel of a width that is not a multiple of NR: whole 4-float pieces as vectors,
+                // since element by element this loop was a large share of small products.
                 float* from = group + r * ld + fullPanels * nr, to = tail + (p + r) * nr;
                 int q = 0;
                 for (; q < vectorColumns; q += 4) Vector128.Load(from + q).Store(to + q);
@@ -172,8 +154,8 @@ internal static unsafe class Pack
     /// 8-column blocks transposed in registers where the hardware has AVX (<see cref="Vector256Kernel.TransposesInRegisters"/>).
     /// </summary>
     /// <remarks>
-    /// Measured on Zen 4 before the register transposes: the element-by-element loop was 19% of a 64³
-    /// product's time and 4% of a 512³ one's.
+    /// The element-by-element loop was a large share of small products. Measurements:
+    /// perf-results/tuning/gemm-blocked.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRows(float* source, nint ld, int kc, float* panel, int mr)

@@ -49,12 +49,12 @@ internal readonly unsafe partial struct Vector256Kernel
     /// panel[p·nr + q] = source[q·ld + p] for q &lt; columns (a multiple of 8, at most nr), p &lt; kc: 8×8
     /// blocks loaded transposed (<see cref="LoadTransposed8x8"/>). The kc % 8 remainder is one more
     /// block, the 8 rows that end at kc (rewriting some rows with the same values), when kc ≥ 8, and goes
-    /// element by element otherwise: transposing a 256×10 B for the dot path spent a fifth of a
-    /// 32×10×256 product on the two leftover rows element by element.
+    /// element by element otherwise, since leftover rows element by element were a large share of a
+    /// small product.
     /// </summary>
     /// <remarks>
-    /// X86 intrinsics because the portable API has no two-source shuffle; without AVX the same values are loaded element by element. Measured on Zen 4: packing a
-    /// transposed B (δ·Wᵀ, batch 32, 784×256) went from about half the time of the product to a few percent.
+    /// X86 intrinsics because the portable API has no two-source shuffle; without AVX the same
+    /// values are loaded element by element. Measurements: perf-results/tuning/gemm-vector256.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposeBlocks(float* source, nint ld, int kc, float* panel, int columns, int nr)
@@ -95,9 +95,8 @@ internal readonly unsafe partial struct Vector256Kernel
     /// transpose of whole rows in registers.
     /// </summary>
     /// <remarks>
-    /// vperm2f128 issues one per cycle on Zen 3, unpacks and shuffles two; the inserts are loads. Zen 3,
-    /// with the column path's merge also skipping empty leftover loops: dW 256×10×32 went from 1.28–1.43
-    /// to 1.50–1.53 times OpenBLAS, dW 256×10×128 from 1.52–1.55 to 1.61–1.64.
+    /// vperm2f128 has half the throughput of unpacks and shuffles on the cores measured, and the
+    /// 128-bit inserts are loads. Measurements: perf-results/tuning/gemm-vector256.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadTransposed8x8(float* source, nint ld,

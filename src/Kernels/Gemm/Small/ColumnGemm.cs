@@ -132,9 +132,8 @@ internal static unsafe class ColumnGemm
             }
         }
         // The columns right of the 8×8 blocks in pairs, four rows at a time: two tile columns interleaved
-        // into four 2-float row segments, one 64-bit store each. Zen 3, dW 256×10×32: the merge went from
-        // 34% to 20% of the profile and the product got 1.17 times as fast (256×10×128: 1.06) against
-        // merging these columns element by element.
+        // into four 2-float row segments, one 64-bit store each, much cheaper than element by element
+        // (perf-results/tuning/gemm-small.md).
         int pairColumns = blockColumns, pairRows = 0;
         if (Vector128Kernel.InterleavesInRegisters)
         {

@@ -28,13 +28,11 @@ internal static unsafe class Gemv
     /// wider product is 16 columns or fewer.
     /// </summary>
     /// <remarks>
-    /// Rows of m are added into y eight at a time: each sweep reads eight rows in storage order (eight
-    /// sequential streams) while y stays in L1, and each y element gets its eight multiply–adds in a
-    /// register between one load and one store. Running a column group down all k rows instead jumps
-    /// ld floats per load. Measured on Zen 4 (Vector512, one thread): 1×4096×4096 went from 8.6 to
-    /// 3.3 ms (20 GB/s, as fast as the dot-product form), 1×1024×1024 from 153 to 57 µs, 1×256×784
-    /// from 11.4 to 10.6 µs. Storing a partial sum in y and loading it again is exact, so the order of
-    /// the sweeps does not change the bits.
+    /// Rows of m are added into y eight at a time: each sweep reads eight rows in storage order
+    /// while y stays in L1, and each y element gets its eight multiply–adds in a register between
+    /// one load and one store; running a column group down all k rows instead jumps ld floats per
+    /// load. Storing a partial sum in y and loading it again is exact, so the order of the sweeps
+    /// does not change the bits. Measurements: perf-results/tuning/gemm-small.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AxpyRows(SimdLevel level, int k, int n, float* x, float* m, nint ld, float* y)
@@ -68,10 +66,9 @@ internal static unsafe class Gemv
     /// overlap when n &lt; 16; a column in both gets the same operations in both, so the same bits).
     /// </summary>
     /// <remarks>
-    /// The sweeps of <see cref="AxpyRows"/> give each column one chain of k dependent multiply–adds, with
-    /// a store and a load of y every eight: a 10-class output layer at batch 1 (1×10×256) waited on that
-    /// chain's latency, 0.7–1.4 µs on Zen 3, ×1.31–1.82 OpenBLAS. Four chains per column in registers
-    /// keep both FMA pipes busy.
+    /// The sweeps of <see cref="AxpyRows"/> give each column one chain of k dependent
+    /// multiply–adds, so a narrow output waits on that chain's latency; four chains per column keep
+    /// both FMA pipes busy. Measurements: perf-results/tuning/gemm-small.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AxpyNarrow(int k, int n, float* x, float* m, nint ld, float* y)
@@ -298,13 +295,11 @@ internal static unsafe class Gemv
     /// chain from +0 in order p = 0, 1, …, k − 1, eight rows at a time with vectors across the rows.
     /// </summary>
     /// <remarks>
-    /// With vectors along a row this short, a row is one vector step, a horizontal sum and up to seven
-    /// scalar terms. Here eight rows are loaded transposed (columns 0–7, then the 8 that end at k), so
-    /// each term is one broadcast and one multiply–add for eight rows. Rows left over (n % 8, or where a
-    /// thread's rows end) take the same chain in scalar fused multiply–adds, so a row's bits never depend
-    /// on its neighbours. Zen 3 × OpenBLAS, builds alternated: δ·Wᵀ of a 10-class layer at batch 1
-    /// (1×256×10) 0.65–0.68 → 1.32–1.33, 1×784×10 0.63–0.71 → 1.35–1.37, W·x (256×1×10) 1.05–1.07 →
-    /// 2.07–2.16, k = 8 and 15 from 0.48–0.75 to 1.45–1.57.
+    /// With vectors along a row this short, a row is one vector step, a horizontal sum and up to
+    /// seven scalar terms. Here eight rows are loaded transposed (columns 0–7, then the 8 that end
+    /// at k), so each term is one broadcast and one multiply–add for eight rows. Rows left over (n
+    /// % 8, or where a thread's rows end) take the same chain in scalar fused multiply–adds, so a
+    /// row's bits never depend on its neighbours. Measurements: perf-results/tuning/gemm-small.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotShortRows(int k, int n, float* x, float* m, nint ld, float* y)
