@@ -151,14 +151,8 @@ public class GemmBitsTests
     private static GemmTuning.Scope Overrides((int Kc, int Mc, int Nc)? blocks, SimdLevel level)
     {
         if (blocks is not (int kc, int mc, int nc)) return GemmTuning.OverrideParallelThreshold(GemmTuning.ParallelThreshold);
-        var (mr, nr) = level switch
-        {
-            SimdLevel.Vector512 => (Vector512Kernel.MR, Vector512Kernel.NR),
-            SimdLevel.Vector256 => (Vector256Kernel.MR, Vector256Kernel.NR),
-            SimdLevel.Vector128 => (Vector128Kernel.MR, Vector128Kernel.NR),
-            _ => (ScalarKernel.MR, ScalarKernel.NR),
-        };
-        return GemmTuning.OverrideBlocks(kc, mc * mr, nc * nr);
+        GemmKernelFacts facts = GemmKernelFacts.Of(level);
+        return GemmTuning.OverrideBlocks(kc, mc * facts.Mr, nc * facts.Nr);
     }
 
     private static readonly Dictionary<(string Case, string Column), ulong> Expected = new()

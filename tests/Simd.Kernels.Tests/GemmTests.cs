@@ -11,37 +11,26 @@ public class GemmTests
     private const float Sentinel = -12345.5f;
 
     /// <summary>MR, NR and the real KC, MC, NC of each level's kernel.</summary>
-    private static (int Mr, int Nr, int Kc, int Mc, int Nc) Blocks(SimdLevel level) => level switch
+    private static (int Mr, int Nr, int Kc, int Mc, int Nc) Blocks(SimdLevel level)
     {
-        SimdLevel.Vector512 => (Vector512Kernel.MR, Vector512Kernel.NR, Vector512Kernel.KC, Vector512Kernel.MC, Vector512Kernel.NC),
-        SimdLevel.Vector256 => (Vector256Kernel.MR, Vector256Kernel.NR, Vector256Kernel.KC, Vector256Kernel.MC, Vector256Kernel.NC),
-        SimdLevel.Vector128 => (Vector128Kernel.MR, Vector128Kernel.NR, Vector128Kernel.KC, Vector128Kernel.MC, Vector128Kernel.NC),
-        _ => (ScalarKernel.MR, ScalarKernel.NR, ScalarKernel.KC, ScalarKernel.MC, ScalarKernel.NC),
-    };
+        GemmKernelFacts facts = GemmKernelFacts.Of(level);
+        return (facts.Mr, facts.Nr, facts.Kc, facts.Mc, facts.Nc);
+    }
 
-    private static int BInPlaceRows(SimdLevel level) => level switch
-    {
-        SimdLevel.Vector512 => Vector512Kernel.BInPlaceRows,
-        SimdLevel.Vector256 => Vector256Kernel.BInPlaceRows,
-        SimdLevel.Vector128 => Vector128Kernel.BInPlaceRows,
-        _ => ScalarKernel.BInPlaceRows,
-    };
+    private static int BInPlaceRows(SimdLevel level) => GemmKernelFacts.Of(level).BInPlaceRows;
 
-    private static int EdgeStep(SimdLevel level) => level switch
-    {
-        SimdLevel.Vector512 => Vector512Kernel.EdgeStep,
-        SimdLevel.Vector256 => Vector256Kernel.EdgeStep,
-        SimdLevel.Vector128 => Vector128Kernel.EdgeStep,
-        _ => ScalarKernel.EdgeStep,
-    };
+    private static int EdgeStep(SimdLevel level) => GemmKernelFacts.Of(level).EdgeStep;
 
     /// <summary>
-    /// The dot paths' thresholds at a level with dot kernels (128 and 256 bits); elsewhere the 256-bit
-    /// ones, which choose nothing there but keep the same shapes under test.
+    /// The dot paths' thresholds at a level with dot kernels; elsewhere the 256-bit ones, which choose
+    /// nothing there but keep the same shapes under test.
     /// </summary>
-    private static (int MinDepth, int WideMaxRows, int WideDepthPerRow) DotThresholds(SimdLevel level) => level == SimdLevel.Vector128
-        ? (Vector128Kernel.DotMinDepth, Vector128Kernel.WideDotMaxRows, Vector128Kernel.WideDotDepthPerRow)
-        : (Vector256Kernel.DotMinDepth, Vector256Kernel.WideDotMaxRows, Vector256Kernel.WideDotDepthPerRow);
+    private static (int MinDepth, int WideMaxRows, int WideDepthPerRow) DotThresholds(SimdLevel level)
+    {
+        GemmKernelFacts facts = GemmKernelFacts.Of(level);
+        if (facts.SmallKernels != SmallKernels.DotsAndColumns) facts = GemmKernelFacts.Of(SimdLevel.Vector256);
+        return (facts.DotMinDepth, facts.WideDotMaxRows, facts.WideDotDepthPerRow);
+    }
 
     /// <summary>
     /// n, or at a level with narrow paths (n ≤ 16 never reaches the blocked path there) the smallest

@@ -23,25 +23,27 @@ public unsafe class PackTests
     [MemberData(nameof(LevelsAndTransposes))]
     public void PackAHoldsTheBlockInMicroPanelsZeroPadded(SimdLevel level, bool transposed)
     {
-        switch (level)
-        {
-            case SimdLevel.Vector512: CheckPackA<Vector512Kernel>(transposed); break;
-            case SimdLevel.Vector256: CheckPackA<Vector256Kernel>(transposed); break;
-            case SimdLevel.Vector128: CheckPackA<Vector128Kernel>(transposed); break;
-            default: CheckPackA<ScalarKernel>(transposed); break;
-        }
+        var check = new PackCheck { A = true, Transposed = transposed };
+        GemmPaths.WithKernel(level, ref check);
     }
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
     public void PackBHoldsTheBlockInMicroPanelsZeroPadded(SimdLevel level, bool transposed)
     {
-        switch (level)
+        var check = new PackCheck { A = false, Transposed = transposed };
+        GemmPaths.WithKernel(level, ref check);
+    }
+
+    /// <summary>The packing check of A or B for the level's kernel.</summary>
+    private struct PackCheck : IKernelAction
+    {
+        public bool A, Transposed;
+
+        public readonly void Invoke<TKernel>() where TKernel : IGemmKernel
         {
-            case SimdLevel.Vector512: CheckPackB<Vector512Kernel>(transposed); break;
-            case SimdLevel.Vector256: CheckPackB<Vector256Kernel>(transposed); break;
-            case SimdLevel.Vector128: CheckPackB<Vector128Kernel>(transposed); break;
-            default: CheckPackB<ScalarKernel>(transposed); break;
+            if (A) CheckPackA<TKernel>(Transposed);
+            else CheckPackB<TKernel>(Transposed);
         }
     }
 

@@ -34,8 +34,14 @@ internal enum SmallKernels
     DotsAndColumns,
 }
 
+/// <summary>Work that takes a level's kernel struct as a type argument; see <see cref="GemmPaths.WithKernel"/>.</summary>
+internal interface IKernelAction
+{
+    void Invoke<TKernel>() where TKernel : IGemmKernel;
+}
+
 /// <summary>
-/// The one place that decides how a GEMM is computed: the level registry (<see cref="Run(ref GemmJob)"/>,
+/// The one place that decides how a GEMM is computed: the level registry (<see cref="WithKernel"/>,
 /// one line per level) and the path table (<see cref="Choose"/>). Every path computes each element of C
 /// in an order that depends only on the shape, the transposes and the level, never on the thread count.
 /// </summary>
@@ -44,16 +50,38 @@ internal static unsafe class GemmPaths
     /// <summary>Widest C that takes a narrow path (narrow, dots, columns): the width of the narrow kernels' B rows.</summary>
     internal const int NarrowColumns = 16;
 
-    /// <summary>The level registry: a new level is its kernel struct in Gemm/Isa and one line here.</summary>
+    /// <summary>
+    /// The level registry: runs <paramref name="action"/> with the level's kernel struct as its type
+    /// argument, so the JIT compiles the action once per level with the kernel's sizes as constants. A new
+    /// level is its kernel file in Gemm/Isa and one line here; the GEMM, its tests and the micro-kernel
+    /// benchmark all reach the kernels through this switch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WithKernel<TAction>(SimdLevel level, ref TAction action) where TAction : struct, IKernelAction
+    {
+        switch (level)
+        {
+            case SimdLevel.Vector512: action.Invoke<Vector512Kernel>(); break;
+            case SimdLevel.Vector256: action.Invoke<Vector256Kernel>(); break;
+            case SimdLevel.Vector128: action.Invoke<Vector128Kernel>(); break;
+            default: action.Invoke<ScalarKernel>(); break;
+        }
+    }
+
+    /// <summary>The job at its level, on the path the table gives.</summary>
     public static void Run(ref GemmJob job)
     {
-        switch (job.Level)
+        fixed (GemmJob* context = &job)
         {
-            case SimdLevel.Vector512: Run<Vector512Kernel>(ref job); break;
-            case SimdLevel.Vector256: Run<Vector256Kernel>(ref job); break;
-            case SimdLevel.Vector128: Run<Vector128Kernel>(ref job); break;
-            default: Run<ScalarKernel>(ref job); break;
+            var run = new RunJob { Job = context };
+            WithKernel(job.Level, ref run);
         }
+    }
+
+    private struct RunJob : IKernelAction
+    {
+        public GemmJob* Job;
+        public readonly void Invoke<TKernel>() where TKernel : IGemmKernel => Run<TKernel>(ref *Job);
     }
 
     /// <summary>The job on the path <see cref="Choose"/> gives, specialized by the JIT for the level's kernel.</summary>
@@ -64,10 +92,11 @@ internal static unsafe class GemmPaths
             case GemmPath.ScaleOnly: GemmEpilogue.ScaleOnly(ref job); break;
             case GemmPath.Vector: VectorGemm.Vector(ref job); break;
             case GemmPath.RankOne: VectorGemm.RankOne(ref job); break;
-            case GemmPath.Narrow: NarrowGemm.Narrow<TKernel>(ref job); break;
-            case GemmPath.Dots: DotGemm.Dots<TKernel>(ref job); break;
-            case GemmPath.Columns: ColumnGemm.Columns<TKernel>(ref job); break;
-            case GemmPath.WideDots: DotGemm.WideDots<TKernel>(ref job); break;
+            // The guards are constants per kernel: the JIT drops the paths of small kernels a level lacks.
+            case GemmPath.Narrow when TKernel.SmallKernels == SmallKernels.Narrow: NarrowGemm.Narrow<TKernel>(ref job); break;
+            case GemmPath.Dots when TKernel.SmallKernels == SmallKernels.DotsAndColumns: DotGemm.Dots<TKernel>(ref job); break;
+            case GemmPath.Columns when TKernel.SmallKernels == SmallKernels.DotsAndColumns: ColumnGemm.Columns<TKernel>(ref job); break;
+            case GemmPath.WideDots when TKernel.SmallKernels == SmallKernels.DotsAndColumns: DotGemm.WideDots<TKernel>(ref job); break;
             default: BlockedGemm.Run<TKernel>(ref job); break;
         }
     }
