@@ -16,7 +16,9 @@ namespace Simd.Kernels;
 /// horizontal sum; rows shorter than 16 at 256 bits: vectors across eight rows loaded transposed).
 /// Each element's summation order depends only on k, the level and, for the first form, whether the
 /// whole y is 8–16 wide, so results are deterministic; they may differ from the blocked path's in the
-/// last bits.
+/// last bits. The loops are written once per vector width rather than through the element-wise Map
+/// drivers: they walk a matrix (eight rows per sweep, four rows per dot group), which those drivers,
+/// one span in and one out, do not express.
 /// </remarks>
 internal static unsafe class Gemv
 {

@@ -7,6 +7,11 @@ namespace Simd.Kernels;
 /// The one rank-1 kernel, behind <see cref="OuterProduct.Update(float, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/>
 /// (beta = 1) and the GEMM path for k = 1 (<see cref="VectorGemm.RankOne"/>).
 /// </summary>
+/// <remarks>
+/// One row loop per vector width rather than the element-wise Map drivers: each row is scaled by its own
+/// s_i and ends in a vector that overlaps the previous one, computed from c loaded before the row's
+/// stores, and C is read or not by beta, which a driver of one span in and one out does not express.
+/// </remarks>
 internal static unsafe class RankOneKernel
 {
     /// <summary>
