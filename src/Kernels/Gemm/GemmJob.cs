@@ -20,7 +20,7 @@ internal unsafe struct GemmJob
     public int Kc, Mc, Nc;
     /// <summary>
     /// The depth of every k block but the last: k split into equal blocks of at most Kc (784 = 4 × 196,
-    /// not 3 × 256 + 16; <see cref="Gemm"/>'s BalancedStep), so no short final block pays the C traffic
+    /// not 3 × 256 + 16; <see cref="BlockedGemm.BalancedStep"/>), so no short final block pays the C traffic
     /// for little work. Depends only on the shape, so every thread blocks k the same way.
     /// </summary>
     public int KcStep;
@@ -35,7 +35,7 @@ internal unsafe struct GemmJob
     public int* PanelStates;
     public int PanelsPerRow;
     /// <summary>
-    /// When a row split claims its work (<see cref="Gemm"/>'s ClaimedPart): C's rows cut into Units
+    /// When a row split claims its work (<see cref="BlockedGemm.ClaimedPart{TKernel}"/>): C's rows cut into Units
     /// units of whole row tiles; Claims holds, for every k block of every column block and every part,
     /// the units of that part still unclaimed (first in the low 32 bits, end in the high), and
     /// UnitPhases, for every unit, how many of those blocks are done on it.

@@ -62,7 +62,7 @@ internal static unsafe class ColumnGemm
             }
             else
             {
-                // Fewer rows in all than one block (k below one vector; see TakesDots): a zero-padded transposed copy.
+                // Fewer rows in all than one block (k below one vector; see GemmPaths.Choose): a zero-padded transposed copy.
                 a = workspace.A((nint)k * r);
                 nint rowStride = job.TransA ? 1 : job.Lda, colStride = job.TransA ? job.Lda : 1;
                 for (int p = 0; p < k; p++)

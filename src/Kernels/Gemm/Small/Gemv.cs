@@ -26,7 +26,7 @@ internal static unsafe class Gemv
     /// y[j] = Σ_{p&lt;k} x[p]·m[p·ld + j] for j &lt; n, one multiply–add per p in order p = 0, 1, …, k − 1
     /// (fused at every level but Scalar, and at Vector128 where the hardware has FMA); for 8 ≤ n ≤ 16 at
     /// 256 bits and wider, four such sums instead, see <see cref="AxpyNarrow"/>. n is the whole
-    /// product's width: threads split y only in 64-column pieces (<see cref="Gemm"/>), so no part of a
+    /// product's width: threads split y only in 64-column pieces (<see cref="VectorGemm.VectorPart"/>), so no part of a
     /// wider product is 16 columns or fewer.
     /// </summary>
     /// <remarks>
