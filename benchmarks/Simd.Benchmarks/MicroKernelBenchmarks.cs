@@ -79,34 +79,41 @@ public unsafe class MicroKernelBenchmarks
     [Benchmark]
     public void PackedBlock()
     {
-        switch (Level)
+        var block = new Block { A = _a, B = _b, C = _c };
+        GemmPaths.WithKernel(VectorLevel(Level), ref block);
+    }
+
+    /// <summary>Every tile of the block with the level's kernel (through the level registry).</summary>
+    private struct Block : IKernelAction
+    {
+        public float* A, B, C;
+
+        public readonly void Invoke<TKernel>() where TKernel : IGemmKernel
         {
-            case SimdLevel.Vector128: Block<Vector128Kernel>(_a, _b, _c); break;
-            case SimdLevel.Vector256: Block<Vector256Kernel>(_a, _b, _c); break;
-            case SimdLevel.Vector512: Block<Vector512Kernel>(_a, _b, _c); break;
-            default: throw new ArgumentOutOfRangeException(nameof(Level), Level, "the micro-kernel benchmark covers the vector levels");
+            int mr = TKernel.MR, nr = TKernel.NR, kc = TKernel.KC, mc = TKernel.MC;
+            float* a = A, b = B, c = C;
+            nint ldc = Panels * nr;
+            for (int jr = 0; jr < Panels; jr++)
+                for (int ir = 0; ir < mc; ir += mr)
+                    TKernel.MicroKernel(kc, a + (nint)ir * kc, b + (nint)jr * nr * kc, nr, c + ir * ldc + jr * nr, ldc, 1f, 0f);
         }
     }
 
-    private static void Block<TKernel>(float* a, float* b, float* c) where TKernel : IGemmKernel
+    private static SimdLevel VectorLevel(SimdLevel level) => level != SimdLevel.Scalar ? level
+        : throw new ArgumentOutOfRangeException(nameof(level), level, "the micro-kernel benchmark covers the vector levels");
+
+    private static (int MR, int NR, int KC, int MC) Sizes(SimdLevel level)
     {
-        int mr = TKernel.MR, nr = TKernel.NR, kc = TKernel.KC, mc = TKernel.MC;
-        nint ldc = Panels * nr;
-        for (int jr = 0; jr < Panels; jr++)
-            for (int ir = 0; ir < mc; ir += mr)
-                TKernel.MicroKernel(kc, a + (nint)ir * kc, b + (nint)jr * nr * kc, nr, c + ir * ldc + jr * nr, ldc, 1f, 0f);
+        var sizes = new ReadSizes();
+        GemmPaths.WithKernel(VectorLevel(level), ref sizes);
+        return sizes.Sizes;
     }
 
-    private static (int MR, int NR, int KC, int MC) Sizes(SimdLevel level) => level switch
+    private struct ReadSizes : IKernelAction
     {
-        SimdLevel.Vector128 => Sizes<Vector128Kernel>(),
-        SimdLevel.Vector256 => Sizes<Vector256Kernel>(),
-        SimdLevel.Vector512 => Sizes<Vector512Kernel>(),
-        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "the micro-kernel benchmark covers the vector levels"),
-    };
-
-    private static (int MR, int NR, int KC, int MC) Sizes<TKernel>() where TKernel : IGemmKernel =>
-        (TKernel.MR, TKernel.NR, TKernel.KC, TKernel.MC);
+        public (int MR, int NR, int KC, int MC) Sizes;
+        public void Invoke<TKernel>() where TKernel : IGemmKernel => Sizes = (TKernel.MR, TKernel.NR, TKernel.KC, TKernel.MC);
+    }
 
     private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
 

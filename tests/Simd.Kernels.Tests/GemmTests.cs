@@ -4,43 +4,32 @@ namespace Simd.Kernels.Tests;
 
 /// <summary>Alone, because some tests change <see cref="Gemm.MaxDegreeOfParallelism"/> for the whole process.</summary>
 [Collection(nameof(IsolatedCollection))]
-public class GemmTests
+public partial class GemmTests
 {
     private const double Epsilon = 1.0 / (1 << 23);
     private const float Sentinel = -12345.5f;
 
     /// <summary>MR, NR and the real KC, MC, NC of each level's kernel.</summary>
-    private static (int Mr, int Nr, int Kc, int Mc, int Nc) Blocks(SimdLevel level) => level switch
+    private static (int Mr, int Nr, int Kc, int Mc, int Nc) Blocks(SimdLevel level)
     {
-        SimdLevel.Vector512 => (Vector512Kernel.MR, Vector512Kernel.NR, Vector512Kernel.KC, Vector512Kernel.MC, Vector512Kernel.NC),
-        SimdLevel.Vector256 => (Vector256Kernel.MR, Vector256Kernel.NR, Vector256Kernel.KC, Vector256Kernel.MC, Vector256Kernel.NC),
-        SimdLevel.Vector128 => (Vector128Kernel.MR, Vector128Kernel.NR, Vector128Kernel.KC, Vector128Kernel.MC, Vector128Kernel.NC),
-        _ => (ScalarKernel.MR, ScalarKernel.NR, ScalarKernel.KC, ScalarKernel.MC, ScalarKernel.NC),
-    };
+        GemmKernelFacts facts = GemmKernelFacts.Of(level);
+        return (facts.Mr, facts.Nr, facts.Kc, facts.Mc, facts.Nc);
+    }
 
-    private static int BInPlaceRows(SimdLevel level) => level switch
-    {
-        SimdLevel.Vector512 => Vector512Kernel.BInPlaceRows,
-        SimdLevel.Vector256 => Vector256Kernel.BInPlaceRows,
-        SimdLevel.Vector128 => Vector128Kernel.BInPlaceRows,
-        _ => ScalarKernel.BInPlaceRows,
-    };
+    private static int BInPlaceRows(SimdLevel level) => GemmKernelFacts.Of(level).BInPlaceRows;
 
-    private static int EdgeStep(SimdLevel level) => level switch
-    {
-        SimdLevel.Vector512 => Vector512Kernel.EdgeStep,
-        SimdLevel.Vector256 => Vector256Kernel.EdgeStep,
-        SimdLevel.Vector128 => Vector128Kernel.EdgeStep,
-        _ => ScalarKernel.EdgeStep,
-    };
+    private static int EdgeStep(SimdLevel level) => GemmKernelFacts.Of(level).EdgeStep;
 
     /// <summary>
-    /// The dot paths' thresholds at a level with dot kernels (128 and 256 bits); elsewhere the 256-bit
-    /// ones, which choose nothing there but keep the same shapes under test.
+    /// The dot paths' thresholds at a level with dot kernels; elsewhere the 256-bit ones, which choose
+    /// nothing there but keep the same shapes under test.
     /// </summary>
-    private static (int MinDepth, int WideMaxRows, int WideDepthPerRow) DotThresholds(SimdLevel level) => level == SimdLevel.Vector128
-        ? (Vector128Kernel.DotMinDepth, Vector128Kernel.WideDotMaxRows, Vector128Kernel.WideDotDepthPerRow)
-        : (Vector256Kernel.DotMinDepth, Vector256Kernel.WideDotMaxRows, Vector256Kernel.WideDotDepthPerRow);
+    private static (int MinDepth, int WideMaxRows, int WideDepthPerRow) DotThresholds(SimdLevel level)
+    {
+        GemmKernelFacts facts = GemmKernelFacts.Of(level);
+        if (facts.SmallKernels != SmallKernels.DotsAndColumns) facts = GemmKernelFacts.Of(SimdLevel.Vector256);
+        return (facts.DotMinDepth, facts.WideDotMaxRows, facts.WideDotDepthPerRow);
+    }
 
     /// <summary>
     /// n, or at a level with narrow paths (n ≤ 16 never reaches the blocked path there) the smallest
@@ -48,9 +37,9 @@ public class GemmTests
     /// </summary>
     private static int BlockedWidth(SimdLevel level, int n)
     {
-        if (level == SimdLevel.Scalar || n > Gemm.NarrowColumns) return n;
+        if (level == SimdLevel.Scalar || n > GemmPaths.NarrowColumns) return n;
         int nr = Blocks(level).Nr;
-        return n + (Gemm.NarrowColumns - n) / nr * nr + nr;
+        return n + (GemmPaths.NarrowColumns - n) / nr * nr + nr;
     }
 
     public static TheoryData<SimdLevel, Transpose, Transpose> LevelsAndTransposes()
@@ -127,65 +116,6 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
-    public void NarrowProducts(SimdLevel level, Transpose ta, Transpose tb)
-    {
-        // n ≤ 16 takes the narrow paths. At 256 (128) bits, k of at least one vector, 8 (4), takes the dot
-        // path when m < 16 (8) or A is not transposed and k ≥ DotMinDepth (row pairs, a pair recomputed at
-        // an odd end, 16-row merges, k % 8 (k % 4) in one masked step), otherwise the column path (16-row
-        // (8-row) blocks merged into C in 8×8 blocks plus the rows and columns left over); both in one to
-        // three column groups of at most 6 (every n from 1 to 16). At 512 bits 8 rows per kernel call. m
-        // below, at and past the blocks; k = 1 is the rank-1 path.
-        int seed = 100;
-        int minDepth = DotThresholds(level).MinDepth;
-        foreach (int m in new[] { 2, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 33, 40 })
-            for (int n = 1; n <= 16; n++)
-                foreach (int k in new[] { 2, 3, 4, 6, 8, 32, 33, 47 })
-                {
-                    seed++;
-                    Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
-                    if (seed % 5 == 0) Check(level, ta, tb, m, n, k, 0.5f, -1f, pad: 1, seed: seed);
-                }
-        foreach (int m in new[] { 16, 17, 33, 40 })
-            for (int n = 1; n <= 16; n++)
-            {
-                seed++;
-                Check(level, ta, tb, m, n, minDepth + 3, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
-                if (seed % 4 == 0) Check(level, ta, tb, m, n, minDepth, 0.5f, -1f, pad: 1, seed: seed);
-                if (seed % 4 == 1) Check(level, ta, tb, m, n, minDepth - 1, 1f, 0f, pad: 2, seed: seed, nanC: true);
-            }
-    }
-
-    [Theory]
-    [MemberData(nameof(LevelsAndTransposes))]
-    public void RankOneProductsAreTheStatedOperations(SimdLevel level, Transpose ta, Transpose tb)
-    {
-        // k = 1: every width from 1 to 40 (below, at and between multiples of 4, 8 and 16, so that rows end
-        // in an overlapping vector at every level), strided operands, beta = 0 on a NaN C and beta ≠ 0.
-        // Each element must be exactly alpha·(x·y) + beta·c, rounded in that order, at every level.
-        int seed = 300;
-        foreach (int m in new[] { 2, 3, 17 })
-            for (int n = 2; n <= 40; n++)
-                foreach ((float alpha, float beta) in new[] { (1f, 0f), (-0.75f, 0f), (1.5f, -0.5f), (1f, 1f) })
-                {
-                    seed++;
-                    bool nanC = beta == 0f;
-                    float[] before = Check(SimdLevel.Scalar, ta, tb, m, n, 1, alpha, beta, pad: seed % 3, seed: seed, nanC: nanC);
-                    float[] c = Check(level, ta, tb, m, n, 1, alpha, beta, pad: seed % 3, seed: seed, nanC: nanC);
-                    for (int i = 0; i < c.Length; i++)
-                        Assert.True(BitConverter.SingleToInt32Bits(c[i]) == BitConverter.SingleToInt32Bits(before[i]),
-                            $"{level} {ta}/{tb} m={m} n={n} alpha={alpha} beta={beta}: element {i} is {c[i]}, the scalar level gives {before[i]}");
-                }
-        float[] x = [3f, -2f], y = [0.1f, 7f, -0.3f, 1e-3f, 5f];
-        float[] result = new float[10];
-        using (SimdLevels.Force(level))
-            Gemm.Multiply(Transpose.None, Transpose.None, 2, 5, 1, 0.3f, x, 1, y, 5, 0f, result, 5);
-        for (int i = 0; i < 2; i++)
-            for (int j = 0; j < 5; j++)
-                Assert.Equal(x[i] * y[j] * 0.3f, result[i * 5 + j]);
-    }
-
-    [Theory]
-    [MemberData(nameof(LevelsAndTransposes))]
     public void RealBlockBoundaries(SimdLevel level, Transpose ta, Transpose tb)
     {
         // One dimension crosses the level's real KC, MC or NC while the others stay small, so the
@@ -212,90 +142,6 @@ public class GemmTests
             Check(level, ta, tb, 4 * mr, 4 * nr, 10, 0.5f, 1f, pad: 0);
             Check(level, ta, tb, 2 * mr - 1, 2 * nr + 1, 4, 1f, -1f, pad: 2);
         }
-    }
-
-    [Theory]
-    [MemberData(nameof(LevelsAndTransposes))]
-    public void VectorProducts(SimdLevel level, Transpose ta, Transpose tb)
-    {
-        // One row of C (m = 1) or one column (n = 1) takes the matrix–vector path: every vector-width
-        // boundary of the other dimension and of k, strided vectors (ld > width), both betas.
-        int seed = 900;
-        foreach (int k in new[] { 1, 3, 8, 10, 15, 16, 17, 33, 100 })
-            foreach (int length in new[] { 1, 3, 4, 5, 7, 8, 9, 10, 12, 15, 16, 17, 31, 33, 63, 64, 65, 100 })
-            {
-                seed++;
-                Check(level, ta, tb, 1, length, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
-                Check(level, ta, tb, length, 1, k, 1f, 0f, pad: seed % 3 + 1, seed: seed, nanC: true);
-                if (seed % 3 == 0)
-                {
-                    Check(level, ta, tb, 1, length, k, -0.5f, 2f, pad: 1, seed: seed);
-                    Check(level, ta, tb, length, 1, k, 1.5f, -1f, pad: 2, seed: seed);
-                }
-            }
-    }
-
-    /// <summary>
-    /// Large matrix–vector and rank-1 products split their outputs between threads: 64-column groups
-    /// along a row of C, 4-row groups of dot products, rows of a rank-1 update. Every split, including a
-    /// last part with a tail narrower than a vector, must give the serial bits, epilogue included.
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
-    public void VectorProductsThreadCountDoesNotChangeBits(SimdLevel level)
-    {
-        const int k = 37, length = 5 * 64 + 13;
-        var shapes = new (Transpose A, Transpose B, int M, int N, int K)[]
-        {
-            (Transpose.None, Transpose.None, 1, length, k),         // x·W: rows of W along C's row
-            (Transpose.None, Transpose.Transposed, 1, length, k),   // x·Wᵀ: dot products
-            (Transpose.None, Transpose.Transposed, 1, length, 10),  // x·Wᵀ of a 10-class layer: short rows
-            (Transpose.Transposed, Transpose.None, length, 1, k),   // Aᵀ·x: rows of A along C's column
-            (Transpose.None, Transpose.None, length, 1, k),         // A·x: dot products
-            (Transpose.None, Transpose.None, length, 77, 1),        // rank 1
-        };
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        foreach (var (ta, tb, m, n, kk) in shapes)
-        {
-            int lda = ta == Transpose.None ? kk : m, ldb = tb == Transpose.None ? n : kk;
-            float[] a = TestSupport.Uniform(m * kk, m + n), b = TestSupport.Uniform(kk * n, m * n), bias = TestSupport.Uniform(n, 3);
-            float[]? first = null;
-            foreach (int threads in new[] { 1, 2, 3, 7 })
-            {
-                float[] c = new float[m * n];
-                Gemm.MaxDegreeOfParallelism = threads;
-                using (SimdLevels.Force(level))
-                using (GemmTuning.OverrideParallelThreshold(1))
-                    Gemm.MultiplyBiasActivation(ta, tb, m, n, kk, a, lda, b, ldb, bias, Activation.Tanh, c, n);
-                if (first is null) first = c;
-                else Assert.True(first.AsSpan().SequenceEqual(c), $"{level} {ta}{tb} {m}×{n}×{kk}: {threads} threads changed the result bits");
-            }
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
-    public void MatrixVectorRowDoesNotDependOnItsNeighbours(SimdLevel level)
-    {
-        // x·Wᵀ with one row of C: each output is a dot product of x with a row of W. Rows 3 and 7
-        // computed among nine rows (groups of four, or of eight for short rows) and computed alone must
-        // be the same bits, for k with remainders.
-        foreach (int k in new[] { 9, 10, 15, 21, 37, 45 })
-            for (int seed = 0; seed < 20; seed++)
-            {
-                float[] x = TestSupport.Uniform(k, 100 * k + seed), w = TestSupport.Uniform(9 * k, 100 * k + seed + 50);
-                float[] nine = new float[9], alone = new float[1];
-                foreach (int row in new[] { 3, 7 })
-                {
-                    using (SimdLevels.Force(level))
-                    {
-                        Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 9, k, 1f, x, k, w, k, 0f, nine, 9);
-                        Gemm.Multiply(Transpose.None, Transpose.Transposed, 1, 1, k, 1f, x, k, w.AsSpan(row * k), k, 0f, alone, 1);
-                    }
-                    Assert.True(BitConverter.SingleToInt32Bits(nine[row]) == BitConverter.SingleToInt32Bits(alone[0]),
-                        $"{level} k={k} seed={seed} row {row}: {nine[row]:R} among nine, {alone[0]:R} alone");
-                }
-            }
     }
 
     [Theory]
@@ -390,26 +236,6 @@ public class GemmTests
                     Check(level, ta, tb, rows, n, 300, 1f, 1f, pad: ldb - n);
                 }
             }
-    }
-
-    [Theory]
-    [MemberData(nameof(LevelsAndTransposes))]
-    public void WideDotBoundary(SimdLevel level, Transpose ta, Transpose tb)
-    {
-        // At 256 and 128 bits, B stored transposed with at most WideDotMaxRows rows and k ≥
-        // WideDotDepthPerRow·m takes the wide dot path (B read in place, column groups of 5 or 6, a
-        // recomputed row pair at an odd end, k % 8 or k % 4 in one masked step); one row more or one step
-        // shallower takes the blocked path.
-        int seed = 700;
-        var (_, maxRows, depthPerRow) = DotThresholds(level);
-        foreach (int m in new[] { 2, 3, 7, maxRows, maxRows + 1 })
-            foreach (int n in new[] { 17, 29, 52 })
-                foreach (int k in new[] { depthPerRow * m - 1, depthPerRow * m, depthPerRow * m + 13 })
-                {
-                    seed++;
-                    Check(level, ta, tb, m, n, k, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
-                    if (seed % 3 == 0) Check(level, ta, tb, m, n, k, -0.5f, 1.5f, pad: 2, seed: seed);
-                }
     }
 
     [Theory]
@@ -586,256 +412,6 @@ public class GemmTests
         using (SimdLevels.Force(level))
             Gemm.AccumulateWeightGradient(batch, inputs, outputs, x, delta, dw);
         AssertMatrix(expected, magnitude, dw, inputs, outputs, outputs, batch, $"{level} dW");
-    }
-
-    [Theory]
-    [InlineData(SimdLevel.Vector256)]
-    [InlineData(SimdLevel.Vector512)]
-    [InlineData(SimdLevel.Scalar)]
-    public void ThreadCountDoesNotChangeBits(SimdLevel level)
-    {
-        bool emulated = !SimdLevels.IsAccelerated(level);
-        int m = emulated ? 53 : 203, n = emulated ? 70 : 150, k = emulated ? 31 : 300;
-        float[] a = TestSupport.Uniform(m * k, 7), b = TestSupport.Uniform(n * k, 8), bias = TestSupport.Uniform(n, 9);
-        float[]? first = null, firstNarrow = null;
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        foreach (int threads in new[] { 1, 2, 7 })
-        {
-            foreach (bool wide in new[] { true, false })
-            {
-                int rows = m, cols = wide ? n : 10;
-                float[] c = new float[rows * cols];
-                Gemm.MaxDegreeOfParallelism = threads;
-                using (SimdLevels.Force(level))
-                using (GemmTuning.OverrideParallelThreshold(1))
-                using (GemmTuning.OverrideBlocks(kc: 64, mc: 48, nc: 64))
-                    Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, rows, cols, k, a, k, b, k, bias.AsSpan(0, cols), Activation.Sigmoid, c, cols);
-                if (wide)
-                {
-                    if (first is null) first = c;
-                    else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
-                }
-                else
-                {
-                    if (firstNarrow is null) firstNarrow = c;
-                    else Assert.True(firstNarrow.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the narrow result bits");
-                }
-            }
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
-    public void ThreadCountDoesNotChangeBitsOnTheWideDotPath(SimdLevel level)
-    {
-        // Few rows, B stored transposed, a deep sum: at 256 and 128 bits the wide dot path, whose threads take
-        // ranges of columns; the epilogue runs on each thread's columns.
-        int m = 13, n = 150, k = 300;
-        float[] a = TestSupport.Uniform(m * k, 27), b = TestSupport.Uniform(n * k, 28), bias = TestSupport.Uniform(n, 29);
-        double[] product = Reference.Gemm(false, true, m, n, k, 1, a, k, b, k, 0, new float[m * n], n, out double[] magnitude);
-        float[]? first = null;
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        foreach (int threads in new[] { 1, 2, 7 })
-        {
-            float[] c = new float[m * n];
-            c.AsSpan().Fill(float.NaN);
-            Gemm.MaxDegreeOfParallelism = threads;
-            using (SimdLevels.Force(level))
-            using (GemmTuning.OverrideParallelThreshold(1))
-                Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, m, n, k, a, k, b, k, bias, Activation.Tanh, c, n);
-            if (first is null)
-            {
-                first = c;
-                for (int i = 0; i < m * n; i++)
-                {
-                    double z = product[i] + bias[i % n];
-                    TestSupport.AssertClose(Math.Tanh(z), c[i], 1e-5, (k + 2) * Epsilon * (magnitude[i] + Math.Abs(bias[i % n])) + 2e-6, $"{level} element {i}");
-                }
-            }
-            else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
-        }
-    }
-
-    /// <summary>
-    /// With the real block sizes, a row split can give each thread few enough rows to read B in place
-    /// while a serial call packs it. The depth of the k blocks must follow the whole shape, not the
-    /// thread's rows, or the sums are split differently and the bits change.
-    /// </summary>
-    [Theory]
-    [InlineData(SimdLevel.Vector128)]
-    [InlineData(SimdLevel.Vector256)]
-    [InlineData(SimdLevel.Vector512)]
-    public void ThreadCountDoesNotChangeBitsWhenPartsReadBInPlace(SimdLevel level)
-    {
-        bool emulated = !SimdLevels.IsAccelerated(level);
-        int m = emulated ? 24 : 2 * 36 + 8, n = 72, k = emulated ? 400 : 800;
-        float[] a = TestSupport.Uniform(m * k, 17), b = TestSupport.Uniform(k * n, 18);
-        float[]? first = null;
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        foreach (int threads in new[] { 1, 2, 3 })
-        {
-            float[] c = new float[m * n];
-            Gemm.MaxDegreeOfParallelism = threads;
-            using (SimdLevels.Force(level))
-            using (GemmTuning.OverrideParallelThreshold(1))
-                Gemm.Multiply(m, n, k, a, b, c);
-            if (first is null) first = c;
-            else Assert.True(first.AsSpan().SequenceEqual(c), $"{level}: {threads} threads changed the result bits");
-        }
-    }
-
-    [Fact]
-    public void ThreadedMatchesReference()
-    {
-        int m = 97, n = 131, k = 70;
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        Gemm.MaxDegreeOfParallelism = 3;
-        using (GemmTuning.OverrideParallelThreshold(1))
-        {
-            Check(SimdLevels.Detected, Transpose.Transposed, Transpose.None, m, n, k, 1f, 0.5f, pad: 1);
-            Check(SimdLevels.Detected, Transpose.None, Transpose.Transposed, 5, n, k, 1f, 0f, pad: 0, nanC: true);
-        }
-    }
-
-    /// <summary>
-    /// Row splits of a transposed B share one packed copy that the threads fill panel by panel; with a
-    /// non-transposed B every part packs it in its first row tiles: several k blocks and column blocks
-    /// (small blocks), a last panel narrower than NR, both layouts of B, beta ≠ 0, and more threads
-    /// than cores, against the reference.
-    /// </summary>
-    [Theory]
-    [InlineData(SimdLevel.Vector256)]
-    [InlineData(SimdLevel.Vector512)]
-    [InlineData(SimdLevel.Scalar)]
-    public void ThreadsSharingPackedBMatchReference(SimdLevel level)
-    {
-        var (mr, nr, _, _, _) = Blocks(level);
-        bool emulated = !SimdLevels.IsAccelerated(level);
-        int m = 3 * (BInPlaceRows(level) + 2 * mr) + 1, n = 2 * nr + 3, k = emulated ? 23 : 61;
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        foreach (int threads in new[] { 2, 3, 7 })
-        {
-            Gemm.MaxDegreeOfParallelism = threads;
-            using (GemmTuning.OverrideParallelThreshold(1))
-            using (GemmTuning.OverrideBlocks(kc: 8, mc: 2 * mr, nc: nr))
-            {
-                Check(level, Transpose.None, Transpose.None, m, n, k, 1f, 0f, pad: 1, nanC: true);
-                Check(level, Transpose.Transposed, Transpose.Transposed, m, n, k, -0.5f, 0.75f, pad: 2, seed: threads);
-            }
-        }
-    }
-
-    /// <summary>
-    /// A caller that finds the workers busy runs every part itself, one after another: with a transposed
-    /// B, its own shared packed B, whose first part packs each panel and whose later parts must find it
-    /// packed, never wait for it; with a non-transposed B, every part packs B in its first row tiles.
-    /// Two threads call at once, many times; every result must be the serial one.
-    /// </summary>
-    [Fact]
-    public void ConcurrentThreadedCallsGiveTheSerialBits()
-    {
-        const int M = 150, N = 90, K = 70;
-        float[] a = TestSupport.Uniform(M * K, 31), b = TestSupport.Uniform(K * N, 32);
-        float[] serial = new float[M * N], serialTransposed = new float[M * N];
-        void Both(float[] c, float[] cTransposed)
-        {
-            Gemm.Multiply(M, N, K, a, b, c);
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, M, N, K, 1f, a, K, b, K, 0f, cTransposed, N);
-        }
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        int mismatches = 0;
-        void Caller()
-        {
-            float[] c = new float[M * N], cTransposed = new float[M * N];
-            using (GemmTuning.OverrideParallelThreshold(1))
-            using (GemmTuning.OverrideBlocks(kc: 16, mc: 32, nc: 48))
-                for (int call = 0; call < 150; call++)
-                {
-                    Both(c, cTransposed);
-                    if (!c.AsSpan().SequenceEqual(serial)) Interlocked.Increment(ref mismatches);
-                    if (!cTransposed.AsSpan().SequenceEqual(serialTransposed)) Interlocked.Increment(ref mismatches);
-                }
-        }
-        Gemm.MaxDegreeOfParallelism = 1;
-        using (GemmTuning.OverrideBlocks(kc: 16, mc: 32, nc: 48))
-            Both(serial, serialTransposed);
-        Gemm.MaxDegreeOfParallelism = 3;
-        var other = new Thread(Caller);
-        other.Start();
-        Caller();
-        other.Join();
-        Assert.Equal(0, mismatches);
-    }
-
-    /// <summary>
-    /// A row split with room for two units of 8 row tiles per thread claims its work: C's rows in units,
-    /// per k block of each column block, each thread its own units first and then the others' from their
-    /// end, each unit waiting for the k block before it on its rows. Several k and column blocks, a
-    /// partial last row tile and panel, both layouts of A and B (a transposed B is packed once for all
-    /// threads), beta ≠ 0 and NaN in C with beta = 0: every thread count matches the reference and the
-    /// serial bits. Then two callers at once, so that calls that find the workers busy run every part on
-    /// the caller, whose first part claims every unit.
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
-    public void ClaimedRowUnitsGiveTheSerialBits(SimdLevel level)
-    {
-        var (mr, nr, _, _, _) = Blocks(level);
-        int m = 6 * 8 * mr + mr / 2 + 1, n = 2 * nr + 3, k = 37;
-        var cases = new[]
-        {
-            (Transpose.None, Transpose.None, 1f, 0f, true),
-            (Transpose.Transposed, Transpose.Transposed, -0.5f, 0.75f, false),
-            (Transpose.None, Transpose.Transposed, 1.5f, 1f, false),
-        };
-        using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
-        using var threshold = GemmTuning.OverrideParallelThreshold(1);
-        using var blocks = GemmTuning.OverrideBlocks(kc: 8, mc: 2 * mr, nc: nr);
-        var serial = new float[cases.Length][];
-        Gemm.MaxDegreeOfParallelism = 1;
-        for (int i = 0; i < cases.Length; i++)
-        {
-            var (ta, tb, alpha, beta, nanC) = cases[i];
-            serial[i] = Check(level, ta, tb, m, n, k, alpha, beta, pad: 1, seed: i, nanC: nanC);
-        }
-        foreach (int threads in new[] { 2, 3, 7 })
-        {
-            Gemm.MaxDegreeOfParallelism = threads;
-            for (int i = 0; i < cases.Length; i++)
-            {
-                var (ta, tb, alpha, beta, nanC) = cases[i];
-                float[] c = Check(level, ta, tb, m, n, k, alpha, beta, pad: 1, seed: i, nanC: nanC);
-                Assert.True(serial[i].AsSpan().SequenceEqual(c), $"{level} {ta}/{tb}: {threads} threads changed the result bits");
-            }
-        }
-        Gemm.MaxDegreeOfParallelism = 2;
-        int mismatches = 0;
-        Exception? failure = null;
-        void Caller()
-        {
-            try
-            {
-                using var callerThreshold = GemmTuning.OverrideParallelThreshold(1);
-                using var callerBlocks = GemmTuning.OverrideBlocks(kc: 8, mc: 2 * mr, nc: nr);
-                for (int call = 0; call < 8; call++)
-                    for (int i = 0; i < cases.Length; i++)
-                    {
-                        var (ta, tb, alpha, beta, nanC) = cases[i];
-                        if (!serial[i].AsSpan().SequenceEqual(Check(level, ta, tb, m, n, k, alpha, beta, pad: 1, seed: i, nanC: nanC)))
-                            Interlocked.Increment(ref mismatches);
-                    }
-            }
-            catch (Exception error)
-            {
-                Interlocked.CompareExchange(ref failure, error, null);
-            }
-        }
-        var other = new Thread(Caller);
-        other.Start();
-        Caller();
-        other.Join();
-        Assert.Null(failure);
-        Assert.Equal(0, mismatches);
     }
 
     [Fact]

@@ -32,6 +32,32 @@ public class OuterProductTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TestSupport.Levels), MemberType = typeof(TestSupport))]
+    public void UpdateIsGemmWithDepthOneAndBetaOne(SimdLevel level)
+    {
+        // One rank-1 kernel: A += alpha·x·yᵀ gives the bits of C = alpha·x·yᵀ + 1·C at every level and width
+        // (from 2: one row or column of C is a matrix–vector product in GEMM).
+        int seed = 700;
+        foreach (int m in new[] { 2, 5 })
+            for (int n = 2; n <= 40; n++)
+            {
+                seed++;
+                int lda = n + seed % 3;
+                float[] x = TestSupport.Uniform(m, seed), y = TestSupport.Uniform(n, seed + 1);
+                float[] a = TestSupport.Uniform(m * lda, seed + 2), c = (float[])a.Clone();
+                float alpha = seed % 2 == 0 ? 1f : -0.37f;
+                using (SimdLevels.Force(level))
+                {
+                    OuterProduct.Update(alpha, x, y, a, lda);
+                    Gemm.Multiply(Transpose.None, Transpose.None, m, n, 1, alpha, x, 1, y, n, 1f, c, lda);
+                }
+                for (int i = 0; i < a.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(c[i]),
+                        $"{level} m={m} n={n} element {i}: OuterProduct {a[i]:R}, GEMM {c[i]:R}");
+            }
+    }
+
     [Fact]
     public void DenseOverloadAndErrors()
     {

@@ -8,19 +8,16 @@ namespace Simd.Kernels;
 /// AVX-512: an 8×32 register tile, 16 zmm accumulators + 2 B vectors + 1 broadcast = 19 of 32 zmm.
 /// </summary>
 /// <remarks>
-/// Zen 4 executes 512-bit FMAs double-pumped, so the 512-bit roof equals the 256-bit one (≈ 110
-/// GFLOP/s per core); the gain is half the instructions per flop. Measured on packed panels (best of
-/// 15): 6×32, 8×32, 12×32 and 14×32 all reach 107–115 GFLOP/s, within noise of each other. 8×32 is
-/// chosen because training batches are multiples of 8, so M edges rarely need the scratch tile,
-/// and a small tile wastes least on skinny products. KC = 384 (a 48 KiB B micro-panel, streamed from L2
-/// in order) halves the C traffic of 192: 1024³ 103–106 → 104–107 GFLOP/s with the C prefetch,
-/// 93–100 without either; 384 also for B in place (its 128-byte rows are two whole cache lines),
-/// where 32×256×784 and 128×256×784 measured the same or faster than 192. MC = 144, NC = 2048.
-/// FusedMultiplyAdd maps to vfmadd231ps zmm. Every AVX-512F CPU has FMA; where Vector512 runs
-/// emulated (forced wider than the hardware, tests only) it is computed per lane in software.
+/// 8×32: tiles from 6×32 to 14×32 measured alike on double-pumped 512-bit FMAs, and 8 rows match
+/// training batches, so M edges rarely need the scratch tile and skinny products waste least. KC =
+/// 384 streams a 48 KiB B micro-panel from L2 in order and halves the C traffic of 192; also for B
+/// read in place, whose 128-byte rows are whole cache lines. MC = 144, NC = 2048. FusedMultiplyAdd
+/// maps to vfmadd231ps zmm; where Vector512 runs emulated it is computed per lane in software.
+/// Measurements: perf-results/tuning/gemm-vector512.md.
 /// </remarks>
-internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
+internal readonly unsafe struct Vector512Kernel : IGemmKernel
 {
+    public static SmallKernels SmallKernels => SmallKernels.Narrow;
     public static int MR => 8;
     public static int NR => 32;
     public static int KC => 384;
@@ -28,8 +25,8 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
     public static int MC => 144;
     public static int NC => 2048;
     /// <summary>
-    /// Zen 4, B in place against packed: 32×256×784 133 → 114 µs, 32×2048×256 396 → 323 µs,
-    /// 128×256×784 479 → 460 µs, 256³ 304 → 298 µs; 512³ and 1024³ within noise, 128×2048×512 worse.
+    /// B's 128-byte rows are whole cache lines, so reading them in place pays up to 256 rows
+    /// (perf-results/tuning/gemm-vector512.md).
     /// </summary>
     public static int BInPlaceRows => 256;
     public static SimdLevel Level => SimdLevel.Vector512;
@@ -47,9 +44,8 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel, INarrowGemmKernel
     /// <summary>Both micro-kernels, each compiled on its own so that the accumulators stay in registers.</summary>
     /// <remarks>
     /// The k loop is unrolled by 4 and a packed panel's row distance is a constant, as in <see
-    /// cref="Vector256Kernel"/>, where it measured ×1.00–1.10 on Zen 3. Not yet measured on AVX-512
-    /// hardware: per k step it removes about 3 of the 30 instructions, which matters most on a core
-    /// that issues 4 per cycle (16 FMAs at 2 per cycle leave 8 cycles for 30).
+    /// cref="Vector256Kernel"/>: per k step it removes about 3 of the 30 instructions.
+    /// Measurements: perf-results/tuning/gemm-vector512.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)

@@ -10,21 +10,17 @@ namespace Simd.Kernels;
 /// of an AVX2 CPU. Per k step: 3 loads, 4 broadcasts (vbroadcastss from memory), 12 FMAs.
 /// </summary>
 /// <remarks>
-/// Measured on Zen 4 (packed panels, macro-kernel loop, best of 15, FMA roof ≈ 110 GFLOP/s): 4×24
-/// reaches 105–110 GFLOP/s, the classic 6×16 only 88–98: 6×16 needs 8 loads per 12 FMAs against
-/// 7 here, and the extra broadcasts cost FMA issue slots.
-/// KC = 384 (a 36 KiB packed B micro-panel, streamed from L2 in order) halves the C traffic of 192:
-/// 1024³ 100 → 106 GFLOP/s, 512³ 104 → 106, other shapes within noise. B read in place keeps
-/// KCInPlace = 192 (18 KiB of strided rows in the 32 KiB L1): 384 cost 32×256×784 4%. MC = 144 makes
-/// the packed A block 216 KiB of the 1 MiB L2; NC = 2040 makes the packed B block 3 MiB (L3).
-/// On Zen 3 (MicroKernelBenchmarks' block, kernels alternating within rounds) 4×24 and 6×16 are within
-/// 1–3% of each other at every kc from 128 to 384, and software prefetch of the A micro-panel 256 or
-/// 512 bytes ahead, or of B as well, measured ×0.87–1.01: the hardware prefetchers already stream both.
-/// FusedMultiplyAdd maps to vfmadd231ps. Every x64 CPU with AVX2 also has FMA3; where Vector256 runs
-/// emulated (forced wider than the hardware, tests only) it is computed per lane in software.
+/// 4×24 rather than the classic 6×16: 7 loads per 12 FMAs instead of 8, so fewer broadcasts take
+/// FMA issue slots. KC = 384 streams a 36 KiB packed B micro-panel from L2 in order and halves the
+/// C traffic of 192; B read in place keeps KCInPlace = 192, 18 KiB of strided rows in a 32 KiB L1.
+/// MC = 144 keeps the packed A block (216 KiB) in L2, NC = 2040 the packed B block (3 MiB) in L3.
+/// FusedMultiplyAdd maps to vfmadd231ps: every x64 CPU with AVX2 has FMA3, and where Vector256 runs
+/// emulated it is computed per lane in software. Measurements:
+/// perf-results/tuning/gemm-vector256.md.
 /// </remarks>
-internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel, IDotGemmKernel
+internal readonly unsafe partial struct Vector256Kernel : IGemmKernel
 {
+    public static SmallKernels SmallKernels => SmallKernels.DotsAndColumns;
     public static int MR => 4;
     public static int NR => 24;
     public static int KC => 384;
@@ -32,10 +28,8 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     public static int MC => 144;
     public static int NC => 2040;
     /// <summary>
-    /// Zen 4, B in place against a separate packing pass: 16×256×784 87 → 75 µs and 32×256×784
-    /// 148 → 145 µs, but 64×256×784 272 → 288 µs and 512³ 2.65 → 3.29 ms: 96-byte B rows straddle cache
-    /// lines. Against packing in the first row tile (Zen 3, paired medians of 21 rounds), in place is
-    /// ×1.11 on 24×256×784 but ×0.92 on 24×256×256, ×0.93 on 32×256×784, ×0.92 on 28×256×784.
+    /// Up to 24 rows B is read in place; beyond, its 96-byte rows straddle cache lines once per row
+    /// tile, and packing them in the first row tile pays (perf-results/tuning/gemm-vector256.md).
     /// </summary>
     public static int BInPlaceRows => 24;
     public static SimdLevel Level => SimdLevel.Vector256;
@@ -52,23 +46,14 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
 
     /// <summary>
     /// Both micro-kernels. They are separate non-inlined methods because inlined into the macro loop,
-    /// the 12 accumulators spill to the stack (the whole product at 38% of the roof).
+    /// the 12 accumulators spill to the stack.
     /// </summary>
     /// <remarks>
-    /// The k loop is unrolled by 4, and a packed panel's row distance (NR) is a constant, so that 4 B
-    /// rows share one counter, one branch and one update of each pointer next to their 76 vector
-    /// instructions. Zen 3 (one thread, same process, against the loop one row at a time, medians of
-    /// 21 alternating rounds, two runs): squares 64–1024 ×1.00–1.10, 128×256×784 ×1.05, 32×256×784
-    /// ×1.08, 128×784×256 (B transposed) ×1.08; the gain was largest while the VM's other tenant was busy.
-    /// Each step addresses its rows by offsets from a and b (<see cref="Step"/>): with copies of the
-    /// pointers the JIT kept two address registers per step, and removing them measured +1.7% to +4.6%
-    /// over a repeat control on six shapes. B read in place keeps 2·, 3· and 4·bStride, and the packing
-    /// kernel a pointer to the rows it prefetches, outside the loop: the JIT had recomputed them in every
-    /// iteration (4 address instructions per 4 steps in place, about 20 in the packing kernel). Zen 3, 21
-    /// alternating rounds against the recomputing loop: +1% to +5.6% on 16–64×256×784, 128×256×256 and
-    /// 256³ beside a repeat control of ×0.97–1.03; a first run of 15 rounds read ×0.93–1.06, within its
-    /// noise. On Zen 4, unrolling by 4 had measured within noise. With
-    /// this loop, KC = 256 (a B micro-panel that fits L1) measured within noise of 384 on Zen 3.
+    /// The k loop is unrolled by 4 with a constant packed-panel row distance, so 4 B rows share one
+    /// counter, one branch and one update of each pointer. Each step addresses its rows by offsets
+    /// from a and b, and the in-place row distances (2·, 3·, 4·bStride) and the packing kernel's
+    /// prefetch pointer stay outside the loop: otherwise the JIT kept extra address registers or
+    /// recomputed them in every iteration. Measurements: perf-results/tuning/gemm-vector256.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
@@ -189,13 +174,8 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     /// 128³ spends 6% of its FMAs there.
     /// </summary>
     /// <remarks>
-    /// The edges keep one k step per iteration: unrolled by 4 like <see cref="MicroKernel"/>, they
-    /// measured from ×0.95 to ×1.05 over three runs (Zen 3, 21 alternating rounds; 256³, 128×256×784,
-    /// 128×784×256, 32×784×256), ×0.95–1.01 in the calmest: no consistent gain. Nor did 16-wide edges as
-    /// 6×16 tiles across two A micro-panels (12 accumulators, three 4-row tiles as two): ×0.98–1.02 on
-    /// 32×256×784, 128×256×784, 128×256×256, 64³ and 256³ (Zen 3, 17 alternating rounds, repeat
-    /// controls ×0.99–1.02), although the 4×16 edge of n = 256 drew 3.9–5.2% of a 32×256×784 profile for
-    /// 6% of its FMAs.
+    /// The edges keep one k step per iteration: unrolling them, or computing 16-wide edges as 6×16
+    /// tiles, gave no consistent gain. Measurements: perf-results/tuning/gemm-vector256.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width)
@@ -309,10 +289,11 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     public static int MaxColumns => 6;
 
     /// <remarks>
-    /// Per k step: two A loads, TColumns broadcasts from B's row and 2·TColumns FMAs. Zen 3 runs a
-    /// broadcast from memory on an FP pipe next to the FMA pipes, so one A vector per broadcast (8×10)
-    /// reached about 70% of the FMA roof; two per broadcast leave the FMA pipes the bottleneck. The
-    /// branches on TColumns.Value are constants: the JIT keeps only the accumulators in use.
+    /// Per k step: two A loads, TColumns broadcasts from B's row and 2·TColumns FMAs. A broadcast
+    /// from memory takes an FP pipe beside the FMA pipes, so with one A vector per broadcast the
+    /// FMA pipes waited; with two they are the bottleneck. The branches on TColumns.Value are
+    /// constants: the JIT keeps only the accumulators in use. Measurements:
+    /// perf-results/tuning/gemm-vector256.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile) where TColumns : IColumnCount
@@ -378,23 +359,16 @@ internal readonly unsafe struct Vector256Kernel : IGemmKernel, IColumnGemmKernel
     public static int DotLanes => 8;
 
     /// <summary>
-    /// Zen 3, one thread, the two paths alternated in the same rounds (median dot time ÷ column time):
-    /// 128×10×k 1.6 at k = 16, 1.3 at 32, 1.1 at 64 and 96, 0.9–1.0 at 128 and 192, 0.85 at 256; 32×10×k
-    /// 1.1 at 128, 1.0 at 192 and 256, 0.87 at 784.
+    /// From this depth on the dot path is at least as fast as the column path
+    /// (perf-results/tuning/gemm-vector256.md).
     /// </summary>
     public static int DotMinDepth => 256;
 
     /// <summary>With <see cref="WideDotDepthPerRow"/>: see the remarks.</summary>
     /// <remarks>
-    /// Zen 3, 1 thread, a switch in the same build, 15 alternating rounds in each of four runs (repeat
-    /// controls ×0.97–1.02, ×0.90–1.05 in the noisiest), dot path ÷ blocked: 2×300×64 ×3.2, 4×256×256
-    /// ×2.1, 8×64×64 ×1.21, 8×256×256 ×1.49–1.55, 8×1024×1024 ×1.27, 8×256×4096 ×1.46, 16×784×256 ×1.12,
-    /// 16×256×256 ×1.12–1.24, 16×1024×1024 ×1.23, 16×512×2048 ×1.06. Shallower sums lose (8×256×64
-    /// ×0.97–1.03, 32×256×128 ×0.84–0.88), and so do more rows in general: ×0.85–0.90 for 32×784×256 and
-    /// 32×256×256 in two runs (×1.04–1.09 in a first prototype, groups of 6 written into C), ×0.98–1.00
-    /// for 20×784×256, 24×784×256 and 24×256×256, ×0.80 for 32×1024×1024. With a deep sum 17 to 32 rows
-    /// can still gain (24×256×784 ×1.13–1.24, 32×256×784 ×1.08–1.16), not adopted for lack of a rule that
-    /// also keeps 32×1024×1024 on the blocked path.
+    /// Up to 16 rows the dot path beat the blocked path wherever the sum was at least 8 deep per
+    /// row; more rows lost in general, and no rule kept the deep-sum gains of 17 to 32 rows without
+    /// also taking shapes that lose. Measurements: perf-results/tuning/gemm-vector256.md.
     /// </remarks>
     public static int WideDotMaxRows => 16;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Simd.Kernels;
 
@@ -17,7 +16,9 @@ namespace Simd.Kernels;
 /// horizontal sum; rows shorter than 16 at 256 bits: vectors across eight rows loaded transposed).
 /// Each element's summation order depends only on k, the level and, for the first form, whether the
 /// whole y is 8–16 wide, so results are deterministic; they may differ from the blocked path's in the
-/// last bits.
+/// last bits. The loops are written once per vector width rather than through the element-wise Map
+/// drivers: they walk a matrix (eight rows per sweep, four rows per dot group), which those drivers,
+/// one span in and one out, do not express.
 /// </remarks>
 internal static unsafe class Gemv
 {
@@ -25,17 +26,15 @@ internal static unsafe class Gemv
     /// y[j] = Σ_{p&lt;k} x[p]·m[p·ld + j] for j &lt; n, one multiply–add per p in order p = 0, 1, …, k − 1
     /// (fused at every level but Scalar, and at Vector128 where the hardware has FMA); for 8 ≤ n ≤ 16 at
     /// 256 bits and wider, four such sums instead, see <see cref="AxpyNarrow"/>. n is the whole
-    /// product's width: threads split y only in 64-column pieces (<see cref="Gemm"/>), so no part of a
+    /// product's width: threads split y only in 64-column pieces (<see cref="VectorGemm.VectorPart"/>), so no part of a
     /// wider product is 16 columns or fewer.
     /// </summary>
     /// <remarks>
-    /// Rows of m are added into y eight at a time: each sweep reads eight rows in storage order (eight
-    /// sequential streams) while y stays in L1, and each y element gets its eight multiply–adds in a
-    /// register between one load and one store. Running a column group down all k rows instead jumps
-    /// ld floats per load. Measured on Zen 4 (Vector512, one thread): 1×4096×4096 went from 8.6 to
-    /// 3.3 ms (20 GB/s, as fast as the dot-product form), 1×1024×1024 from 153 to 57 µs, 1×256×784
-    /// from 11.4 to 10.6 µs. Storing a partial sum in y and loading it again is exact, so the order of
-    /// the sweeps does not change the bits.
+    /// Rows of m are added into y eight at a time: each sweep reads eight rows in storage order
+    /// while y stays in L1, and each y element gets its eight multiply–adds in a register between
+    /// one load and one store; running a column group down all k rows instead jumps ld floats per
+    /// load. Storing a partial sum in y and loading it again is exact, so the order of the sweeps
+    /// does not change the bits. Measurements: perf-results/tuning/gemm-small.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AxpyRows(SimdLevel level, int k, int n, float* x, float* m, nint ld, float* y)
@@ -69,10 +68,9 @@ internal static unsafe class Gemv
     /// overlap when n &lt; 16; a column in both gets the same operations in both, so the same bits).
     /// </summary>
     /// <remarks>
-    /// The sweeps of <see cref="AxpyRows"/> give each column one chain of k dependent multiply–adds, with
-    /// a store and a load of y every eight: a 10-class output layer at batch 1 (1×10×256) waited on that
-    /// chain's latency, 0.7–1.4 µs on Zen 3, ×1.31–1.82 OpenBLAS. Four chains per column in registers
-    /// keep both FMA pipes busy.
+    /// The sweeps of <see cref="AxpyRows"/> give each column one chain of k dependent
+    /// multiply–adds, so a narrow output waits on that chain's latency; four chains per column keep
+    /// both FMA pipes busy. Measurements: perf-results/tuning/gemm-small.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AxpyNarrow(int k, int n, float* x, float* m, nint ld, float* y)
@@ -240,11 +238,8 @@ internal static unsafe class Gemv
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void DotRows(SimdLevel level, int k, int n, float* x, float* m, nint ld, float* y)
     {
-        // A sum shorter than one vector would run entirely in the scalar remainder: use the widest
-        // vectors that fit (δ·Wᵀ for a 10-class output layer has k = 10).
-        if (level == SimdLevel.Vector512 && k < 16) level = SimdLevel.Vector256;
-        if (level == SimdLevel.Vector256 && k < 8) level = SimdLevel.Vector128;
-        if (level == SimdLevel.Vector256 && k < 16 && Avx.IsSupported)
+        level = GemmPaths.DotRowsWidth(level, k, out bool shortRows);
+        if (shortRows)
         {
             DotShortRows(k, n, x, m, ld, y);
             return;
@@ -302,13 +297,11 @@ internal static unsafe class Gemv
     /// chain from +0 in order p = 0, 1, …, k − 1, eight rows at a time with vectors across the rows.
     /// </summary>
     /// <remarks>
-    /// With vectors along a row this short, a row is one vector step, a horizontal sum and up to seven
-    /// scalar terms. Here eight rows are loaded transposed (columns 0–7, then the 8 that end at k), so
-    /// each term is one broadcast and one multiply–add for eight rows. Rows left over (n % 8, or where a
-    /// thread's rows end) take the same chain in scalar fused multiply–adds, so a row's bits never depend
-    /// on its neighbours. Zen 3 × OpenBLAS, builds alternated: δ·Wᵀ of a 10-class layer at batch 1
-    /// (1×256×10) 0.65–0.68 → 1.32–1.33, 1×784×10 0.63–0.71 → 1.35–1.37, W·x (256×1×10) 1.05–1.07 →
-    /// 2.07–2.16, k = 8 and 15 from 0.48–0.75 to 1.45–1.57.
+    /// With vectors along a row this short, a row is one vector step, a horizontal sum and up to
+    /// seven scalar terms. Here eight rows are loaded transposed (columns 0–7, then the 8 that end
+    /// at k), so each term is one broadcast and one multiply–add for eight rows. Rows left over (n
+    /// % 8, or where a thread's rows end) take the same chain in scalar fused multiply–adds, so a
+    /// row's bits never depend on its neighbours. Measurements: perf-results/tuning/gemm-small.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotShortRows(int k, int n, float* x, float* m, nint ld, float* y)
@@ -325,10 +318,10 @@ internal static unsafe class Gemv
             Vector256<float> c0, c1, c2, c3, c4, c5, c6, c7;
             if (tail > 0)
             {
-                Pack.LoadTransposed8x8(rows + tail, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
+                Vector256Kernel.LoadTransposed8x8(rows + tail, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
                 StoreColumns(tailColumns - 8 * (8 - tail), 8 - tail, c1, c2, c3, c4, c5, c6, c7);
             }
-            Pack.LoadTransposed8x8(rows, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
+            Vector256Kernel.LoadTransposed8x8(rows, ld, out c0, out c1, out c2, out c3, out c4, out c5, out c6, out c7);
             Vector256<float> sum = Vector256.FusedMultiplyAdd(Vector256.Create(x[0]), c0, Vector256<float>.Zero);
             sum = Vector256.FusedMultiplyAdd(Vector256.Create(x[1]), c1, sum);
             sum = Vector256.FusedMultiplyAdd(Vector256.Create(x[2]), c2, sum);
@@ -363,102 +356,6 @@ internal static unsafe class Gemv
         if (from <= 5) c5.Store(target + 40);
         if (from <= 6) c6.Store(target + 48);
         c7.Store(target + 56);
-    }
-
-    /// <summary>
-    /// The k = 1 product: c[i·ldc + j] = alpha·(x[i·xStride]·y[j]) + beta·c[i·ldc + j] for i &lt; m,
-    /// j &lt; n; c is not read when beta is 0. The product is rounded, then scaled, then added, in that
-    /// order at every level. c must not overlap x or y.
-    /// </summary>
-    /// <remarks>
-    /// Each row is covered by whole vectors of the widest width the level has that fits in n; a width
-    /// that is not a multiple of it ends with one more vector that overlaps the previous one (each
-    /// element is computed from the same inputs by the same operations, so the overlap writes the
-    /// same bits twice; with beta, that vector's c is loaded before the row's other stores). n = 10,
-    /// one vector and two scalars per row before, took 2.9 µs for 256 rows (Zen 3), slower than
-    /// OpenBLAS.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RankOne(SimdLevel level, int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
-    {
-        if (level == SimdLevel.Vector512 && n >= 16) RankOne512(m, n, x, xStride, y, alpha, beta, c, ldc);
-        else if (level >= SimdLevel.Vector256 && n >= 8) RankOne256(m, n, x, xStride, y, alpha, beta, c, ldc);
-        else if (level >= SimdLevel.Vector128 && n >= 4) RankOne128(m, n, x, xStride, y, alpha, beta, c, ldc);
-        else
-        {
-            for (int i = 0; i < m; i++, c += ldc)
-            {
-                float xi = x[i * xStride];
-                for (int j = 0; j < n; j++)
-                {
-                    float product = xi * y[j] * alpha;
-                    c[j] = beta == 0f ? product : product + beta * c[j];
-                }
-            }
-        }
-    }
-
-    private static void RankOne512(int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
-    {
-        Vector512<float> va = Vector512.Create(alpha), vb = Vector512.Create(beta);
-        int last = n - 16;
-        for (int i = 0; i < m; i++, c += ldc)
-        {
-            Vector512<float> vx = Vector512.Create(x[i * xStride]);
-            if (beta == 0f)
-            {
-                for (int j = 0; j < last; j += 16) (vx * Vector512.Load(y + j) * va).Store(c + j);
-                (vx * Vector512.Load(y + last) * va).Store(c + last);
-            }
-            else
-            {
-                Vector512<float> lastC = Vector512.Load(c + last);
-                for (int j = 0; j < last; j += 16) (vx * Vector512.Load(y + j) * va + vb * Vector512.Load(c + j)).Store(c + j);
-                (vx * Vector512.Load(y + last) * va + vb * lastC).Store(c + last);
-            }
-        }
-    }
-
-    private static void RankOne256(int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
-    {
-        Vector256<float> va = Vector256.Create(alpha), vb = Vector256.Create(beta);
-        int last = n - 8;
-        for (int i = 0; i < m; i++, c += ldc)
-        {
-            Vector256<float> vx = Vector256.Create(x[i * xStride]);
-            if (beta == 0f)
-            {
-                for (int j = 0; j < last; j += 8) (vx * Vector256.Load(y + j) * va).Store(c + j);
-                (vx * Vector256.Load(y + last) * va).Store(c + last);
-            }
-            else
-            {
-                Vector256<float> lastC = Vector256.Load(c + last);
-                for (int j = 0; j < last; j += 8) (vx * Vector256.Load(y + j) * va + vb * Vector256.Load(c + j)).Store(c + j);
-                (vx * Vector256.Load(y + last) * va + vb * lastC).Store(c + last);
-            }
-        }
-    }
-
-    private static void RankOne128(int m, int n, float* x, nint xStride, float* y, float alpha, float beta, float* c, nint ldc)
-    {
-        Vector128<float> va = Vector128.Create(alpha), vb = Vector128.Create(beta);
-        int last = n - 4;
-        for (int i = 0; i < m; i++, c += ldc)
-        {
-            Vector128<float> vx = Vector128.Create(x[i * xStride]);
-            if (beta == 0f)
-            {
-                for (int j = 0; j < last; j += 4) (vx * Vector128.Load(y + j) * va).Store(c + j);
-                (vx * Vector128.Load(y + last) * va).Store(c + last);
-            }
-            else
-            {
-                Vector128<float> lastC = Vector128.Load(c + last);
-                for (int j = 0; j < last; j += 4) (vx * Vector128.Load(y + j) * va + vb * Vector128.Load(c + j)).Store(c + j);
-                (vx * Vector128.Load(y + last) * va + vb * lastC).Store(c + last);
-            }
-        }
     }
 
     private static int Zero4(float* y)

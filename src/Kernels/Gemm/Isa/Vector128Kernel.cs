@@ -17,8 +17,9 @@ namespace Simd.Kernels;
 /// vfmadd where FMA exists, fmla on arm64, and mulps + addps elsewhere; the results differ from the
 /// fused ones by at most one rounding per step, well inside the GEMM error bound.
 /// </remarks>
-internal readonly unsafe struct Vector128Kernel : IGemmKernel, IColumnGemmKernel, IDotGemmKernel
+internal readonly unsafe partial struct Vector128Kernel : IGemmKernel
 {
+    public static SmallKernels SmallKernels => SmallKernels.DotsAndColumns;
     public static int MR => 6;
     public static int NR => 8;
     public static int KC => 256;
@@ -27,13 +28,7 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel, IColumnGemmKernel
     public static int NC => 2048;
     /// <summary>
     /// Up to 24 rows (4 row tiles) B is read in place; from 32 rows its panels are packed by their first
-    /// row tile. Zen 3 at 128 bits, 1 thread, packed ÷ in place in the same build (11–15 alternating
-    /// rounds, repeat control ×0.99–1.03): 32×256×784 ×1.07, 32×256×256 ×1.02–1.06, 36×256×256 ×1.03,
-    /// 48×256×256 ×1.08, 64×256×784 ×1.08–1.10, 128×256×784 ×1.13–1.15, 128×256×256 ×1.11. Up to 24
-    /// rows in place wins or ties (24×256×784 ×0.96, 8×256×256 ×0.89, 16 rows ×0.98–1.04). Packing still
-    /// loses a little at 30 rows (×0.97) and where B is narrow enough to stay in L1 when read in place
-    /// (64³ ×0.98, 96³ ×0.97, 128×64×128 TN ×0.97). The earlier 128 rows, measured on Zen 4, predate
-    /// packing in the first row tile.
+    /// row tile, which overlaps the packing with that tile's FMAs (perf-results/tuning/gemm-vector128.md).
     /// </summary>
     public static int BInPlaceRows => 24;
     public static SimdLevel Level => SimdLevel.Vector128;
@@ -51,9 +46,7 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel, IColumnGemmKernel
     /// <summary>Both micro-kernels, each compiled on its own so that the accumulators stay in registers.</summary>
     /// <remarks>
     /// The k loop is unrolled by 4 and a packed panel's row distance is a constant, as in <see
-    /// cref="Vector256Kernel"/>. Zen 3 at 128 bits (one thread, against the loop one row at a time,
-    /// medians of 15 alternating rounds): 128³ ×1.04, 256³ ×1.02, 512³ ×1.08, 32×256×784 ×1.10,
-    /// 128×784×256 (B transposed) ×1.05.
+    /// cref="Vector256Kernel"/>. Measurements: perf-results/tuning/gemm-vector128.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
@@ -285,27 +278,17 @@ internal readonly unsafe struct Vector128Kernel : IGemmKernel, IColumnGemmKernel
     public static int DotLanes => 4;
 
     /// <summary>
-    /// Zen 3 at 128 bits, one thread, the two paths alternated in 11–15 rounds (repeat control
-    /// ×0.97–1.02), column time ÷ dot time (above 1 the dot path is faster): 32×10×k
-    /// ×0.69 at k = 16, ×0.77 at 64, ×0.88 at 128, ×0.92 at 256, ×1.03 at 384, ×1.04 at 512, ×0.88–1.08 at
-    /// 784, ×0.97 at 1024; 64×10×k ×1.09 at 512, ×1.08–1.29 at 784; 128×10×k ×0.65 at 16, ×0.80 at 64,
-    /// ×0.87 at 256, ×1.00 at 384, ×0.90 at 512, ×0.96–1.07 at 784, ×0.97 at 1024. From 384 on the paths
-    /// are within noise of each other. Fewer than 8 rows take the dot path from k = 4 on: 2 to 7 rows,
-    /// n = 10, k = 16 to 784, ×1.24–4.0 (A transposed, 4×10×256 and 7×16×64, ×1.55 and ×1.09).
+    /// The column path is faster on shallower sums, and from 384 on the paths are within noise of each
+    /// other. Fewer than 8 rows take the dot path from k = 4 on, where it is much faster
+    /// (perf-results/tuning/gemm-vector128.md).
     /// </summary>
     public static int DotMinDepth => 512;
 
     /// <summary>With <see cref="WideDotDepthPerRow"/>: see the remarks.</summary>
     /// <remarks>
-    /// Twice the rows of <see cref="Vector256Kernel.WideDotMaxRows"/> and half the depth per row: the
-    /// 6×8 blocked path runs further below the roof than the 4×24 one, so transposing B into its
-    /// panels pays later. Zen 3 at 128 bits, 1 thread, a switch in the same build, two runs of 13 and 15
-    /// alternating rounds (repeat controls ×0.97–1.03), wide dot path ÷ blocked: 4×256×16 ×1.68, 8×256×32
-    /// ×1.17, 8×256×48 ×1.32, 8×256×64 ×1.36, 16×256×64 ×1.06, 16×256×96 ×1.03, 16×256×128 ×1.09,
-    /// 16×784×256 ×1.20, 16×1024×1024 ×1.41, 20×784×256 ×1.21, 24×256×96 ×0.96, 24×256×784 ×1.16,
-    /// 24×784×256 ×0.99, 32×256×128 ×1.09 in both runs, 32×256×256 ×1.15, 32×784×256 ×1.06 in both,
-    /// 32×256×784 ×1.30, 32×512×2048 ×1.24, 32×1024×1024 ×1.00–1.18. Beyond the rule: 32×256×64 ×0.96,
-    /// and from 48 rows on ×0.94–1.10 (48–128×256×784 ×1.09–1.10, 64×1024×1024 ×0.94, 128×784×256 ×0.98).
+    /// Twice the rows of <see cref="Vector256Kernel.WideDotMaxRows"/> and half the depth per row:
+    /// the 6×8 blocked path runs further below the roof than the 4×24 one, so transposing B into
+    /// its panels pays later. Measurements: perf-results/tuning/gemm-vector128.md.
     /// </remarks>
     public static int WideDotMaxRows => 32;
 

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Simd.Kernels;
 
@@ -68,6 +66,89 @@ internal unsafe interface IGemmKernel
     /// <see cref="MicroKernel"/>, so the results are identical however the tiles are grouped.
     /// </summary>
     static abstract void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width);
+
+    /// <summary>
+    /// Which small-shape kernels the level has beside the micro-kernel; decides the narrow, dot and
+    /// column paths in <see cref="GemmPaths.Choose"/>. Members of small kernels a level lacks are never
+    /// called; their defaults throw.
+    /// </summary>
+    static virtual SmallKernels SmallKernels => SmallKernels.None;
+
+    // The narrow kernel (SmallKernels.Narrow).
+    // A kernel for products with at most 16 columns (output layers, n = 10): reads A in place through
+    // row and column strides, so A is never packed, and B from a k×16 zero-padded copy. Packing A would
+    // cost about as much as the product itself when n is this small.
+
+    /// <summary>Rows of C one call computes.</summary>
+    static virtual int NarrowRows => throw new NotSupportedException();
+
+    /// <summary>
+    /// tile[i·16 + j] = Σ_{p&lt;k} a[i·rowStride + p·colStride]·b[p·16 + j] for i &lt; NarrowRows, j &lt; 16,
+    /// summed in order p = 0, 1, …, k − 1 with one fused multiply-add per step.
+    /// </summary>
+    static virtual void NarrowKernel(int k, float* a, nint rowStride, nint colStride, float* b, float* tile)
+        => throw new NotSupportedException();
+
+    // The column kernel (SmallKernels.DotsAndColumns).
+    // A kernel for products with at most 16 columns that runs its vectors down the rows of C instead of
+    // along them: every lane does useful work whatever n is (a row-wise 16-column tile uses 10 of 16
+    // lanes when n = 10). A ColumnRows-row block of A is read as k vectors, a[p·lda + i]: A itself when it is
+    // stored transposed (k×m, the weight gradient xᵀ·δ), a transposed copy of the block otherwise.
+
+    /// <summary>Rows of C one call computes: one vector.</summary>
+    static virtual int ColumnRows => throw new NotSupportedException();
+
+    /// <summary>Most columns one call computes: the accumulators that fit in the registers.</summary>
+    static virtual int MaxColumns => throw new NotSupportedException();
+
+    /// <summary>
+    /// tile[j·ColumnRows + i] = Σ_{p&lt;k} a[p·lda + i]·b[p·ldb + j] for i &lt; ColumnRows and j &lt; TColumns.Value
+    /// (at most <see cref="MaxColumns"/>), summed in order p = 0, 1, …, k − 1 with one fused multiply-add
+    /// per step. The column count is a type so that the JIT compiles one register tile per width.
+    /// </summary>
+    static virtual void ColumnKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile) where TColumns : IColumnCount
+        => throw new NotSupportedException();
+
+    // The dot kernel (SmallKernels.DotsAndColumns).
+    // A kernel for products with at most 16 columns whose A is not transposed, so that A's rows run along
+    // the sum: vectors run along k, and C[i, j] is the dot product of row i of A with column j of op(B), read
+    // as a row (B itself when it is stored transposed, a transposed copy otherwise). A's rows are read in
+    // place, so with many rows only B, k×n floats for all of them, is copied.
+
+    /// <summary>Rows of C one call computes.</summary>
+    static virtual int DotRows => throw new NotSupportedException();
+
+    /// <summary>Most columns one call computes: the accumulators that fit in the registers.</summary>
+    static virtual int MaxDotColumns => throw new NotSupportedException();
+
+    /// <summary>Lanes of the kernel's vectors: the shallowest sum it takes.</summary>
+    static virtual int DotLanes => throw new NotSupportedException();
+
+    /// <summary>
+    /// Shallowest sum for which a product with n ≤ 16, at least ColumnRows rows and A not transposed takes
+    /// the dot path rather than the column path, chosen by measurement per level: below it the column
+    /// path's transposed copy of A costs little and the dot kernel's horizontal sum, one per element of
+    /// C, weighs more.
+    /// </summary>
+    static virtual int DotMinDepth => throw new NotSupportedException();
+
+    /// <summary>Most rows of C for which a product with B stored transposed takes the wide dot path.</summary>
+    static virtual int WideDotMaxRows => throw new NotSupportedException();
+
+    /// <summary>Shallowest sum, per row of C, for which a product with B stored transposed takes the wide dot path.</summary>
+    static virtual int WideDotDepthPerRow => throw new NotSupportedException();
+
+    /// <summary>
+    /// tile[i·ldTile + j] = Σ_{p&lt;k} a[i·lda + p]·b[j·ldb + p] for i &lt; DotRows and j &lt; TColumns.Value (at
+    /// most <see cref="MaxDotColumns"/>), k ≥ <see cref="DotLanes"/>. Each row of tile may also be written past
+    /// TColumns.Value, up to the next multiple of 4 columns at most. Each element's summation order
+    /// depends only on k: lane t of a vector accumulator sums the products p = t, t + w, t + 2w, … with one fused multiply-add each (w the vector
+    /// width; when w does not divide k, the last step reads the w elements that end at k with those already
+    /// summed set to zero), then the lanes are added pairwise as a tree. The column count is a type so that
+    /// the JIT compiles one register tile per width.
+    /// </summary>
+    static virtual void DotKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile, nint ldTile) where TColumns : IColumnCount
+        => throw new NotSupportedException();
 }
 
 /// <summary>
@@ -81,132 +162,7 @@ internal readonly struct StoresBPanel : IBPanelSource { public static bool Store
 internal readonly struct ReadsBPanel : IBPanelSource { public static bool Stores => false; public static bool Packed => false; }
 internal readonly struct ReadsPackedBPanel : IBPanelSource { public static bool Stores => false; public static bool Packed => true; }
 
-/// <summary>Support shared by the micro-kernels.</summary>
-internal static unsafe class MicroKernelSupport
-{
-    /// <summary>
-    /// How many k steps ahead a packing micro-kernel prefetches the B rows it reads in place. Rows are
-    /// ldb apart, a stride the hardware prefetchers follow poorly. Measured on Zen 3 (4×24, 21 rounds,
-    /// against no prefetch): 6 to 12 rows all gained 2–5% on 64–128×256×784; 2 gained less.
-    /// </summary>
-    /// <remarks>
-    /// The packing tiles still run about 2.2 times as long as the others: in a perf profile of
-    /// 32×256×784 (Vector256, one thread) they took 14% of the samples for an eighth of the full
-    /// panels' work. Prefetching the next panel's rows from the packed tiles before it instead (tiles 1
-    /// to 4 of a panel a quarter of the rows each, one row per 4 k steps) made the packing tiles 9%
-    /// faster and the other tiles 7% slower (14.2 → 12.9% and 44.9 → 48.1% of the samples):
-    /// fetching B from L3 costs the core about the same wherever it happens. Zen 3, 15–25 alternating
-    /// rounds, three runs: 32×256×784 ×1.01–1.06, 64×256×784 ×1.01–1.02, 128×256×784 ×1.00–1.01,
-    /// 32×512×784 ×1.00, 256³ ×0.96–1.01, beside repeat controls of ×0.98–1.04. Not adopted.
-    /// </remarks>
-    public const int PackingPrefetchRows = 8;
-
-    /// <summary>
-    /// Asks for the rows×width tile of C at c (rows ldc apart) in L1, at the start of a micro-kernel, so
-    /// that its loads after the k loop do not wait on L2 or L3. C rows of a wide matrix share L1 sets
-    /// (4 KiB apart for 1024 columns) and a C block does not stay in L2 next to the packed blocks, so
-    /// without it every tile update stalls: 1024³ ran at 84% of the FMA roof instead of 92%. Only x64
-    /// has a prefetch instruction in .NET; elsewhere this does nothing.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void PrefetchTile(float* c, nint ldc, int rows, int width)
-    {
-        for (int i = 0; i < rows; i++) PrefetchRow(c + i * ldc, width);
-    }
-
-    /// <summary>Asks for every cache line of the width floats at row in L1 (x64 only; elsewhere nothing).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void PrefetchRow(float* row, int width)
-    {
-        if (!Sse.IsSupported) return;
-        for (int j = 0; j < width; j += 16) Sse.Prefetch0(row + j);
-        Sse.Prefetch0(row + width - 1);
-    }
-}
-
-/// <summary>
-/// A kernel for products with at most 16 columns (output layers, n = 10): reads A in place through
-/// row and column strides, so A is never packed, and B from a k×16 zero-padded copy. Packing A would
-/// cost about as much as the product itself when n is this small.
-/// </summary>
-internal unsafe interface INarrowGemmKernel
-{
-    /// <summary>Rows of C one call computes.</summary>
-    static abstract int NarrowRows { get; }
-
-    /// <summary>
-    /// tile[i·16 + j] = Σ_{p&lt;k} a[i·rowStride + p·colStride]·b[p·16 + j] for i &lt; NarrowRows, j &lt; 16,
-    /// summed in order p = 0, 1, …, k − 1 with one fused multiply-add per step.
-    /// </summary>
-    static abstract void NarrowKernel(int k, float* a, nint rowStride, nint colStride, float* b, float* tile);
-}
-
-/// <summary>
-/// A kernel for products with at most 16 columns that runs its vectors down the rows of C instead of
-/// along them: every lane does useful work whatever n is (a row-wise 16-column tile uses 10 of 16
-/// lanes when n = 10). A ColumnRows-row block of A is read as k vectors, a[p·lda + i]: A itself when it is
-/// stored transposed (k×m, the weight gradient xᵀ·δ), a transposed copy of the block otherwise.
-/// </summary>
-internal unsafe interface IColumnGemmKernel
-{
-    /// <summary>Rows of C one call computes: one vector.</summary>
-    static abstract int ColumnRows { get; }
-
-    /// <summary>Most columns one call computes: the accumulators that fit in the registers.</summary>
-    static abstract int MaxColumns { get; }
-
-    /// <summary>
-    /// tile[j·ColumnRows + i] = Σ_{p&lt;k} a[p·lda + i]·b[p·ldb + j] for i &lt; ColumnRows and j &lt; TColumns.Value
-    /// (at most <see cref="MaxColumns"/>), summed in order p = 0, 1, …, k − 1 with one fused multiply-add
-    /// per step. The column count is a type so that the JIT compiles one register tile per width.
-    /// </summary>
-    static abstract void ColumnKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile) where TColumns : IColumnCount;
-}
-
-/// <summary>
-/// A kernel for products with at most 16 columns whose A is not transposed, so that A's rows run along
-/// the sum: vectors run along k, and C[i, j] is the dot product of row i of A with column j of op(B), read
-/// as a row (B itself when it is stored transposed, a transposed copy otherwise). A's rows are read in
-/// place, so with many rows only B, k×n floats for all of them, is copied.
-/// </summary>
-internal unsafe interface IDotGemmKernel
-{
-    /// <summary>Rows of C one call computes.</summary>
-    static abstract int DotRows { get; }
-
-    /// <summary>Most columns one call computes: the accumulators that fit in the registers.</summary>
-    static abstract int MaxDotColumns { get; }
-
-    /// <summary>Lanes of the kernel's vectors: the shallowest sum it takes.</summary>
-    static abstract int DotLanes { get; }
-
-    /// <summary>
-    /// Shallowest sum for which a product with n ≤ 16, at least ColumnRows rows and A not transposed takes
-    /// the dot path rather than the column path, chosen by measurement per level: below it the column
-    /// path's transposed copy of A costs little and the dot kernel's horizontal sum, one per element of
-    /// C, weighs more.
-    /// </summary>
-    static abstract int DotMinDepth { get; }
-
-    /// <summary>Most rows of C for which a product with B stored transposed takes the wide dot path.</summary>
-    static abstract int WideDotMaxRows { get; }
-
-    /// <summary>Shallowest sum, per row of C, for which a product with B stored transposed takes the wide dot path.</summary>
-    static abstract int WideDotDepthPerRow { get; }
-
-    /// <summary>
-    /// tile[i·ldTile + j] = Σ_{p&lt;k} a[i·lda + p]·b[j·ldb + p] for i &lt; DotRows and j &lt; TColumns.Value (at
-    /// most <see cref="MaxDotColumns"/>), k ≥ <see cref="DotLanes"/>. Each row of tile may also be written past
-    /// TColumns.Value, up to the next multiple of 4 columns at most. Each element's summation order
-    /// depends only on k: lane t of a vector accumulator sums the products p = t, t + w, t + 2w, … with one fused multiply-add each (w the vector
-    /// width; when w does not divide k, the last step reads the w elements that end at k with those already
-    /// summed set to zero), then the lanes are added pairwise as a tree. The column count is a type so that
-    /// the JIT compiles one register tile per width.
-    /// </summary>
-    static abstract void DotKernel<TColumns>(int k, float* a, nint lda, float* b, nint ldb, float* tile, nint ldTile) where TColumns : IColumnCount;
-}
-
-/// <summary>A column count known to the JIT: <see cref="IColumnGemmKernel.ColumnKernel"/> is compiled once per count.</summary>
+/// <summary>A column count known to the JIT: <see cref="IGemmKernel.ColumnKernel"/> is compiled once per count.</summary>
 internal interface IColumnCount
 {
     static abstract int Value { get; }
