@@ -25,22 +25,17 @@ public enum Transpose
 /// </remarks>
 public static unsafe class Gemm
 {
-    private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
-
     /// <summary>
-    /// The most threads one call uses (the caller plus library workers); default
-    /// <see cref="Environment.ProcessorCount"/>. Calls below a work threshold run on the caller only.
+    /// Forwards to <see cref="Parallelism.MaxDegreeOfParallelism"/>, the one thread setting of every
+    /// kernel: the most threads one call uses (the caller plus library workers), default and maximum
+    /// <see cref="Environment.ProcessorCount"/> (larger values are clamped). Calls below a work threshold
+    /// run on the caller only.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public static int MaxDegreeOfParallelism
     {
-        get => s_maxDegreeOfParallelism;
-        set
-        {
-            if (value < 1)
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxDegreeOfParallelism must be at least 1.");
-            s_maxDegreeOfParallelism = value;
-        }
+        get => Parallelism.MaxDegreeOfParallelism;
+        set => Parallelism.MaxDegreeOfParallelism = value;
     }
 
     /// <summary>

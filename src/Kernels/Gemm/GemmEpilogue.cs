@@ -40,30 +40,12 @@ internal static unsafe class GemmEpilogue
         for (int i = row0; i < row0 + rows; i++)
         {
             float* row = job.C + i * job.Ldc + col0;
+            var segment = new Span<float>(row, cols);
             if (job.Bias != null)
-                AddBias(job.Level, row, job.Bias + col0, cols);
+                Bias.AddToRow(segment, new ReadOnlySpan<float>(job.Bias + col0, cols), job.Level);
             if (job.Activation != Activation.None)
-            {
-                var segment = new Span<float>(row, cols);
-                Activations.Forward(job.Activation, segment, segment);
-            }
+                Activations.ForwardInPlace(job.Activation, segment, job.Level);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void AddBias(SimdLevel level, float* row, float* bias, int n)
-    {
-        int j = 0;
-        if (level == SimdLevel.Vector512)
-            for (; j + Vector512<float>.Count <= n; j += Vector512<float>.Count)
-                (Vector512.Load(row + j) + Vector512.Load(bias + j)).Store(row + j);
-        if (level >= SimdLevel.Vector256)
-            for (; j + Vector256<float>.Count <= n; j += Vector256<float>.Count)
-                (Vector256.Load(row + j) + Vector256.Load(bias + j)).Store(row + j);
-        if (level >= SimdLevel.Vector128)
-            for (; j + Vector128<float>.Count <= n; j += Vector128<float>.Count)
-                (Vector128.Load(row + j) + Vector128.Load(bias + j)).Store(row + j);
-        for (; j < n; j++) row[j] += bias[j];
     }
 
     /// <summary>k = 0 or alpha = 0: C = beta·C (not read when beta is 0), then the epilogue if any.</summary>
