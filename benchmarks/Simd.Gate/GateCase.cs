@@ -57,6 +57,13 @@ public abstract class GateCase
 }
 
 /// <summary>
+/// Marks a case that the gate runs only when asked for all cases (<c>simd-perf ab --all</c>): it widens the
+/// comparison (every GEMM path, for a redesign) at the cost of time CI does not spend.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ExtendedAttribute : Attribute;
+
+/// <summary>
 /// The buffers of a case, carved from one page-aligned native block at fixed offsets, so that both
 /// builds see the same alignment and the same distances between arrays. <see cref="Relocate"/> moves the
 /// block to fresh memory: which physical pages a block gets decides its L2 set conflicts, and a process

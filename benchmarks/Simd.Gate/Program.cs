@@ -8,7 +8,7 @@ namespace Simd.Gate;
 /// The gate's worker: serves the key cases over standard input and output, one command a line, so
 /// that <c>simd-perf ab</c> can alternate between two builds sample by sample.
 /// <list type="bullet">
-/// <item><c>cases</c> → <c>cases NAME…</c> (tab-separated)</item>
+/// <item><c>cases</c> or <c>cases all</c> → <c>cases NAME…</c> (tab-separated; the key cases, or with the extended ones)</item>
 /// <item><c>setup NAME</c> → <c>ok HASH</c> (the first result's bits, hex) or <c>error MESSAGE</c></item>
 /// <item><c>relocate NAME</c> → <c>ok</c>: moves the case's arrays to fresh memory</item>
 /// <item><c>time NAME ITERATIONS</c> → <c>ns TOTAL</c>: wall time of that many back-to-back runs</item>
@@ -36,7 +36,9 @@ public static class Program
                 switch (words[0])
                 {
                     case "cases":
-                        output.WriteLine("cases\t" + string.Join('\t', cases.Keys.Order(StringComparer.Ordinal)));
+                        bool all = words.Length > 1 && words[1] == "all";
+                        var names = cases.Values.Where(c => all || !Attribute.IsDefined(c.GetType(), typeof(ExtendedAttribute))).Select(c => c.Name);
+                        output.WriteLine("cases\t" + string.Join('\t', names.Order(StringComparer.Ordinal)));
                         break;
                     case "setup":
                         output.WriteLine("ok " + Find(cases, words).Setup().ToString("x16", CultureInfo.InvariantCulture));

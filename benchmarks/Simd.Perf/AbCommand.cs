@@ -43,8 +43,9 @@ public static partial class Program
         (GateWorker, GateWorker) StartPair(int cpu) => (new GateWorker(baseDll, "base", cpu), new GateWorker(currentDll, "current", cpu));
         var filters = options.All("filter").ToList();
         IReadOnlyList<string> baseCases, currentCases;
-        using (var probe = new GateWorker(baseDll, "base")) baseCases = probe.Cases();
-        using (var probe = new GateWorker(currentDll, "current")) currentCases = probe.Cases();
+        bool all = options.Flag("all");
+        using (var probe = new GateWorker(baseDll, "base")) baseCases = probe.Cases(all);
+        using (var probe = new GateWorker(currentDll, "current")) currentCases = probe.Cases(all);
         var selected = currentCases.Where(c => filters.Count == 0 || filters.Any(f => c.Contains(f, StringComparison.OrdinalIgnoreCase))).ToList();
         var common = selected.Where(c => baseCases.Contains(c, StringComparer.Ordinal)).ToList();
         var newCases = selected.Except(common, StringComparer.Ordinal).ToList();

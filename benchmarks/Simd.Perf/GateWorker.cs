@@ -33,10 +33,10 @@ internal sealed class GateWorker : IDisposable
         if (cpu is int core && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())) _process.ProcessorAffinity = (nint)(1L << core);
     }
 
-    /// <summary>The names of the cases this build has.</summary>
-    public IReadOnlyList<string> Cases()
+    /// <summary>The names of the key cases this build has, or of all its cases (the extended ones too).</summary>
+    public IReadOnlyList<string> Cases(bool all = false)
     {
-        string reply = Ask("cases");
+        string reply = Ask(all ? "cases all" : "cases");
         return reply.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1..];
     }
 

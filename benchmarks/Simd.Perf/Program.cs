@@ -36,12 +36,13 @@ public static partial class Program
               { "<machine>": { "threshold": 1.0, "reason": "…" } }; it replaces --threshold for that machine
           simd-perf ab [--base COMMIT] [--filter TEXT]... [--threshold 0.10] [--rounds 30] [--max-rounds 90]
                        [--sample-ms 3] [--pairs 5] [--confidence 0.99] [--seed N] [--out FILE.json] [--work DIR]
-                       [--base-worker DLL --current-worker DLL]
+                       [--base-worker DLL --current-worker DLL] [--all]
               the A/B gate: builds benchmarks/Simd.Gate from this tree and from COMMIT (default: the commit in
               perf-results/baseline/ab-base), times the key cases of both in alternating rounds and prints
               each case's ratio (current ÷ base) with its confidence interval; exit code 1 when a case is
               slower by the threshold or more with confidence. --filter keeps cases whose name contains TEXT;
-              --base-worker/--current-worker skip the builds and use these worker builds
+              --base-worker/--current-worker skip the builds and use these worker builds; --all adds the
+              extended cases (every GEMM path) to the key ones
         """;
 
     /// <summary>
@@ -370,15 +371,20 @@ public static partial class Program
 
     internal sealed class Options
     {
+        /// <summary>Options that take no value.</summary>
+        private static readonly HashSet<string> s_flags = new(["all"], StringComparer.Ordinal);
         private readonly List<string> _positional = [];
         private readonly Dictionary<string, List<string>> _named = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 
         public static Options Parse(string[] args)
         {
             var options = new Options();
             for (int i = 0; i < args.Length; i++)
             {
-                if (args[i].StartsWith("--", StringComparison.Ordinal))
+                if (args[i].StartsWith("--", StringComparison.Ordinal) && s_flags.Contains(args[i][2..]))
+                    options._flags.Add(args[i][2..]);
+                else if (args[i].StartsWith("--", StringComparison.Ordinal))
                 {
                     if (i + 1 >= args.Length) throw new ArgumentException($"option {args[i]} needs a value");
                     string name = args[i][2..];
@@ -396,6 +402,8 @@ public static partial class Program
         public IEnumerable<string> All(string name) => _named.TryGetValue(name, out var values) ? values : [];
 
         public string? Single(string name) => _named.TryGetValue(name, out var values) ? values[^1] : null;
+
+        public bool Flag(string name) => _flags.Contains(name);
 
         public double? Number(string name) => Single(name) is string text
             ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : throw new ArgumentException($"--{name} '{text}' is not a number")
