@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 namespace Simd.Perf.Tests;
 
+[Collection(nameof(TimedCollection))]
 public class ComparisonTests
 {
     private static readonly CompareOptions CiOptions = new(Threshold: 0.40, Alpha: 0.001, NoiseFloorNs: 200);
