@@ -139,6 +139,7 @@ public sealed class ModelBuilder
 {
     private readonly List<Layer> _layers = [];
     private readonly int _inputSize;
+    private bool _built;
 
     /// <summary>Starts a model whose examples have <paramref name="inputSize"/> floats.</summary>
     public ModelBuilder(int inputSize)
@@ -147,12 +148,17 @@ public sealed class ModelBuilder
         _inputSize = inputSize;
     }
 
-    /// <summary>Appends a layer.</summary>
-    /// <exception cref="ArgumentException">The layer's input size differs from the previous output size (the message names both layers and shapes), or an embedding is not first.</exception>
+    /// <summary>Appends a layer; from then on the layer belongs to this builder's model and cannot join another.</summary>
+    /// <exception cref="ArgumentException">The layer's input size differs from the previous output size (the message names both layers and shapes),
+    /// an embedding is not first, or the layer was already added (here or to another model).</exception>
+    /// <exception cref="InvalidOperationException">This builder has already built its model.</exception>
     public ModelBuilder Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        if (_layers.Contains(layer)) throw new ArgumentException("a layer instance can be added only once", nameof(layer));
+        if (_built) throw new InvalidOperationException("this builder has already built its model; start a new ModelBuilder");
+        if (_layers.Contains(layer)) throw new ArgumentException($"{layer.Name} was already added to this model: a layer instance can be added only once", nameof(layer));
+        if (layer.Owner is not null)
+            throw new ArgumentException($"{layer.Name} ({layer.GetType().Name} {layer.InputSize} → {layer.OutputSize}) already belongs to another model: its parameters live in that model's arena; create a new layer", nameof(layer));
         int index = _layers.Count;
         string kind = layer.GetType().Name.ToLowerInvariant();
         layer.Name = $"{kind}{_layers.Count(l => l.GetType() == layer.GetType()) + 1}";
@@ -162,14 +168,18 @@ public sealed class ModelBuilder
         string previous = index == 0 ? "the model input" : _layers[^1].Name;
         if (layer.InputSize != expected)
             throw new ArgumentException($"{layer.Name} takes {layer.InputSize} inputs but {previous} gives {expected}", nameof(layer));
+        layer.Owner = this;
         _layers.Add(layer);
         return this;
     }
 
-    /// <summary>Allocates the parameter arena and initializes every layer from <paramref name="seed"/>.</summary>
+    /// <summary>Allocates the parameter arena and initializes every layer from <paramref name="seed"/>. A builder builds one model.</summary>
+    /// <exception cref="InvalidOperationException">No layer was added, or this builder has already built its model (its layers belong to it).</exception>
     public Model Build(ulong seed)
     {
         if (_layers.Count == 0) throw new InvalidOperationException("a model needs at least one layer");
+        if (_built) throw new InvalidOperationException("this builder has already built its model, which owns its layers; start a new ModelBuilder with new layers");
+        _built = true;
         var arena = new ParameterArena();
         foreach (Layer layer in _layers) layer.DeclareParameters(arena);
         arena.Seal();

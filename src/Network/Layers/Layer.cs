@@ -17,6 +17,9 @@ public abstract class Layer
     /// <summary>Unique name within the model; parameter names start with it.</summary>
     public string Name { get; internal set; } = "";
 
+    /// <summary>The <see cref="ModelBuilder"/> this layer was added to (null until then): a layer belongs to one model.</summary>
+    internal ModelBuilder? Owner { get; set; }
+
     /// <summary>Floats per example going in (for an embedding: the window's token count).</summary>
     public abstract int InputSize { get; }
 
