@@ -76,7 +76,12 @@ internal static class TrainCommand
             "momentum" => new Momentum(learningRate),
             _ => throw new ArgumentException($"--optimizer '{optimizerName}' is not adam, sgd or momentum"),
         };
-        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, batchSize, l2, clip);
+        Trainer trainer;
+        try { trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, batchSize, l2, clip); }
+        catch (ArgumentOutOfRangeException error) when (error.ParamName == "maxBatch")
+        {
+            throw new ArgumentException($"--batch {batchSize} is too large: {Program.Describe(error)}");
+        }
 
         Console.WriteLine($"data: {train.Source}: {train.Count} training, {test.Count} test examples, {train.FeatureCount} features, {train.ClassCount} classes");
         Console.WriteLine($"model:\n  {model.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}");

@@ -49,10 +49,27 @@ public sealed class Model
     public long ParameterCount => Parameters.Parameters.Sum(p => (long)p.Length);
 
     /// <summary>A workspace for batches of up to <paramref name="capacity"/> examples.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive, or capacity × a layer's width exceeds the largest array.</exception>
     public Workspace CreateWorkspace(int capacity)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        CheckCapacity(capacity, nameof(capacity));
         return new Workspace(this, capacity);
+    }
+
+    /// <summary>
+    /// Throws unless 1 ≤ <paramref name="capacity"/> and capacity × every layer's input and output width fits
+    /// in one array, so that no batch offset or buffer size computed in int can wrap.
+    /// </summary>
+    internal void CheckCapacity(int capacity, string parameterName)
+    {
+        if (capacity <= 0)
+            throw new ArgumentOutOfRangeException(parameterName, capacity, $"{parameterName} is the largest batch, so it must be at least 1");
+        Layer widest = Layers.MaxBy(l => Math.Max(l.InputSize, l.OutputSize))!;
+        int width = Math.Max(widest.InputSize, widest.OutputSize);
+        long floats = (long)capacity * width;
+        if (floats > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(parameterName, capacity,
+                $"a batch of {capacity:N0} examples × {width:N0} floats ({widest.Name}) is {floats:N0} floats, more than one array holds ({Array.MaxLength:N0}); at most {Array.MaxLength / width:N0} examples per batch fit this model");
     }
 
     /// <summary>Runs every layer forward on x (batch × InputSize); the result is <see cref="Output"/>.</summary>

@@ -142,4 +142,20 @@ public class TrainerTests
         Assert.Throws<InvalidOperationException>(() => classifier.Step(new float[4 * 64], new float[40], 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Step(new float[4 * 64], [0, 1, 2, 10], 4));
     }
+
+    [Theory]
+    [InlineData(20_000_000)]   // 20e6 × 128 wraps int to a negative length
+    [InlineData(33_554_433)]   // 2^25 + 1: × 128 wraps to a small positive length
+    [InlineData(int.MaxValue)]
+    public void BatchSizesWhoseBuffersOverflowAreRefusedUpFront(int maxBatch)
+    {
+        Model model = new ModelBuilder(64).Add(new Dense(64, 128, Activation.Relu)).Add(new Dense(128, 10)).Build(1);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), maxBatch));
+        Assert.Equal("maxBatch", error.ParamName);
+        Assert.Contains("× 128 floats (dense1)", error.Message);
+        Assert.Contains("at most 16,777,215 examples per batch fit this model", error.Message);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateWorkspace(maxBatch));
+        Assert.Equal("capacity", error.ParamName);
+        Assert.NotNull(new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2));
+    }
 }

@@ -20,6 +20,7 @@ public sealed class Trainer
     /// <param name="maxBatch">Largest batch <see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/> will see.</param>
     /// <param name="l2">λ of the L2 penalty λ·Σ‖W‖² over weight matrices and embedding tables (not biases); 0 disables it.</param>
     /// <param name="clipNorm">Clip the global gradient norm to this value; 0 disables clipping.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is not positive or its buffers would exceed the largest array (the message says the largest allowed); λ or the clipping norm is negative or not finite.</exception>
     public Trainer(Model model, Loss loss, Optimizer optimizer, int maxBatch, float l2 = 0f, float clipNorm = 0f)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -27,6 +28,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         if (!(l2 >= 0 && float.IsFinite(l2))) throw new ArgumentOutOfRangeException(nameof(l2), l2, "λ must be finite and non-negative");
         if (!(clipNorm >= 0 && float.IsFinite(clipNorm))) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "the clipping norm must be finite and non-negative (0 disables clipping)");
+        model.CheckCapacity(maxBatch, nameof(maxBatch));
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
