@@ -93,7 +93,7 @@ internal static class CharModelCommand
         var trainer = new SequenceTrainer(model, optimizer, steps, batch, SequenceReduction.MeanOverTokens, clip);
         if (load is not null)
         {
-            Checkpoint.Load(load, model.Parameters, optimizer);
+            Checkpoint.Load(load, model, optimizer);
             Console.WriteLine($"loaded {load}");
         }
 
@@ -169,7 +169,7 @@ internal static class CharModelCommand
                 ["layers"] = layerCount.ToString(CultureInfo.InvariantCulture),
                 ["alphabet"] = corpus.Alphabet,
             };
-            Checkpoint.Save(save, model.Parameters, optimizer, metadata);
+            Checkpoint.Save(save, model, optimizer, metadata);
             Console.WriteLine($"saved {save}");
         }
         return 0;
@@ -217,7 +217,7 @@ internal static class CharModelCommand
         int embedding = int.Parse(saved["embedding"], CultureInfo.InvariantCulture), hidden = int.Parse(saved["hidden"], CultureInfo.InvariantCulture);
         var model = new SequenceModel(alphabet.Length, embedding,
             Layers(saved["cell"], embedding, hidden, int.Parse(saved["layers"], CultureInfo.InvariantCulture), RecurrentInitializer.Uniform, 0f), seed);
-        Checkpoint.Load(load, model.Parameters, null);
+        Checkpoint.Load(load, model, null);
         var corpus = new TextCorpus(alphabet + alphabet, "the model's alphabet", alphabet);
         int[] generated = new SequenceSampler(model).Generate(corpus.Encode(prompt), count, temperature, new Rng(seed));
         Console.WriteLine(prompt + corpus.Decode(generated));

@@ -128,7 +128,7 @@ internal static class TrainCommand
             $"final: test accuracy {finalAccuracy:P2} (train {trainAccuracy:P2}) after {epochs} epochs in {total.Elapsed.TotalSeconds:F1} s"));
         if (save is not null)
         {
-            Checkpoint.Save(save, model.Parameters, optimizer);
+            Checkpoint.Save(save, model, optimizer);
             Console.WriteLine($"saved {save}");
         }
         return 0;

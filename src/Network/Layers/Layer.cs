@@ -26,6 +26,14 @@ public abstract class Layer
     /// <summary>Floats per example coming out.</summary>
     public abstract int OutputSize { get; }
 
+    /// <summary>
+    /// What the layer computes, without its name or initialization: kind, sizes and any setting that changes
+    /// the function (an activation). A checkpoint stores it and refuses to load into a layer whose value
+    /// differs, so override it when a setting other than the sizes changes what the parameters mean.
+    /// The default is "TypeName InputSize → OutputSize".
+    /// </summary>
+    public virtual string Architecture => $"{GetType().Name} {InputSize} → {OutputSize}";
+
     /// <summary>Declares this layer's parameters in the model's arena.</summary>
     public abstract void DeclareParameters(ParameterArena arena);
 
