@@ -31,6 +31,13 @@ internal sealed class Options
         ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : throw new ArgumentException($"--{name} '{text}' is not an integer")
         : fallback;
 
+    /// <summary>An integer option that must be at least <paramref name="minimum"/>; the message names the option.</summary>
+    public int Int(string name, int fallback, int minimum)
+    {
+        int value = Int(name, fallback);
+        return value >= minimum ? value : throw new ArgumentException($"--{name} {value} is not allowed: it must be at least {minimum}");
+    }
+
     public double Double(string name, double fallback) => String(name) is string text
         ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) ? value : throw new ArgumentException($"--{name} '{text}' is not a number")
         : fallback;

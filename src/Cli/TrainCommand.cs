@@ -55,7 +55,7 @@ internal static class TrainCommand
         ulong seed = (ulong)options.Int("seed", 1);
         float l2 = (float)options.Double("l2", 0);
         float clip = (float)options.Double("clip", 0);
-        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount);
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
         string? save = options.String("save");
         options.RejectUnknown();
         if (batchSize <= 0 || epochs <= 0) throw new ArgumentException("--batch and --epochs must be positive");

@@ -10,6 +10,7 @@ public sealed class Workspace
 {
     internal Workspace(Model model, int capacity)
     {
+        Model = model;
         Capacity = capacity;
         Outputs = [.. model.Layers.Select(l => new float[capacity * l.OutputSize])];
         Gradients = [.. model.Layers.Select(l => new float[capacity * l.OutputSize])];
@@ -17,6 +18,8 @@ public sealed class Workspace
 
     /// <summary>The largest batch this workspace holds.</summary>
     public int Capacity { get; }
+    /// <summary>The model that created this workspace; only it can use it.</summary>
+    internal Model Model { get; }
     internal float[][] Outputs { get; }   // per layer: (capacity, outputSize)
     internal float[][] Gradients { get; } // per layer: (capacity, outputSize)
 }
@@ -134,8 +137,11 @@ public sealed class Model
 
     private void CheckBatch(ReadOnlySpan<float> x, int batch, Workspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (workspace.Model != this)
+            throw new ArgumentException("the workspace was created by another model (its buffers have that model's layer sizes); use this model's CreateWorkspace", nameof(workspace));
         if (batch <= 0 || batch > workspace.Capacity)
-            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in [1, {workspace.Capacity}] (the workspace's capacity)");
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch {batch} is outside [1, {workspace.Capacity}] (1 to the workspace's capacity)");
         if (x.Length < batch * InputSize)
             throw new ArgumentException($"x has {x.Length} floats but batch {batch} × {InputSize} inputs need {batch * InputSize}", nameof(x));
     }

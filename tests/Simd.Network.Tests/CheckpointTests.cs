@@ -100,7 +100,7 @@ public class CheckpointTests
         {
             File.WriteAllText(path, "hello, this is not a model");
             var (target, _) = Trained(1);
-            Assert.Contains("bad magic", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, target.Parameters, null)).Message);
+            Assert.Contains("not a Simd checkpoint", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, target.Parameters, null)).Message);
         }
         finally { File.Delete(path); }
     }
@@ -202,5 +202,34 @@ public class CheckpointTests
             Assert.True(tanh.Parameters.Values.SequenceEqual(again.Parameters.Values));
         }
         finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void CorruptCountsShortFilesAndDirectoriesGiveClearMessages()
+    {
+        var (model, adam) = Trained(1);
+        byte[] bytes = Checkpoint.Serialize(model.Parameters, adam);
+        var (target, targetAdam) = Trained(2);
+
+        // A count of 0xFFFFFFFF with a valid checksum: corruption before the checksum was computed.
+        int layersAt = 16 + model.Parameters.Parameters.Sum(p => 2 + System.Text.Encoding.UTF8.GetByteCount(p.Name) + 9);
+        foreach ((int offset, string what) in new[] { (12, "parameters"), (layersAt, "layers") })
+        {
+            byte[] patched = bytes[..^4];
+            BitConverter.GetBytes(uint.MaxValue).CopyTo(patched, offset);
+            patched = [.. patched, .. BitConverter.GetBytes(Crc32.Append(0, patched))];
+            var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Deserialize(patched, "test", target.Parameters, targetAdam));
+            Assert.Contains($"test: corrupted checkpoint: 4294967295 {what} announced but only", error.Message);
+        }
+
+        Assert.Equal("test: truncated Simd checkpoint (12 bytes; even an empty one has 38)",
+            Assert.Throws<InvalidDataException>(() => Checkpoint.Deserialize(bytes.AsSpan(0, 12), "test", target.Parameters, null)).Message);
+        Assert.Equal("test: not a Simd checkpoint (it does not start with \"SIMDNET1\")",
+            Assert.Throws<InvalidDataException>(() => Checkpoint.Deserialize("twelve bytes"u8, "test", target.Parameters, null)).Message);
+
+        string directory = Path.GetTempPath();
+        var isDirectory = Assert.Throws<ArgumentException>(() => Checkpoint.Load(directory, target, null));
+        Assert.Contains($"'{directory}' is a directory, not a checkpoint file", isDirectory.Message);
+        Assert.Throws<ArgumentException>(() => Checkpoint.ReadMetadata(directory));
     }
 }

@@ -171,4 +171,14 @@ public class DatasetTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void SplittingTooFewExamplesSaysSo()
+    {
+        var one = new Dataset([0.5f, 0.25f], [1], 2, 3, "one.csv");
+        Assert.Equal("one.csv has 1 example; a training and a test set need at least 2", Assert.Throws<InvalidOperationException>(() => one.Split(0.5, 1)).Message);
+        var (train, test) = new Dataset([0.5f, 0.25f, 1, 0], [1, 2], 2, 3, "two.csv").Split(0.5, 1);
+        Assert.Equal(1, train.Count);
+        Assert.Equal(1, test.Count);
+    }
 }

@@ -35,6 +35,8 @@ namespace Simd.Network;
 public static class Checkpoint
 {
     private static ReadOnlySpan<byte> Magic => "SIMDNET1"u8;
+    /// <summary>Magic, version, parameter count, arena length, empty optimizer name, step, state count, checksum.</summary>
+    private const int MinimumLength = 8 + 4 + 4 + 4 + 2 + 8 + 4 + 4;
     /// <summary>The format version this code writes (it also reads versions 1 and 2).</summary>
     public const uint Version = 3;
 
@@ -67,7 +69,7 @@ public static class Checkpoint
     public static void Load(string path, Model model, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Deserialize(File.ReadAllBytes(path), path, model.Parameters, LayersOf(model), optimizer);
+        Deserialize(ReadFile(path), path, model.Parameters, LayersOf(model), optimizer);
     }
 
     /// <summary>Reads <paramref name="path"/> into a sequence model, like <see cref="Load(string, Model, Optimizer?)"/>.</summary>
@@ -75,7 +77,15 @@ public static class Checkpoint
     public static void Load(string path, SequenceModel model, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Deserialize(File.ReadAllBytes(path), path, model.Parameters, LayersOf(model), optimizer);
+        Deserialize(ReadFile(path), path, model.Parameters, LayersOf(model), optimizer);
+    }
+
+    /// <summary>The bytes of a checkpoint file; a directory is refused by name rather than as "access denied".</summary>
+    private static byte[] ReadFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new ArgumentException($"'{path}' is a directory, not a checkpoint file", nameof(path));
+        return File.ReadAllBytes(path);
     }
 
     /// <summary>Writes <paramref name="arena"/> and <paramref name="optimizer"/> state to <paramref name="path"/> atomically, without layers (prefer the overload that takes the model).</summary>
@@ -124,8 +134,7 @@ public static class Checkpoint
     public static void Load(string path, ParameterArena arena, Optimizer? optimizer)
     {
         ArgumentNullException.ThrowIfNull(arena);
-        byte[] bytes = File.ReadAllBytes(path);
-        Deserialize(bytes, path, arena, null, optimizer);
+        Deserialize(ReadFile(path), path, arena, null, optimizer);
     }
 
     /// <summary>One layer as a checkpoint records it.</summary>
@@ -175,9 +184,9 @@ public static class Checkpoint
     /// <exception cref="InvalidDataException">The file is not an intact checkpoint.</exception>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = ReadFile(path);
         var reader = Header(bytes, path, out uint version);
-        int count = checked((int)reader.UInt32());
+        int count = reader.Count("parameter");
         for (int i = 0; i < count; i++) { reader.Name(); reader.Int32(); reader.Int32(); reader.Byte(); }
         if (version >= 3) ReadLayers(ref reader);
         reader.Int32();
@@ -239,7 +248,7 @@ public static class Checkpoint
     internal static void Deserialize(ReadOnlySpan<byte> bytes, string source, ParameterArena arena, IReadOnlyList<LayerRecord>? layers, Optimizer? optimizer)
     {
         var reader = Header(bytes, source, out uint version);
-        int count = checked((int)reader.UInt32());
+        int count = reader.Count("parameter");
         var parameters = new List<Parameter>();
         for (int i = 0; i < count; i++)
             parameters.Add(new Parameter(reader.Name(), reader.Int32(), reader.Int32(), 0, reader.Byte() != 0));
@@ -247,7 +256,7 @@ public static class Checkpoint
         int arenaLength = reader.Int32();
         string optimizerName = reader.Name();
         long step = reader.Int64();
-        int stateCount = checked((int)reader.UInt32());
+        int stateCount = reader.Count("optimizer state array");
         if (version >= 2) ReadMetadata(ref reader);
         long payload = (long)arenaLength * 4 * (1 + stateCount);
         if (arenaLength < 0 || reader.Remaining != payload)
@@ -289,8 +298,11 @@ public static class Checkpoint
     private static Reader Header(ReadOnlySpan<byte> bytes, string source, out uint version)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are little-endian");
-        if (bytes.Length < Magic.Length + 8 || !bytes[..Magic.Length].SequenceEqual(Magic))
-            throw new InvalidDataException($"{source}: not a Simd model checkpoint (bad magic)");
+        int prefix = Math.Min(bytes.Length, Magic.Length);
+        if (!bytes[..prefix].SequenceEqual(Magic[..prefix]))
+            throw new InvalidDataException($"{source}: not a Simd checkpoint (it does not start with \"SIMDNET1\")");
+        if (bytes.Length < MinimumLength)
+            throw new InvalidDataException($"{source}: truncated Simd checkpoint ({bytes.Length} bytes; even an empty one has {MinimumLength})");
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
         version = BinaryPrimitives.ReadUInt32LittleEndian(bytes[Magic.Length..]);
         if (version is < 1 or > Version) throw new InvalidDataException($"{source}: checkpoint version {version}, this program reads versions 1 to {Version}");
@@ -302,7 +314,7 @@ public static class Checkpoint
 
     private static LayerRecord[] ReadLayers(ref Reader reader)
     {
-        int count = checked((int)reader.UInt32());
+        int count = reader.Count("layer");
         var layers = new List<LayerRecord>();
         for (int i = 0; i < count; i++) layers.Add(new LayerRecord(reader.Name(), reader.Name()));
         return [.. layers];
@@ -312,7 +324,7 @@ public static class Checkpoint
 
     private static Dictionary<string, string> ReadMetadata(ref Reader reader)
     {
-        int count = checked((int)reader.UInt32());
+        int count = reader.Count("metadata entry");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
         {
@@ -345,6 +357,18 @@ public static class Checkpoint
             ReadOnlySpan<byte> slice = _bytes.Slice(_position, count);
             _position += count;
             return slice;
+        }
+
+        /// <summary>
+        /// A count of <paramref name="what"/> items. Each item takes at least one byte, so a count above the
+        /// bytes left is corruption (reported here rather than as an overflow or a huge allocation).
+        /// </summary>
+        public int Count(string what)
+        {
+            uint count = UInt32();
+            if (count > Remaining)
+                throw new InvalidDataException($"{source}: corrupted checkpoint: {count} {what}s announced but only {Remaining} bytes follow");
+            return (int)count;
         }
 
         public byte Byte() => Take(1)[0];

@@ -47,10 +47,14 @@ public sealed class Dataset
     /// <summary>
     /// Splits into a training and a test set after a seeded shuffle: the same seed gives the same split.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not in (0, 1).</exception>
+    /// <exception cref="InvalidOperationException">The data set has fewer than 2 examples.</exception>
     public (Dataset Train, Dataset Test) Split(double testFraction, ulong seed)
     {
         if (!(testFraction > 0 && testFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "the test fraction must be in (0, 1)");
+        if (Count < 2)
+            throw new InvalidOperationException($"{Source} has {Count} example{(Count == 1 ? "" : "s")}; a training and a test set need at least 2");
         int[] order = [.. Enumerable.Range(0, Count)];
         new Rng(seed).Shuffle(order.AsSpan());
         int testCount = Math.Clamp((int)Math.Round(Count * testFraction), 1, Count - 1);

@@ -61,6 +61,7 @@ public sealed class Trainer
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch)
     {
         if (!Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs float targets, not labels");
+        CheckBatch(batch);
         if (labels.Length < batch) throw new ArgumentException($"labels has {labels.Length} entries for a batch of {batch}", nameof(labels));
         return StepCore(x, labels[..batch], [], batch);
     }
@@ -70,8 +71,15 @@ public sealed class Trainer
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch)
     {
         if (Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs labels, not float targets");
+        CheckBatch(batch);
         if (targets.Length < batch * Model.OutputSize) throw new ArgumentException($"targets has {targets.Length} floats but batch {batch} × {Model.OutputSize} outputs need {batch * Model.OutputSize}", nameof(targets));
         return StepCore(x, [], targets[..(batch * Model.OutputSize)], batch);
+    }
+
+    private void CheckBatch(int batch)
+    {
+        if (batch <= 0 || batch > _workspace.Capacity)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch {batch} is outside [1, {_workspace.Capacity}] (1 to the trainer's maxBatch)");
     }
 
     private float StepCore(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch)
