@@ -62,7 +62,7 @@ internal static class CharModelCommand
         string? prompt = options.String("prompt");
         ulong seed = (ulong)options.Int("seed", 1);
         Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
-        string? save = options.String("save");
+        string? save = options.SavePath("save");
         options.RejectUnknown();
         if (steps <= 0 || batch <= 0 || embedding <= 0 || hidden <= 0 || layerCount <= 0 || report <= 0 || epochs <= 0 || sampleLength < 0)
             throw new ArgumentException("--bptt, --batch, --embedding, --hidden, --layers, --report and --epochs must be positive (--sample non-negative)");

@@ -51,6 +51,18 @@ internal sealed class Options
         ? System.Enum.TryParse(text, ignoreCase: true, out T value) && System.Enum.IsDefined(value) ? value : throw new ArgumentException($"--{name} '{text}' is not one of {string.Join(", ", System.Enum.GetNames<T>()).ToLowerInvariant()}")
         : fallback;
 
+    /// <summary>A path option naming a checkpoint to write, checked now (see <see cref="Simd.Network.Checkpoint.CheckWritable"/>) so that a bad path fails before training.</summary>
+    public string? SavePath(string name)
+    {
+        if (String(name) is not string path) return null;
+        try { Simd.Network.Checkpoint.CheckWritable(path); }
+        catch (Exception error) when (error is ArgumentException or IOException)
+        {
+            throw new ArgumentException($"--{name}: {Program.Describe(error)}", error);
+        }
+        return path;
+    }
+
     public void RejectUnknown()
     {
         string[] unknown = [.. _values.Keys.Where(k => !_used.Contains(k))];

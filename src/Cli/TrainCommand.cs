@@ -56,7 +56,7 @@ internal static class TrainCommand
         float l2 = (float)options.Double("l2", 0);
         float clip = (float)options.Double("clip", 0);
         Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
-        string? save = options.String("save");
+        string? save = options.SavePath("save");
         options.RejectUnknown();
         if (batchSize <= 0 || epochs <= 0) throw new ArgumentException("--batch and --epochs must be positive");
 

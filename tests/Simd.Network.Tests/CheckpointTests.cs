@@ -232,4 +232,25 @@ public class CheckpointTests
         Assert.Contains($"'{directory}' is a directory, not a checkpoint file", isDirectory.Message);
         Assert.Throws<ArgumentException>(() => Checkpoint.ReadMetadata(directory));
     }
+
+    [Fact]
+    public void BadSavePathsAreFoundBeforeWritingAndNamedAsGiven()
+    {
+        var (model, adam) = Trained(1);
+        string missing = Path.Combine(Path.GetTempPath(), $"simd-missing-{Guid.NewGuid():N}", "model.ckpt");
+        string expected = $"cannot write '{missing}': the directory '{Path.GetDirectoryName(missing)}' does not exist";
+        Assert.Equal(expected, Assert.Throws<DirectoryNotFoundException>(() => Checkpoint.CheckWritable(missing)).Message);
+        Assert.Equal(expected, Assert.Throws<DirectoryNotFoundException>(() => Checkpoint.Save(missing, model, adam)).Message);
+
+        Assert.StartsWith("the checkpoint path is empty", Assert.Throws<ArgumentException>(() => Checkpoint.CheckWritable("")).Message);
+        Assert.StartsWith("the checkpoint path is empty", Assert.Throws<ArgumentException>(() => Checkpoint.Save(" ", model, adam)).Message);
+        string directory = Path.GetTempPath();
+        Assert.StartsWith($"'{directory}' is a directory; a checkpoint needs a file name", Assert.Throws<ArgumentException>(() => Checkpoint.CheckWritable(directory)).Message);
+        Assert.StartsWith($"'{directory}' is a directory", Assert.Throws<ArgumentException>(() => Checkpoint.Save(directory, model.Parameters, adam)).Message);
+
+        string path = TempPath();
+        Checkpoint.CheckWritable(path);
+        Assert.False(File.Exists(path));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"));
+    }
 }

@@ -45,6 +45,8 @@ public static class Checkpoint
     /// <paramref name="optimizer"/>'s state and <paramref name="metadata"/> to <paramref name="path"/> atomically.
     /// </summary>
     /// <exception cref="InvalidOperationException">A parameter or an optimizer state value is NaN or infinite (the message names the first one); no file was written.</exception>
+    /// <exception cref="ArgumentException">The path is empty or a directory (see <see cref="CheckWritable"/>).</exception>
+    /// <exception cref="IOException">The file cannot be written; the message names <paramref name="path"/>.</exception>
     public static void Save(string path, Model model, Optimizer? optimizer, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -104,11 +106,11 @@ public static class Checkpoint
     private static void Write(string path, ParameterArena arena, LayerRecord[] layers, Optimizer? optimizer, IReadOnlyDictionary<string, string>? metadata)
     {
         ArgumentNullException.ThrowIfNull(arena);
+        string full = TargetPath(path);
         if (!arena.IsSealed) throw new InvalidOperationException("cannot save a model whose parameters are not allocated");
         RequireFinite(arena, optimizer);
         byte[] bytes = Serialize(arena, layers, optimizer, metadata);
-        string full = Path.GetFullPath(path);
-        string temporary = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        string temporary = TemporaryPath(full);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -118,11 +120,63 @@ public static class Checkpoint
             }
             File.Move(temporary, full, overwrite: true);
         }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw WriteFailure(path, temporary, error);
+        }
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
     }
+
+    /// <summary>
+    /// Checks, without writing it, that a checkpoint can be saved at <paramref name="path"/>: the path is a
+    /// file name (not empty, not a directory) in an existing directory where a new file can be created
+    /// (a temporary file is created and deleted). Call it before training, so a bad path fails first.
+    /// </summary>
+    /// <exception cref="ArgumentException">The path is empty, invalid or a directory.</exception>
+    /// <exception cref="DirectoryNotFoundException">Its directory does not exist.</exception>
+    /// <exception cref="IOException">A file cannot be created there (the message names <paramref name="path"/>).</exception>
+    public static void CheckWritable(string path)
+    {
+        string full = TargetPath(path);
+        string temporary = TemporaryPath(full);
+        try
+        {
+            using (new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw WriteFailure(path, temporary, error);
+        }
+    }
+
+    /// <summary>The full path of a checkpoint to write, after the checks that need no file system write.</summary>
+    private static string TargetPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Trim().Length == 0) throw new ArgumentException("the checkpoint path is empty", nameof(path));
+        string full;
+        try { full = Path.GetFullPath(path); }
+        catch (Exception error) when (error is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ArgumentException($"'{path}' is not a valid file path ({error.Message})", nameof(path), error);
+        }
+        if (Directory.Exists(full) || Path.EndsInDirectorySeparator(path))
+            throw new ArgumentException($"'{path}' is a directory; a checkpoint needs a file name", nameof(path));
+        string directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"cannot write '{path}': the directory '{directory}' does not exist");
+        return full;
+    }
+
+    /// <summary>Written beside the target and renamed over it, so a crash never leaves half a checkpoint under the target's name.</summary>
+    private static string TemporaryPath(string full) => $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>A write error that names the user's path rather than the temporary file.</summary>
+    private static IOException WriteFailure(string path, string temporary, Exception error) =>
+        new($"cannot write '{path}': {(error is UnauthorizedAccessException ? $"no permission to create files in '{Path.GetDirectoryName(temporary)}'" : error.Message.Replace(temporary, path, StringComparison.Ordinal))}", error);
 
     /// <summary>
     /// Reads <paramref name="path"/> into <paramref name="arena"/> (and the optimizer's state when the
