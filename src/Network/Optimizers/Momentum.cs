@@ -28,7 +28,7 @@ public sealed class Momentum : Optimizer
     }
     internal override void Update(ParameterArena arena)
     {
-        Step++;
         Optimizers.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
+        Step++;
     }
 }

@@ -9,30 +9,38 @@ public abstract class Optimizer
     /// <summary>Short name stored in checkpoints ("sgd", "momentum", "adam").</summary>
     public abstract string Name { get; }
 
-    /// <summary>Updates applied so far; Adam's bias correction uses it.</summary>
+    private float _learningRate;
+
+    /// <summary>Updates applied so far; Adam's bias correction uses it. A step that throws does not count.</summary>
     public long Step { get; internal set; }
 
     /// <summary>State arrays, each as long as the arena; empty for plain SGD.</summary>
     public abstract IReadOnlyList<float[]> State { get; }
 
-    /// <summary>Learning rate η.</summary>
-    public float LearningRate { get; set; }
+    /// <summary>Learning rate η, finite and positive (a schedule may change it between steps).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is NaN, infinite, zero or negative; the learning rate is unchanged.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = CheckLearningRate(value, nameof(value));
+    }
 
     /// <summary>Creates an optimizer with learning rate <paramref name="learningRate"/>.</summary>
-    protected Optimizer(float learningRate)
-    {
-        if (!float.IsFinite(learningRate) || learningRate <= 0)
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate must be finite and positive");
-        LearningRate = learningRate;
-    }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is NaN, infinite, zero or negative.</exception>
+    protected Optimizer(float learningRate) => _learningRate = CheckLearningRate(learningRate, nameof(learningRate));
+
+    private static float CheckLearningRate(float learningRate, string parameterName) =>
+        float.IsFinite(learningRate) && learningRate > 0 ? learningRate
+            : throw new ArgumentOutOfRangeException(parameterName, learningRate, $"the learning rate must be finite and positive, not {learningRate}");
 
     /// <summary>Allocates state for an arena of <paramref name="length"/> floats; called once by the trainer.</summary>
     internal abstract void Attach(int length);
 
     /// <summary>
-    /// Applies one update to the whole arena: parameters ← f(parameters, gradients, state). Increments
-    /// <see cref="Step"/> first. Optimizers with state update every element, because a zero gradient
-    /// still moves a parameter whose momentum is nonzero.
+    /// Applies one update to the whole arena: parameters ← f(parameters, gradients, state), as update
+    /// number <see cref="Step"/> + 1, and increments <see cref="Step"/> only once it succeeded (a throw
+    /// leaves parameters, state and Step as they were). Optimizers with state update every element,
+    /// because a zero gradient still moves a parameter whose momentum is nonzero.
     /// </summary>
     internal abstract void Update(ParameterArena arena);
 }

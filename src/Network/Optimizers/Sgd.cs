@@ -16,10 +16,10 @@ public sealed class Sgd(float learningRate) : Optimizer(learningRate)
     /// </summary>
     internal override void Update(ParameterArena arena)
     {
-        Step++;
         Span<float> values = arena.Values;
         ReadOnlySpan<float> gradients = arena.Gradients;
         foreach ((int offset, int length) in arena.ActiveGradientRanges())
             Optimizers.Sgd(gradients.Slice(offset, length), values.Slice(offset, length), LearningRate);
+        Step++;
     }
 }
