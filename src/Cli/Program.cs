@@ -41,9 +41,11 @@ public static class Program
                 case "gradcheck":
                     return GradCheckCommand.Run(new Options(args[1..]));
                 case "info":
+                    new Options(args[1..]).RejectUnknown();
                     Console.WriteLine(SimdLevels.DescribeMachine());
                     return 0;
                 case "help" or "--help" or "-h":
+                    new Options(args[1..]).RejectUnknown();
                     Console.WriteLine(Usage);
                     return 0;
                 default:
