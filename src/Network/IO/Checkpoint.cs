@@ -31,6 +31,10 @@ namespace Simd.Network;
 /// into a model refuses a file whose layers differ, naming both, even when every parameter shape matches
 /// (a ReLU model's weights are not a tanh model's). Files saved from a bare <see cref="ParameterArena"/>
 /// (L = 0) and files of versions 1 and 2 carry no layers; for them only names and shapes are checked.</para>
+/// <para>Optimizer: saving writes the state of an optimizer bound to this model (one that never trained
+/// has none and is written as no optimizer); loading binds an unbound optimizer of the file's kind to the
+/// model and restores its state and step. An optimizer bound to another model is refused by both
+/// (InvalidOperationException), before anything is written or changed.</para>
 /// </remarks>
 public static class Checkpoint
 {
@@ -108,6 +112,8 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(arena);
         string full = TargetPath(path);
         if (!arena.IsSealed) throw new InvalidOperationException("cannot save a model whose parameters are not allocated");
+        optimizer?.CheckAttachable(arena);
+        if (optimizer is not null && !optimizer.IsAttachedTo(arena)) optimizer = null; // never used: no state to save
         RequireFinite(arena, optimizer);
         byte[] bytes = Serialize(arena, layers, optimizer, metadata);
         string temporary = TemporaryPath(full);
@@ -301,6 +307,7 @@ public static class Checkpoint
     /// <summary>Checks <paramref name="bytes"/> against the arena and, when both the file and <paramref name="layers"/> have them, the layers; then copies.</summary>
     internal static void Deserialize(ReadOnlySpan<byte> bytes, string source, ParameterArena arena, IReadOnlyList<LayerRecord>? layers, Optimizer? optimizer)
     {
+        optimizer?.CheckAttachable(arena);
         var reader = Header(bytes, source, out uint version);
         int count = reader.Count("parameter");
         var parameters = new List<Parameter>();
@@ -335,7 +342,13 @@ public static class Checkpoint
         }
         if (arenaLength != arena.Length)
             throw new InvalidDataException($"{source}: arena of {arenaLength} floats, the model's has {arena.Length}");
-        bool loadState = optimizer is not null && optimizerName == optimizer.Name && stateCount == optimizer.State.Count;
+        bool loadState = optimizer is not null && optimizerName == optimizer.Name;
+        if (loadState)
+        {
+            optimizer!.Attach(arena);
+            if (stateCount != optimizer.State.Count)
+                throw new InvalidDataException($"{source}: {stateCount} {optimizerName} state arrays, this {optimizer.Name} optimizer has {optimizer.State.Count}");
+        }
 
         ReadOnlySpan<byte> tensors = reader.Rest;
         int arenaBytes = arenaLength * 4;

@@ -30,7 +30,7 @@ public sealed class Adam : Optimizer
     public override string Name => "adam";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => _state;
-    internal override void Attach(int length)
+    private protected override void AllocateState(int length)
     {
         _firstMoment = new float[length];
         _secondMoment = new float[length];

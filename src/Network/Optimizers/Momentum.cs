@@ -21,7 +21,7 @@ public sealed class Momentum : Optimizer
     public override string Name => "momentum";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => _state;
-    internal override void Attach(int length)
+    private protected override void AllocateState(int length)
     {
         _velocity = new float[length];
         _state = [_velocity];

@@ -4,12 +4,18 @@ namespace Simd.Network;
 /// Updates a model's parameter arena from its gradient arena. State (momentum, Adam moments) lives
 /// in arrays with the arena's layout, so each update is one flat fused pass over the arena.
 /// </summary>
+/// <remarks>
+/// An optimizer belongs to one model: the first trainer (or checkpoint load) binds it to that model's
+/// arena, and using it for another model is an error, since its state holds the first model's moments.
+/// Further trainers of the same model share it and its state.
+/// </remarks>
 public abstract class Optimizer
 {
     /// <summary>Short name stored in checkpoints ("sgd", "momentum", "adam").</summary>
     public abstract string Name { get; }
 
     private float _learningRate;
+    private ParameterArena? _arena;
 
     /// <summary>Updates applied so far; Adam's bias correction uses it. A step that throws does not count.</summary>
     public long Step { get; internal set; }
@@ -33,8 +39,33 @@ public abstract class Optimizer
         float.IsFinite(learningRate) && learningRate > 0 ? learningRate
             : throw new ArgumentOutOfRangeException(parameterName, learningRate, $"the learning rate must be finite and positive, not {learningRate}");
 
-    /// <summary>Allocates state for an arena of <paramref name="length"/> floats; called once by the trainer.</summary>
-    internal abstract void Attach(int length);
+    /// <summary>
+    /// Binds this optimizer to <paramref name="arena"/> and allocates its state, the first time; binding
+    /// again to the same arena keeps the state.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The optimizer is bound to another model's arena.</exception>
+    internal void Attach(ParameterArena arena)
+    {
+        CheckAttachable(arena);
+        if (_arena is not null) return;
+        AllocateState(arena.Length);
+        _arena = arena;
+    }
+
+    /// <summary>True once a trainer or a checkpoint load has bound this optimizer to <paramref name="arena"/>.</summary>
+    internal bool IsAttachedTo(ParameterArena arena) => ReferenceEquals(_arena, arena);
+
+    /// <summary>Throws unless this optimizer is unbound or bound to <paramref name="arena"/>; changes nothing.</summary>
+    /// <exception cref="InvalidOperationException">The optimizer is bound to another model's arena.</exception>
+    internal void CheckAttachable(ParameterArena arena)
+    {
+        if (_arena is not null && !ReferenceEquals(_arena, arena))
+            throw new InvalidOperationException(
+                $"this {Name} optimizer already updates another model (its state has that model's layout, {_arena.Parameters.Count} parameters in {_arena.Length} floats); create one optimizer per model");
+    }
+
+    /// <summary>Allocates state for an arena of <paramref name="length"/> floats; called once, by <see cref="Attach"/>.</summary>
+    private protected abstract void AllocateState(int length);
 
     /// <summary>
     /// Applies one update to the whole arena: parameters ← f(parameters, gradients, state), as update

@@ -16,7 +16,7 @@ public sealed class Trainer
     /// <summary>Creates a trainer for batches of up to <paramref name="maxBatch"/> examples.</summary>
     /// <param name="model">The model to train.</param>
     /// <param name="loss">The loss.</param>
-    /// <param name="optimizer">The optimizer; its state is allocated here.</param>
+    /// <param name="optimizer">The optimizer, bound here to the model (its state is allocated the first time); it cannot serve another model.</param>
     /// <param name="maxBatch">Largest batch <see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/> will see.</param>
     /// <param name="l2">λ of the L2 penalty λ·Σ‖W‖² over weight matrices and embedding tables (not biases); 0 disables it.</param>
     /// <param name="clipNorm">Clip the global gradient norm to this value; 0 disables clipping.</param>
@@ -29,6 +29,7 @@ public sealed class Trainer
         if (!(l2 >= 0 && float.IsFinite(l2))) throw new ArgumentOutOfRangeException(nameof(l2), l2, "λ must be finite and non-negative");
         if (!(clipNorm >= 0 && float.IsFinite(clipNorm))) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "the clipping norm must be finite and non-negative (0 disables clipping)");
         model.CheckCapacity(maxBatch, nameof(maxBatch));
+        optimizer.Attach(model.Parameters);
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
@@ -36,7 +37,6 @@ public sealed class Trainer
         _l2 = new L2Penalty(l2);
         ClipNorm = clipNorm;
         _workspace = model.CreateWorkspace(maxBatch);
-        optimizer.Attach(model.Parameters.Length);
     }
 
     /// <summary>The model being trained.</summary>
