@@ -129,4 +129,16 @@ public class ModelTests
         Assert.Contains("already built", Assert.Throws<InvalidOperationException>(() => builder.Build(2)).Message);
         Assert.Throws<InvalidOperationException>(() => builder.Add(new Dense(2, 2)));
     }
+
+    [Fact]
+    public void ARecurrentLayerBelongsToOneSequenceModel()
+    {
+        var cell = new Gru(3, 4);
+        var first = new SequenceModel(5, 3, [cell], 1);
+        float[] before = first.Parameters.Values.ToArray();
+        var error = Assert.Throws<ArgumentException>(() => new SequenceModel(5, 3, [cell], 2));
+        Assert.Contains("gru1 (Gru 3 → 4) already belongs to another model", error.Message);
+        Assert.Throws<ArgumentException>(() => SequenceModel.ForFeatures(3, [cell], 2, 1));
+        Assert.True(first.Parameters.Values.SequenceEqual(before));
+    }
 }
