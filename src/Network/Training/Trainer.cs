@@ -21,6 +21,7 @@ public sealed class Trainer
     /// <param name="l2">λ of the L2 penalty λ·Σ‖W‖² over weight matrices and embedding tables (not biases); 0 disables it.</param>
     /// <param name="clipNorm">Clip the global gradient norm to this value; 0 disables clipping.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is not positive or its buffers would exceed the largest array (the message says the largest allowed); λ or the clipping norm is negative or not finite.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="optimizer"/> already updates another model.</exception>
     public Trainer(Model model, Loss loss, Optimizer optimizer, int maxBatch, float l2 = 0f, float clipNorm = 0f)
     {
         ArgumentNullException.ThrowIfNull(model);
