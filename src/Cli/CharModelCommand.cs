@@ -61,8 +61,8 @@ internal static class CharModelCommand
         int sampleLength = options.Int("sample", 400);
         string? prompt = options.String("prompt");
         ulong seed = (ulong)options.Int("seed", 1);
-        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount);
-        string? save = options.String("save");
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
+        string? save = options.SavePath("save");
         options.RejectUnknown();
         if (steps <= 0 || batch <= 0 || embedding <= 0 || hidden <= 0 || layerCount <= 0 || report <= 0 || epochs <= 0 || sampleLength < 0)
             throw new ArgumentException("--bptt, --batch, --embedding, --hidden, --layers, --report and --epochs must be positive (--sample non-negative)");
@@ -93,7 +93,7 @@ internal static class CharModelCommand
         var trainer = new SequenceTrainer(model, optimizer, steps, batch, SequenceReduction.MeanOverTokens, clip);
         if (load is not null)
         {
-            Checkpoint.Load(load, model.Parameters, optimizer);
+            Checkpoint.Load(load, model, optimizer);
             Console.WriteLine($"loaded {load}");
         }
 
@@ -169,7 +169,7 @@ internal static class CharModelCommand
                 ["layers"] = layerCount.ToString(CultureInfo.InvariantCulture),
                 ["alphabet"] = corpus.Alphabet,
             };
-            Checkpoint.Save(save, model.Parameters, optimizer, metadata);
+            Checkpoint.Save(save, model, optimizer, metadata);
             Console.WriteLine($"saved {save}");
         }
         return 0;
@@ -217,7 +217,7 @@ internal static class CharModelCommand
         int embedding = int.Parse(saved["embedding"], CultureInfo.InvariantCulture), hidden = int.Parse(saved["hidden"], CultureInfo.InvariantCulture);
         var model = new SequenceModel(alphabet.Length, embedding,
             Layers(saved["cell"], embedding, hidden, int.Parse(saved["layers"], CultureInfo.InvariantCulture), RecurrentInitializer.Uniform, 0f), seed);
-        Checkpoint.Load(load, model.Parameters, null);
+        Checkpoint.Load(load, model, null);
         var corpus = new TextCorpus(alphabet + alphabet, "the model's alphabet", alphabet);
         int[] generated = new SequenceSampler(model).Generate(corpus.Encode(prompt), count, temperature, new Rng(seed));
         Console.WriteLine(prompt + corpus.Decode(generated));

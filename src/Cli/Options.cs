@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Simd.Cli;
 
-/// <summary>Parses <c>--name value</c> options; every option must be consumed, and bad values are clear errors.</summary>
+/// <summary>
+/// Parses <c>--name value</c> options; each option may be given once, every option must be consumed, and bad
+/// values are clear errors (nothing is read leniently: no empty list entries, no enum numbers).
+/// </summary>
 internal sealed class Options
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -17,7 +20,8 @@ internal sealed class Options
             if (!name.StartsWith("--", StringComparison.Ordinal) || name.Length < 3)
                 throw new ArgumentException($"expected an option like --epochs 10, got '{name}'");
             if (!e.MoveNext()) throw new ArgumentException($"option {name} needs a value");
-            _values[name[2..]] = e.Current;
+            if (!_values.TryAdd(name[2..], e.Current))
+                throw new ArgumentException($"option {name} is given twice ('{_values[name[2..]]}' and '{e.Current}'); give it once");
         }
     }
 
@@ -31,18 +35,43 @@ internal sealed class Options
         ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : throw new ArgumentException($"--{name} '{text}' is not an integer")
         : fallback;
 
+    /// <summary>An integer option that must be at least <paramref name="minimum"/>; the message names the option.</summary>
+    public int Int(string name, int fallback, int minimum)
+    {
+        int value = Int(name, fallback);
+        return value >= minimum ? value : throw new ArgumentException($"--{name} {value} is not allowed: it must be at least {minimum}");
+    }
+
     public double Double(string name, double fallback) => String(name) is string text
         ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) ? value : throw new ArgumentException($"--{name} '{text}' is not a number")
         : fallback;
 
+    /// <summary>A non-empty comma-separated list of positive integers; an empty entry (",", "128,") is an error, not skipped.</summary>
     public int[] IntList(string name, int[] fallback) => String(name) is string text
-        ? [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(part =>
+        ? [.. text.Split(',').Select(part =>
             int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0 ? value : throw new ArgumentException($"--{name} '{text}' is not a list of positive integers like 128,64"))]
         : fallback;
 
-    public T Enum<T>(string name, T fallback) where T : struct, System.Enum => String(name) is string text
-        ? System.Enum.TryParse(text, ignoreCase: true, out T value) && System.Enum.IsDefined(value) ? value : throw new ArgumentException($"--{name} '{text}' is not one of {string.Join(", ", System.Enum.GetNames<T>()).ToLowerInvariant()}")
-        : fallback;
+    /// <summary>One of the enum's names, in any case; numbers and combinations, which <see cref="System.Enum.TryParse{TEnum}(string, bool, out TEnum)"/> accepts, are errors.</summary>
+    public T Enum<T>(string name, T fallback) where T : struct, System.Enum
+    {
+        if (String(name) is not string text) return fallback;
+        foreach (T value in System.Enum.GetValues<T>())
+            if (string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase)) return value;
+        throw new ArgumentException($"--{name} '{text}' is not one of {string.Join(", ", System.Enum.GetNames<T>()).ToLowerInvariant()}");
+    }
+
+    /// <summary>A path option naming a checkpoint to write, checked now (see <see cref="Simd.Network.Checkpoint.CheckWritable"/>) so that a bad path fails before training.</summary>
+    public string? SavePath(string name)
+    {
+        if (String(name) is not string path) return null;
+        try { Simd.Network.Checkpoint.CheckWritable(path); }
+        catch (Exception error) when (error is ArgumentException or IOException)
+        {
+            throw new ArgumentException($"--{name}: {Program.Describe(error)}", error);
+        }
+        return path;
+    }
 
     public void RejectUnknown()
     {

@@ -41,9 +41,11 @@ public static class Program
                 case "gradcheck":
                     return GradCheckCommand.Run(new Options(args[1..]));
                 case "info":
+                    new Options(args[1..]).RejectUnknown();
                     Console.WriteLine(SimdLevels.DescribeMachine());
                     return 0;
                 case "help" or "--help" or "-h":
+                    new Options(args[1..]).RejectUnknown();
                     Console.WriteLine(Usage);
                     return 0;
                 default:
@@ -54,8 +56,22 @@ public static class Program
         }
         catch (Exception error) when (error is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"simd: {error.Message}");
+            Console.Error.WriteLine($"simd: {Describe(error)}");
             return 2;
         }
+    }
+
+    /// <summary>
+    /// An error as one line: the message without the "(Parameter 'x')" and "Actual value was" parts
+    /// that .NET appends to argument exceptions, which name the library's parameters, not the program's options.
+    /// </summary>
+    internal static string Describe(Exception error)
+    {
+        string message = error.Message;
+        if (error is ArgumentException { ParamName: string name })
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        if (error is ArgumentOutOfRangeException { ActualValue: not null } outOfRange)
+            message = message.Replace($"Actual value was {outOfRange.ActualValue}.", "", StringComparison.Ordinal);
+        return string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }

@@ -35,7 +35,7 @@ internal static class RnnGradientsCommand
         double trainSeconds = options.Double("train-seconds", 15);
         string svg = options.String("svg") ?? "rnn-gradients.svg";
         ulong seed = (ulong)options.Int("seed", 1);
-        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount);
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
         options.RejectUnknown();
         if (steps < 2 || hidden <= 0 || embedding <= 0 || batch <= 0 || trainSeconds < 0)
             throw new ArgumentException("--steps must be at least 2, --hidden, --embedding and --batch positive, --train-seconds non-negative");

@@ -55,8 +55,8 @@ internal static class TrainCommand
         ulong seed = (ulong)options.Int("seed", 1);
         float l2 = (float)options.Double("l2", 0);
         float clip = (float)options.Double("clip", 0);
-        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount);
-        string? save = options.String("save");
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
+        string? save = options.SavePath("save");
         options.RejectUnknown();
         if (batchSize <= 0 || epochs <= 0) throw new ArgumentException("--batch and --epochs must be positive");
 
@@ -76,7 +76,12 @@ internal static class TrainCommand
             "momentum" => new Momentum(learningRate),
             _ => throw new ArgumentException($"--optimizer '{optimizerName}' is not adam, sgd or momentum"),
         };
-        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, batchSize, l2, clip);
+        Trainer trainer;
+        try { trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, batchSize, l2, clip); }
+        catch (ArgumentOutOfRangeException error) when (error.ParamName == "maxBatch")
+        {
+            throw new ArgumentException($"--batch {batchSize} is too large: {Program.Describe(error)}");
+        }
 
         Console.WriteLine($"data: {train.Source}: {train.Count} training, {test.Count} test examples, {train.FeatureCount} features, {train.ClassCount} classes");
         Console.WriteLine($"model:\n  {model.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}");
@@ -123,7 +128,7 @@ internal static class TrainCommand
             $"final: test accuracy {finalAccuracy:P2} (train {trainAccuracy:P2}) after {epochs} epochs in {total.Elapsed.TotalSeconds:F1} s"));
         if (save is not null)
         {
-            Checkpoint.Save(save, model.Parameters, optimizer);
+            Checkpoint.Save(save, model, optimizer);
             Console.WriteLine($"saved {save}");
         }
         return 0;

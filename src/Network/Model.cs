@@ -10,6 +10,7 @@ public sealed class Workspace
 {
     internal Workspace(Model model, int capacity)
     {
+        Model = model;
         Capacity = capacity;
         Outputs = [.. model.Layers.Select(l => new float[capacity * l.OutputSize])];
         Gradients = [.. model.Layers.Select(l => new float[capacity * l.OutputSize])];
@@ -17,6 +18,8 @@ public sealed class Workspace
 
     /// <summary>The largest batch this workspace holds.</summary>
     public int Capacity { get; }
+    /// <summary>The model that created this workspace; only it can use it.</summary>
+    internal Model Model { get; }
     internal float[][] Outputs { get; }   // per layer: (capacity, outputSize)
     internal float[][] Gradients { get; } // per layer: (capacity, outputSize)
 }
@@ -49,10 +52,27 @@ public sealed class Model
     public long ParameterCount => Parameters.Parameters.Sum(p => (long)p.Length);
 
     /// <summary>A workspace for batches of up to <paramref name="capacity"/> examples.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive, or capacity × a layer's width exceeds the largest array.</exception>
     public Workspace CreateWorkspace(int capacity)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        CheckCapacity(capacity, nameof(capacity));
         return new Workspace(this, capacity);
+    }
+
+    /// <summary>
+    /// Throws unless 1 ≤ <paramref name="capacity"/> and capacity × every layer's input and output width fits
+    /// in one array, so that no batch offset or buffer size computed in int can wrap.
+    /// </summary>
+    internal void CheckCapacity(int capacity, string parameterName)
+    {
+        if (capacity <= 0)
+            throw new ArgumentOutOfRangeException(parameterName, capacity, $"{parameterName} is the largest batch, so it must be at least 1");
+        Layer widest = Layers.MaxBy(l => Math.Max(l.InputSize, l.OutputSize))!;
+        int width = Math.Max(widest.InputSize, widest.OutputSize);
+        long floats = (long)capacity * width;
+        if (floats > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(parameterName, capacity,
+                $"a batch of {capacity:N0} examples × {width:N0} floats ({widest.Name}) is {floats:N0} floats, more than one array holds ({Array.MaxLength:N0}); at most {Array.MaxLength / width:N0} examples per batch fit this model");
     }
 
     /// <summary>Runs every layer forward on x (batch × InputSize); the result is <see cref="Output"/>.</summary>
@@ -117,8 +137,11 @@ public sealed class Model
 
     private void CheckBatch(ReadOnlySpan<float> x, int batch, Workspace workspace)
     {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (workspace.Model != this)
+            throw new ArgumentException("the workspace was created by another model (its buffers have that model's layer sizes); use this model's CreateWorkspace", nameof(workspace));
         if (batch <= 0 || batch > workspace.Capacity)
-            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in [1, {workspace.Capacity}] (the workspace's capacity)");
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch {batch} is outside [1, {workspace.Capacity}] (1 to the workspace's capacity)");
         if (x.Length < batch * InputSize)
             throw new ArgumentException($"x has {x.Length} floats but batch {batch} × {InputSize} inputs need {batch * InputSize}", nameof(x));
     }
@@ -139,6 +162,7 @@ public sealed class ModelBuilder
 {
     private readonly List<Layer> _layers = [];
     private readonly int _inputSize;
+    private bool _built;
 
     /// <summary>Starts a model whose examples have <paramref name="inputSize"/> floats.</summary>
     public ModelBuilder(int inputSize)
@@ -147,12 +171,17 @@ public sealed class ModelBuilder
         _inputSize = inputSize;
     }
 
-    /// <summary>Appends a layer.</summary>
-    /// <exception cref="ArgumentException">The layer's input size differs from the previous output size (the message names both layers and shapes), or an embedding is not first.</exception>
+    /// <summary>Appends a layer; from then on the layer belongs to this builder's model and cannot join another.</summary>
+    /// <exception cref="ArgumentException">The layer's input size differs from the previous output size (the message names both layers and shapes),
+    /// an embedding is not first, or the layer was already added (here or to another model).</exception>
+    /// <exception cref="InvalidOperationException">This builder has already built its model.</exception>
     public ModelBuilder Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        if (_layers.Contains(layer)) throw new ArgumentException("a layer instance can be added only once", nameof(layer));
+        if (_built) throw new InvalidOperationException("this builder has already built its model; start a new ModelBuilder");
+        if (_layers.Contains(layer)) throw new ArgumentException($"{layer.Name} was already added to this model: a layer instance can be added only once", nameof(layer));
+        if (layer.Owner is not null)
+            throw new ArgumentException($"{layer.Name} ({layer.GetType().Name} {layer.InputSize} → {layer.OutputSize}) already belongs to another model: its parameters live in that model's arena; create a new layer", nameof(layer));
         int index = _layers.Count;
         string kind = layer.GetType().Name.ToLowerInvariant();
         layer.Name = $"{kind}{_layers.Count(l => l.GetType() == layer.GetType()) + 1}";
@@ -162,14 +191,18 @@ public sealed class ModelBuilder
         string previous = index == 0 ? "the model input" : _layers[^1].Name;
         if (layer.InputSize != expected)
             throw new ArgumentException($"{layer.Name} takes {layer.InputSize} inputs but {previous} gives {expected}", nameof(layer));
+        layer.Owner = this;
         _layers.Add(layer);
         return this;
     }
 
-    /// <summary>Allocates the parameter arena and initializes every layer from <paramref name="seed"/>.</summary>
+    /// <summary>Allocates the parameter arena and initializes every layer from <paramref name="seed"/>. A builder builds one model.</summary>
+    /// <exception cref="InvalidOperationException">No layer was added, or this builder has already built its model (its layers belong to it).</exception>
     public Model Build(ulong seed)
     {
         if (_layers.Count == 0) throw new InvalidOperationException("a model needs at least one layer");
+        if (_built) throw new InvalidOperationException("this builder has already built its model, which owns its layers; start a new ModelBuilder with new layers");
+        _built = true;
         var arena = new ParameterArena();
         foreach (Layer layer in _layers) layer.DeclareParameters(arena);
         arena.Seal();

@@ -110,4 +110,35 @@ public class ModelTests
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward(new float[10], 5, workspace));
         Assert.Throws<ArgumentException>(() => model.Forward(new float[3], 2, workspace));
     }
+
+    [Fact]
+    public void ALayerBelongsToOneModel()
+    {
+        var shared = new Dense(4, 3, Activation.Relu);
+        Model first = new ModelBuilder(4).Add(shared).Build(1);
+        float[] before = first.Parameters.Values.ToArray();
+        var error = Assert.Throws<ArgumentException>(() => new ModelBuilder(4).Add(shared));
+        Assert.Contains("dense1 (Dense 4 → 3) already belongs to another model", error.Message);
+        Assert.Equal("layer", error.ParamName);
+        Assert.Equal("dense1", shared.Name);
+        Assert.Same(shared.Weight, first.Parameters.Parameters[0]);
+        Assert.True(first.Parameters.Values.SequenceEqual(before));
+
+        var builder = new ModelBuilder(4).Add(new Dense(4, 2));
+        builder.Build(1);
+        Assert.Contains("already built", Assert.Throws<InvalidOperationException>(() => builder.Build(2)).Message);
+        Assert.Throws<InvalidOperationException>(() => builder.Add(new Dense(2, 2)));
+    }
+
+    [Fact]
+    public void ARecurrentLayerBelongsToOneSequenceModel()
+    {
+        var cell = new Gru(3, 4);
+        var first = new SequenceModel(5, 3, [cell], 1);
+        float[] before = first.Parameters.Values.ToArray();
+        var error = Assert.Throws<ArgumentException>(() => new SequenceModel(5, 3, [cell], 2));
+        Assert.Contains("gru1 (Gru 3 → 4) already belongs to another model", error.Message);
+        Assert.Throws<ArgumentException>(() => SequenceModel.ForFeatures(3, [cell], 2, 1));
+        Assert.True(first.Parameters.Values.SequenceEqual(before));
+    }
 }

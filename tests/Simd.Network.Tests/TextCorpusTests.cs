@@ -52,4 +52,20 @@ public class TextCorpusTests
         Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Generate([1], 3, 0, new Rng(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Generate([4], 3, 1, new Rng(1)));
     }
+
+    [Fact]
+    public void ATruncatedGzipTextIsAnErrorNamingTheFile()
+    {
+        byte[] full = File.ReadAllBytes(DatasetTests.RepositoryFile("data", "pride-and-prejudice", "pride-and-prejudice.txt.gz"));
+        string path = Path.Combine(Path.GetTempPath(), $"simd-{Environment.ProcessId}-{Guid.NewGuid():N}.txt.gz");
+        try
+        {
+            foreach (int cut in new[] { 10, full.Length / 3, full.Length / 2 + 7, full.Length - 8, full.Length - 1 })
+            {
+                File.WriteAllBytes(path, full[..cut]);
+                Assert.StartsWith(path + ": ", Assert.Throws<InvalidDataException>(() => TextCorpus.Load(path)).Message);
+            }
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -142,4 +142,45 @@ public class TrainerTests
         Assert.Throws<InvalidOperationException>(() => classifier.Step(new float[4 * 64], new float[40], 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => classifier.Step(new float[4 * 64], [0, 1, 2, 10], 4));
     }
+
+    [Theory]
+    [InlineData(20_000_000)]   // 20e6 × 128 wraps int to a negative length
+    [InlineData(33_554_433)]   // 2^25 + 1: × 128 wraps to a small positive length
+    [InlineData(int.MaxValue)]
+    public void BatchSizesWhoseBuffersOverflowAreRefusedUpFront(int maxBatch)
+    {
+        Model model = new ModelBuilder(64).Add(new Dense(64, 128, Activation.Relu)).Add(new Dense(128, 10)).Build(1);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), maxBatch));
+        Assert.Equal("maxBatch", error.ParamName);
+        Assert.Contains("× 128 floats (dense1)", error.Message);
+        Assert.Contains("at most 16,777,215 examples per batch fit this model", error.Message);
+        error = Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateWorkspace(maxBatch));
+        Assert.Equal("capacity", error.ParamName);
+        Assert.NotNull(new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2));
+    }
+
+    [Fact]
+    public void BadBatchesAndForeignWorkspacesAreNamed()
+    {
+        Model model = new ModelBuilder(4).Add(new Dense(4, 3)).Build(1);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2);
+        foreach (int batch in new[] { -1, 0, 3 })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Step(new float[8], new int[2], batch));
+            Assert.Equal("batch", error.ParamName);
+            Assert.Contains($"batch {batch} is outside [1, 2] (1 to the trainer's maxBatch)", error.Message);
+        }
+        var regression = new Trainer(model, new MeanSquaredErrorLoss(Reduction.Mean), new Sgd(0.1f), 2);
+        Assert.Contains("batch -1 is outside [1, 2]", Assert.Throws<ArgumentOutOfRangeException>(() => regression.Step(new float[8], new float[6], -1)).Message);
+
+        var zero = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 0));
+        Assert.Equal("maxBatch", zero.ParamName);
+        Assert.Contains("maxBatch is the largest batch, so it must be at least 1", zero.Message);
+
+        Model other = new ModelBuilder(4).Add(new Dense(4, 5)).Add(new Dense(5, 3)).Build(1);
+        var foreign = Assert.Throws<ArgumentException>(() => model.Forward(new float[8], 2, other.CreateWorkspace(2)));
+        Assert.Equal("workspace", foreign.ParamName);
+        Assert.Contains("the workspace was created by another model", foreign.Message);
+        Assert.Throws<ArgumentException>(() => model.Backward(new float[8], 2, other.CreateWorkspace(2)));
+    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 
 namespace Simd.Network;
 
@@ -48,10 +47,14 @@ public sealed class Dataset
     /// <summary>
     /// Splits into a training and a test set after a seeded shuffle: the same seed gives the same split.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not in (0, 1).</exception>
+    /// <exception cref="InvalidOperationException">The data set has fewer than 2 examples.</exception>
     public (Dataset Train, Dataset Test) Split(double testFraction, ulong seed)
     {
         if (!(testFraction > 0 && testFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "the test fraction must be in (0, 1)");
+        if (Count < 2)
+            throw new InvalidOperationException($"{Source} has {Count} example{(Count == 1 ? "" : "s")}; a training and a test set need at least 2");
         int[] order = [.. Enumerable.Range(0, Count)];
         new Rng(seed).Shuffle(order.AsSpan());
         int testCount = Math.Clamp((int)Math.Round(Count * testFraction), 1, Count - 1);
@@ -71,20 +74,19 @@ public sealed class Dataset
         return new Dataset(features, labels, FeatureCount, ClassCount, $"{Source} ({name})");
     }
 
-    /// <summary>Opens a file for reading, transparently decompressing gzip (detected by its magic bytes).</summary>
-    public static Stream OpenMaybeGzip(string path)
-    {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        int b0 = file.ReadByte(), b1 = file.ReadByte();
-        file.Position = 0;
-        return b0 == 0x1F && b1 == 0x8B ? new GZipStream(file, CompressionMode.Decompress) : file;
-    }
+    /// <summary>
+    /// Opens a file for reading, transparently decompressing gzip (detected by its magic bytes). A gzip
+    /// file is decompressed into memory first and checked against its trailer (CRC-32 and length).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The gzip data is truncated or corrupted; the message names the file.</exception>
+    public static Stream OpenMaybeGzip(string path) => new MemoryStream(GzipFile.ReadAll(path), writable: false);
 
     /// <summary>
     /// Loads the 8×8 digits CSV (optionally gzip-compressed): per line 64 pixel values in 0..16, then the
     /// label 0..9. Pixels are scaled to [0, 1].
     /// </summary>
-    /// <exception cref="InvalidDataException">A line has the wrong number of fields, a bad number, or a value out of range; the message names the line.</exception>
+    /// <exception cref="InvalidDataException">A line has the wrong number of fields, a bad number, or a value out of range (the message names the
+    /// line), or the gzip data is truncated or corrupted (the message names the file).</exception>
     public static Dataset LoadDigitsCsv(string path)
     {
         const int pixels = 64;
@@ -170,14 +172,7 @@ public sealed class Dataset
                 LoadIdx(Find("t10k-images-idx3-ubyte"), Find("t10k-labels-idx1-ubyte")));
     }
 
-    private static byte[] ReadAll(string path)
-    {
-        using Stream stream = OpenMaybeGzip(path);
-        using var memory = new MemoryStream();
-        try { stream.CopyTo(memory); }
-        catch (InvalidDataException error) { throw new InvalidDataException($"{path}: corrupted gzip data ({error.Message})", error); }
-        return memory.ToArray();
-    }
+    private static byte[] ReadAll(string path) => GzipFile.ReadAll(path);
 
     private static int ReadBigEndian(byte[] bytes, int offset) =>
         System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset, 4));

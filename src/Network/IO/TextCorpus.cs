@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace Simd.Network;
@@ -37,10 +36,10 @@ public sealed class TextCorpus
     }
 
     /// <summary>Reads a UTF-8 text file, gzip-compressed when its name ends in .gz.</summary>
+    /// <exception cref="InvalidDataException">The gzip data is truncated or corrupted; the message names the file.</exception>
     public static TextCorpus Load(string path, string? alphabet = null)
     {
-        using Stream file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using var stream = new MemoryStream(GzipFile.ReadAll(path, forceGzip: path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)), writable: false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         string text = reader.ReadToEnd();
         string name = Path.GetFileName(path);

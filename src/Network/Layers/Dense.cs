@@ -74,5 +74,8 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name}: Dense {Inputs} → {Outputs}, {Activation}";
+    public override string Architecture => $"Dense {Inputs} → {Outputs}, {Activation}";
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}: {Architecture}";
 }

@@ -77,5 +77,8 @@ public sealed class Embedding : Layer
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name}: Embedding {Vocabulary} × {Dimension}, window {Window} → {OutputSize}";
+    public override string Architecture => $"Embedding {Vocabulary} × {Dimension}, window {Window}";
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}: {Architecture} → {OutputSize}";
 }

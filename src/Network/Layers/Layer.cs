@@ -17,11 +17,22 @@ public abstract class Layer
     /// <summary>Unique name within the model; parameter names start with it.</summary>
     public string Name { get; internal set; } = "";
 
+    /// <summary>The <see cref="ModelBuilder"/> this layer was added to (null until then): a layer belongs to one model.</summary>
+    internal ModelBuilder? Owner { get; set; }
+
     /// <summary>Floats per example going in (for an embedding: the window's token count).</summary>
     public abstract int InputSize { get; }
 
     /// <summary>Floats per example coming out.</summary>
     public abstract int OutputSize { get; }
+
+    /// <summary>
+    /// What the layer computes, without its name or initialization: kind, sizes and any setting that changes
+    /// the function (an activation). A checkpoint stores it and refuses to load into a layer whose value
+    /// differs, so override it when a setting other than the sizes changes what the parameters mean.
+    /// The default is "TypeName InputSize → OutputSize".
+    /// </summary>
+    public virtual string Architecture => $"{GetType().Name} {InputSize} → {OutputSize}";
 
     /// <summary>Declares this layer's parameters in the model's arena.</summary>
     public abstract void DeclareParameters(ParameterArena arena);

@@ -30,7 +30,7 @@ public sealed class Adam : Optimizer
     public override string Name => "adam";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => _state;
-    internal override void Attach(int length)
+    private protected override void AllocateState(int length)
     {
         _firstMoment = new float[length];
         _secondMoment = new float[length];
@@ -38,7 +38,7 @@ public sealed class Adam : Optimizer
     }
     internal override void Update(ParameterArena arena)
     {
+        Optimizers.Adam(arena.Gradients, arena.Values, _firstMoment, _secondMoment, checked((int)(Step + 1)), LearningRate, Beta1, Beta2, Epsilon, WeightDecay);
         Step++;
-        Optimizers.Adam(arena.Gradients, arena.Values, _firstMoment, _secondMoment, checked((int)Step), LearningRate, Beta1, Beta2, Epsilon, WeightDecay);
     }
 }

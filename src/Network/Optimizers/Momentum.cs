@@ -21,14 +21,14 @@ public sealed class Momentum : Optimizer
     public override string Name => "momentum";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => _state;
-    internal override void Attach(int length)
+    private protected override void AllocateState(int length)
     {
         _velocity = new float[length];
         _state = [_velocity];
     }
     internal override void Update(ParameterArena arena)
     {
-        Step++;
         Optimizers.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
+        Step++;
     }
 }

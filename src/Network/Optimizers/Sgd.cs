@@ -9,17 +9,17 @@ public sealed class Sgd(float learningRate) : Optimizer(learningRate)
     public override string Name => "sgd";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => [];
-    internal override void Attach(int length) { }
+    private protected override void AllocateState(int length) { }
     /// <summary>
     /// Updates only <see cref="ParameterArena.ActiveGradientRanges"/>: elsewhere the gradient is zero and
     /// w − η·0 = w exactly, so the result is bitwise that of a full pass.
     /// </summary>
     internal override void Update(ParameterArena arena)
     {
-        Step++;
         Span<float> values = arena.Values;
         ReadOnlySpan<float> gradients = arena.Gradients;
         foreach ((int offset, int length) in arena.ActiveGradientRanges())
             Optimizers.Sgd(gradients.Slice(offset, length), values.Slice(offset, length), LearningRate);
+        Step++;
     }
 }

@@ -21,14 +21,14 @@ public sealed class SequenceModel
     /// <param name="embedding">Features of a token's embedding, the first layer's input size.</param>
     /// <param name="layers">Recurrent layers, first to last; each one's input size is the previous one's hidden size.</param>
     /// <param name="seed">Initialization seed.</param>
-    /// <exception cref="ArgumentException">A layer's input size does not match (the message names both layers and sizes), or a layer is repeated.</exception>
+    /// <exception cref="ArgumentException">A layer's input size does not match (the message names both layers and sizes), or a layer is repeated or already belongs to another model.</exception>
     public SequenceModel(int vocabulary, int embedding, IReadOnlyList<RecurrentLayer> layers, ulong seed)
         : this(Positive(vocabulary, nameof(vocabulary)), embedding, layers, vocabulary, seed)
     {
     }
 
     /// <summary>Builds a model that reads (batch, steps, <paramref name="features"/>) floats and classifies every step into <paramref name="classes"/>.</summary>
-    /// <exception cref="ArgumentException">A layer's input size does not match (the message names both layers and sizes), or a layer is repeated.</exception>
+    /// <exception cref="ArgumentException">A layer's input size does not match (the message names both layers and sizes), or a layer is repeated or already belongs to another model.</exception>
     public static SequenceModel ForFeatures(int features, IReadOnlyList<RecurrentLayer> layers, int classes, ulong seed) =>
         new(0, features, layers, Positive(classes, nameof(classes)), seed);
 
@@ -51,6 +51,7 @@ public sealed class SequenceModel
             RecurrentLayer layer = layers[l] ?? throw new ArgumentNullException(nameof(layers));
             for (int k = 0; k < l; k++)
                 if (ReferenceEquals(layers[k], layer)) throw new ArgumentException("a layer instance can be added only once", nameof(layers));
+            if (layer.Owner is not null) throw new ArgumentException($"{layer.Name} ({layer.GetType().Name} {layer.InputSize} → {layer.HiddenSize}) already belongs to another model: its parameters live in that model's arena; create a new layer", nameof(layers));
             layer.Name = $"{layer.GetType().Name.ToLowerInvariant()}{l + 1}";
             if (layer.InputSize != expected)
                 throw new ArgumentException($"{layer.Name} takes {layer.InputSize} inputs but {previous} gives {expected}", nameof(layers));
@@ -61,6 +62,7 @@ public sealed class SequenceModel
         EmbeddingSize = embedding;
         Classes = classes;
         Layers = [.. layers];
+        foreach (RecurrentLayer layer in Layers) layer.Owner = this;
         Output = new Dense(expected, classes) { Name = "output" };
         Parameters = new ParameterArena();
         _embeddingTable = vocabulary > 0 ? Parameters.Declare("embedding.table", vocabulary, embedding, isWeight: true, rowSparse: true) : null;

@@ -28,7 +28,7 @@ public sealed class SequenceTrainer
         ClipNorm = clipNorm;
         _l2 = new L2Penalty(l2);
         Workspace = model.CreateWorkspace(maxSteps, maxBatch);
-        optimizer.Attach(model.Parameters.Length);
+        optimizer.Attach(model.Parameters);
     }
 
     /// <summary>The model being trained.</summary>

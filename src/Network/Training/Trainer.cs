@@ -16,10 +16,12 @@ public sealed class Trainer
     /// <summary>Creates a trainer for batches of up to <paramref name="maxBatch"/> examples.</summary>
     /// <param name="model">The model to train.</param>
     /// <param name="loss">The loss.</param>
-    /// <param name="optimizer">The optimizer; its state is allocated here.</param>
+    /// <param name="optimizer">The optimizer, bound here to the model (its state is allocated the first time); it cannot serve another model.</param>
     /// <param name="maxBatch">Largest batch <see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/> will see.</param>
     /// <param name="l2">λ of the L2 penalty λ·Σ‖W‖² over weight matrices and embedding tables (not biases); 0 disables it.</param>
     /// <param name="clipNorm">Clip the global gradient norm to this value; 0 disables clipping.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is not positive or its buffers would exceed the largest array (the message says the largest allowed); λ or the clipping norm is negative or not finite.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="optimizer"/> already updates another model.</exception>
     public Trainer(Model model, Loss loss, Optimizer optimizer, int maxBatch, float l2 = 0f, float clipNorm = 0f)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -27,6 +29,8 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         if (!(l2 >= 0 && float.IsFinite(l2))) throw new ArgumentOutOfRangeException(nameof(l2), l2, "λ must be finite and non-negative");
         if (!(clipNorm >= 0 && float.IsFinite(clipNorm))) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "the clipping norm must be finite and non-negative (0 disables clipping)");
+        model.CheckCapacity(maxBatch, nameof(maxBatch));
+        optimizer.Attach(model.Parameters);
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
@@ -34,7 +38,6 @@ public sealed class Trainer
         _l2 = new L2Penalty(l2);
         ClipNorm = clipNorm;
         _workspace = model.CreateWorkspace(maxBatch);
-        optimizer.Attach(model.Parameters.Length);
     }
 
     /// <summary>The model being trained.</summary>
@@ -59,6 +62,7 @@ public sealed class Trainer
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch)
     {
         if (!Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs float targets, not labels");
+        CheckBatch(batch);
         if (labels.Length < batch) throw new ArgumentException($"labels has {labels.Length} entries for a batch of {batch}", nameof(labels));
         return StepCore(x, labels[..batch], [], batch);
     }
@@ -68,8 +72,15 @@ public sealed class Trainer
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch)
     {
         if (Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs labels, not float targets");
+        CheckBatch(batch);
         if (targets.Length < batch * Model.OutputSize) throw new ArgumentException($"targets has {targets.Length} floats but batch {batch} × {Model.OutputSize} outputs need {batch * Model.OutputSize}", nameof(targets));
         return StepCore(x, [], targets[..(batch * Model.OutputSize)], batch);
+    }
+
+    private void CheckBatch(int batch)
+    {
+        if (batch <= 0 || batch > _workspace.Capacity)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch {batch} is outside [1, {_workspace.Capacity}] (1 to the trainer's maxBatch)");
     }
 
     private float StepCore(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch)

@@ -21,6 +21,9 @@ public abstract class RecurrentLayer
     /// <summary>Unique name within the model; parameter names start with it.</summary>
     public string Name { get; internal set; } = "";
 
+    /// <summary>The <see cref="SequenceModel"/> this layer is part of (null before): a layer belongs to one model.</summary>
+    internal SequenceModel? Owner { get; set; }
+
     /// <summary>Features per example and step going in.</summary>
     public abstract int InputSize { get; }
 
