@@ -16,7 +16,7 @@ namespace Simd.Network;
 /// h·W_h + b_h for all three gates is one (batch × hidden)·(hidden × 3·hidden) GEMM, then the gate
 /// nonlinearities and the update run row by row on the vector kernels.</para>
 /// <para>Backward: per step the gate gradients from the saved r, z, n and h·W_hn + b_hn, and one GEMM
-/// for ∂J/∂h_{t−1}; then ∇W_i, ∇W_h (one accumulating GEMM each over steps·batch rows), ∇b_i, ∇b_h and
+/// for ∂J/∂h_{t−1} (on a copy of W_hᵀ made once per backward pass); then ∇W_i, ∇W_h (one accumulating GEMM each over steps·batch rows), ∇b_i, ∇b_h and
 /// ∂J/∂x. NaN propagates.</para>
 /// </remarks>
 public sealed class Gru : RecurrentLayer
@@ -125,7 +125,8 @@ public sealed class Gru : RecurrentLayer
         Span<float> inputGates = own.InputGateGradient(steps, batch);   // (steps, batch, 3·hidden): ∂J/∂(x·W_i + b_i)
         Span<float> hiddenGates = own.HiddenGateGradient(steps, batch); // (steps, batch, 3·hidden): ∂J/∂(h·W_h + b_h)
         Span<float> scratch = own.Scratch(h);
-        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        Span<float> whT = own.RecurrentTransposed();                     // W_hᵀ (3·hidden × hidden)
+        RecurrentWeights.Transpose(arena.ValuesOf(RecurrentWeight), h, g, whT);
         for (int t = steps - 1; t >= 0; t--)
         {
             // ∂J/∂h_{t−1} goes to the previous step's output gradient, or to the initial state's gradient.
@@ -151,7 +152,7 @@ public sealed class Gru : RecurrentLayer
                 di[..(2 * h)].CopyTo(dhid);
                 Blas1.Multiply(dn, r, dhid[(2 * h)..]);                // ∂J/∂(h·W_hn + b_hn) = dn_pre ⊙ r
             }
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, h, g, 1f, hiddenGates.Slice(t * batch * g, batch * g), g, wh, g, 1f, previousGradient, h);
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g, 1f, hiddenGates.Slice(t * batch * g, batch * g), g, whT, h, 1f, previousGradient, h);
         }
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, hiddenGates, g); // ∇W_h += Σ_t h_{t−1}ᵀ·∂(h·W_h)
         arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, inputGates, g); // ∇W_i += Σ_t x_tᵀ·∂(x·W_i)
@@ -189,6 +190,7 @@ public sealed class Gru : RecurrentLayer
         private readonly float[] _inputGradient = new float[maxSteps * maxBatch * 3 * hidden];
         private readonly float[] _hiddenGradient = new float[maxSteps * maxBatch * 3 * hidden];
         private readonly float[] _scratch = new float[hidden];
+        private readonly float[] _recurrentTransposed = new float[3 * hidden * hidden];
 
         public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * StateSize);
         public Span<float> Gates(int steps, int batch) => _gates.AsSpan(0, steps * batch * 3 * StateSize);
@@ -196,6 +198,7 @@ public sealed class Gru : RecurrentLayer
         public Span<float> InputGateGradient(int steps, int batch) => _inputGradient.AsSpan(0, steps * batch * 3 * StateSize);
         public Span<float> HiddenGateGradient(int steps, int batch) => _hiddenGradient.AsSpan(0, steps * batch * 3 * StateSize);
         public Span<float> Scratch(int length) => _scratch.AsSpan(0, length);
+        public Span<float> RecurrentTransposed() => _recurrentTransposed;
         public override ReadOnlySpan<float> Outputs(int steps, int batch) => _states.AsSpan(batch * StateSize, steps * batch * StateSize);
         public override ReadOnlySpan<float> FinalState(int steps, int batch) => _states.AsSpan(steps * batch * StateSize, batch * StateSize);
     }

@@ -16,7 +16,7 @@ namespace Simd.Network;
 /// <para>Forward: X·W_i + b for all steps is one GEMM over steps·batch rows; per step only
 /// h·W_h for all four gates, one (batch × hidden)·(hidden × 4·hidden) GEMM accumulated onto it, then the
 /// gate nonlinearities and the cell update on the vector kernels. Backward: per step the gate gradients
-/// and one GEMM for ∂J/∂h_{t−1}; ∇W_i and ∇W_h as one accumulating GEMM each over steps·batch rows.
+/// and one GEMM for ∂J/∂h_{t−1} (on a copy of W_hᵀ made once per backward pass); ∇W_i and ∇W_h as one accumulating GEMM each over steps·batch rows.
 /// NaN propagates.</para>
 /// </remarks>
 public sealed class Lstm : RecurrentLayer
@@ -135,7 +135,8 @@ public sealed class Lstm : RecurrentLayer
         Span<float> scratch = own.Scratch(h);
         Span<float> initialGradient = own.InitialStateGradient(batch);
         cellGradient.Clear();
-        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        Span<float> whT = own.RecurrentTransposed();                 // W_hᵀ (4·hidden × hidden)
+        RecurrentWeights.Transpose(arena.ValuesOf(RecurrentWeight), h, g4, whT);
         for (int t = steps - 1; t >= 0; t--)
         {
             for (int b = 0; b < batch; b++)
@@ -159,7 +160,7 @@ public sealed class Lstm : RecurrentLayer
                 Blas1.Multiply(dc, f, dc);                            // ∂J/∂c_{t−1} = dc ⊙ f
             }
             Span<float> previousGradient = t > 0 ? outputGradient.Slice((t - 1) * block, block) : initialGradient[..block];
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, h, g4, 1f, gateGradient.Slice(t * batch * g4, batch * g4), g4, wh, g4, t > 0 ? 1f : 0f, previousGradient, h);
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g4, 1f, gateGradient.Slice(t * batch * g4, batch * g4), g4, whT, h, t > 0 ? 1f : 0f, previousGradient, h);
         }
         cellGradient.CopyTo(initialGradient[block..]);
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, gateGradient, g4); // ∇W_h += Σ_t h_{t−1}ᵀ·δ_t
@@ -192,6 +193,7 @@ public sealed class Lstm : RecurrentLayer
         private readonly float[] _cellGradient = new float[maxBatch * hidden];
         private readonly float[] _final = new float[maxBatch * 2 * hidden];
         private readonly float[] _scratch = new float[hidden];
+        private readonly float[] _recurrentTransposed = new float[4 * hidden * hidden];
 
         public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * _hidden);
         public Span<float> Cells(int steps, int batch) => _cells.AsSpan(0, (steps + 1) * batch * _hidden);
@@ -200,6 +202,7 @@ public sealed class Lstm : RecurrentLayer
         public Span<float> GateGradient(int steps, int batch) => _gateGradient.AsSpan(0, steps * batch * 4 * _hidden);
         public Span<float> CellGradient(int batch) => _cellGradient.AsSpan(0, batch * _hidden);
         public Span<float> Scratch(int length) => _scratch.AsSpan(0, length);
+        public Span<float> RecurrentTransposed() => _recurrentTransposed;
 
         /// <summary>Copies h_T and c_T into the contiguous (2, batch, hidden) final state.</summary>
         public void SaveFinalState(int steps, int batch)
