@@ -14,7 +14,7 @@ namespace Simd.Network;
 /// per step only the recurrent product Z_t += s_{t−1}·W and s_t = f(Z_t), in place.</para>
 /// <para>Backward (BPTT): δ_t = (∂J/∂s_t + δ_{t+1}·Wᵀ) ⊙ f′(s_t) for t = T … 1 (one product per step);
 /// then over all steps at once, ∇W += Σ_t s_{t−1}ᵀ·δ_t, ∇U += Σ_t x_tᵀ·δ_t and ∇b += Σ_t Σ_rows δ_t (one
-/// GEMM each over steps·batch rows), ∂J/∂x = Δ·Uᵀ (one GEMM), ∂J/∂s_0 = δ_1·Wᵀ. f′ comes from the
+/// GEMM each over steps·batch rows), ∂J/∂x = Δ·Uᵀ (one GEMM), ∂J/∂s_0 = δ_1·Wᵀ. The per-step products read a copy of Wᵀ made once per backward pass. f′ comes from the
 /// saved outputs: tanh′ = 1 − s², ReLU′ = [s &gt; 0] (so ReLU′(0) = 0). NaN propagates.</para>
 /// </remarks>
 public sealed class Elman : RecurrentLayer
@@ -116,16 +116,17 @@ public sealed class Elman : RecurrentLayer
         if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
             throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but ({steps} steps, {batch}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
         ReadOnlySpan<float> states = own.States(steps, batch);
-        ReadOnlySpan<float> w = arena.ValuesOf(RecurrentWeight);
+        Span<float> wt = own.RecurrentTransposed();                         // Wᵀ (hidden × hidden)
+        RecurrentWeights.Transpose(arena.ValuesOf(RecurrentWeight), Hidden, Hidden, wt);
         Span<float> delta = outputGradient[..(rows * Hidden)];            // (steps, batch, hidden): ∂J/∂s_t, then δ_t
         for (int t = steps - 1; t >= 0; t--)
         {
             Span<float> current = delta.Slice(t * block, block);
             if (t < steps - 1)
-                Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, Hidden, Hidden, 1f, delta.Slice((t + 1) * block, block), Hidden, w, Hidden, 1f, current, Hidden);
+                Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta.Slice((t + 1) * block, block), Hidden, wt, Hidden, 1f, current, Hidden);
             Activations.Backward(Activation, current, states.Slice((t + 1) * block, block), current);
         }
-        Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, Hidden, Hidden, 1f, delta[..block], Hidden, w, Hidden, 0f, own.InitialStateGradient(batch), Hidden);
+        Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta[..block], Hidden, wt, Hidden, 0f, own.InitialStateGradient(batch), Hidden);
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * Hidden)], Hidden, delta, Hidden); // ∇W += Σ_t s_{t−1}ᵀ·δ_t
         arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, delta, Hidden);        // ∇U += Σ_t x_tᵀ·δ_t
         arena.AccumulateRowSums(Bias, delta, rows);                                                                                         // ∇b += Σ_t Σ_rows δ_t
@@ -148,8 +149,11 @@ public sealed class Elman : RecurrentLayer
     private sealed class Buffers(int maxSteps, int maxBatch, int hidden) : RecurrentBuffers(maxSteps, maxBatch, hidden)
     {
         private readonly float[] _states = new float[(maxSteps + 1) * maxBatch * hidden]; // (steps + 1, batch, hidden)
+        private readonly float[] _recurrentTransposed = new float[hidden * hidden];        // Wᵀ (hidden × hidden)
 
         public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * StateSize);
+
+        public Span<float> RecurrentTransposed() => _recurrentTransposed;
 
         public override ReadOnlySpan<float> Outputs(int steps, int batch) => _states.AsSpan(batch * StateSize, steps * batch * StateSize);
 

@@ -14,9 +14,10 @@ namespace Simd.Network;
 /// needed because b_hn sits inside r ⊙ (…)). Copying PyTorch's tensors transposed gives the same function.</para>
 /// <para>Forward: the input gates of all steps X·W_i + b_i are one GEMM over steps·batch rows; per step,
 /// h·W_h + b_h for all three gates is one (batch × hidden)·(hidden × 3·hidden) GEMM, then the gate
-/// nonlinearities and the update run row by row on the vector kernels.</para>
-/// <para>Backward: per step the gate gradients from the saved r, z, n and h·W_hn + b_hn, and one GEMM
-/// for ∂J/∂h_{t−1}; then ∇W_i, ∇W_h (one accumulating GEMM each over steps·batch rows), ∇b_i, ∇b_h and
+/// nonlinearities and the update run in one fused pass (<see cref="RecurrentGates.GruForward"/>).</para>
+/// <para>Backward: per step the gate gradients from the saved r, z, n and h·W_hn + b_hn in one fused pass
+/// (<see cref="RecurrentGates.GruBackward"/>), and one GEMM
+/// for ∂J/∂h_{t−1} (on a copy of W_hᵀ made once per backward pass); then ∇W_i, ∇W_h (one accumulating GEMM each over steps·batch rows), ∇b_i, ∇b_h and
 /// ∂J/∂x. NaN propagates.</para>
 /// </remarks>
 public sealed class Gru : RecurrentLayer
@@ -88,7 +89,6 @@ public sealed class Gru : RecurrentLayer
         Span<float> states = own.States(steps, batch);       // (steps + 1, batch, hidden)
         Span<float> gates = own.Gates(steps, batch);         // (steps, batch, 3·hidden): x·W_i + b_i, then r, z, n
         Span<float> hidden = own.HiddenGates(steps, batch);  // (steps, batch, 3·hidden): h·W_h + b_h
-        Span<float> scratch = own.Scratch(h);
         own.InitialState(batch).CopyTo(states);
         ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight), bh = arena.ValuesOf(RecurrentBias);
         Gemm.MultiplyBiasActivation(rows, g, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(InputBias), Activation.None, gates);
@@ -97,21 +97,7 @@ public sealed class Gru : RecurrentLayer
             Span<float> hiddenStep = hidden.Slice(t * batch * g, batch * g);
             ReadOnlySpan<float> previous = states.Slice(t * block, block);
             Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, batch, g, h, previous, h, wh, g, bh, Activation.None, hiddenStep, g);
-            for (int b = 0; b < batch; b++)
-            {
-                Span<float> gate = gates.Slice((t * batch + b) * g, g), hiddenGate = hiddenStep.Slice(b * g, g);
-                Span<float> rz = gate[..(2 * h)], r = gate[..h], z = gate.Slice(h, h), n = gate[(2 * h)..];
-                Blas1.Add(rz, hiddenGate[..(2 * h)], rz);
-                Activations.Sigmoid(rz, rz);
-                Blas1.Multiply(r, hiddenGate[(2 * h)..], scratch);
-                Blas1.Add(n, scratch, n);
-                Activations.Tanh(n, n);
-                ReadOnlySpan<float> before = previous.Slice(b * h, h);
-                Span<float> after = states.Slice((t + 1) * block + b * h, h);
-                Blas1.Subtract(before, n, scratch);                // h′ = n + z ⊙ (h − n)
-                Blas1.Multiply(z, scratch, scratch);
-                Blas1.Add(n, scratch, after);
-            }
+            RecurrentGates.GruForward(gates.Slice(t * batch * g, batch * g), hiddenStep, previous, states.Slice((t + 1) * block, block), batch, h);
         }
     }
 
@@ -124,34 +110,17 @@ public sealed class Gru : RecurrentLayer
         ReadOnlySpan<float> states = own.States(steps, batch), gates = own.Gates(steps, batch), hidden = own.HiddenGates(steps, batch);
         Span<float> inputGates = own.InputGateGradient(steps, batch);   // (steps, batch, 3·hidden): ∂J/∂(x·W_i + b_i)
         Span<float> hiddenGates = own.HiddenGateGradient(steps, batch); // (steps, batch, 3·hidden): ∂J/∂(h·W_h + b_h)
-        Span<float> scratch = own.Scratch(h);
-        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        Span<float> whT = own.RecurrentTransposed();                     // W_hᵀ (3·hidden × hidden)
+        RecurrentWeights.Transpose(arena.ValuesOf(RecurrentWeight), h, g, whT);
         for (int t = steps - 1; t >= 0; t--)
         {
             // ∂J/∂h_{t−1} goes to the previous step's output gradient, or to the initial state's gradient.
             Span<float> previousGradient = t > 0 ? outputGradient.Slice((t - 1) * block, block) : own.InitialStateGradient(batch);
             if (t == 0) previousGradient.Clear();
-            for (int b = 0; b < batch; b++)
-            {
-                int row = (t * batch + b) * g;
-                ReadOnlySpan<float> gate = gates.Slice(row, g), r = gate[..h], z = gate.Slice(h, h), n = gate[(2 * h)..];
-                ReadOnlySpan<float> hn = hidden.Slice(row + 2 * h, h), before = states.Slice(t * block + b * h, h);
-                Span<float> dh = outputGradient.Slice(t * block + b * h, h);
-                Span<float> di = inputGates.Slice(row, g), dhid = hiddenGates.Slice(row, g);
-                Span<float> dr = di[..h], dz = di.Slice(h, h), dn = di[(2 * h)..];
-                Blas1.Multiply(dh, z, scratch);                        // ∂h′/∂h directly: dh ⊙ z
-                Blas1.Add(previousGradient.Slice(b * h, h), scratch, previousGradient.Slice(b * h, h));
-                Blas1.Subtract(dh, scratch, dn);                       // dn = dh ⊙ (1 − z)
-                Activations.TanhBackward(dn, n, dn);                   // through tanh
-                Blas1.Subtract(before, n, dz);                         // dz = dh ⊙ (h − n)
-                Blas1.Multiply(dh, dz, dz);
-                Activations.SigmoidBackward(dz, z, dz);
-                Blas1.Multiply(dn, hn, dr);                            // dr = dn_pre ⊙ (h·W_hn + b_hn)
-                Activations.SigmoidBackward(dr, r, dr);
-                di[..(2 * h)].CopyTo(dhid);
-                Blas1.Multiply(dn, r, dhid[(2 * h)..]);                // ∂J/∂(h·W_hn + b_hn) = dn_pre ⊙ r
-            }
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, h, g, 1f, hiddenGates.Slice(t * batch * g, batch * g), g, wh, g, 1f, previousGradient, h);
+            int row = t * batch * g;
+            RecurrentGates.GruBackward(gates.Slice(row, batch * g), hidden.Slice(row, batch * g), states.Slice(t * block, block), outputGradient.Slice(t * block, block),
+                previousGradient, inputGates.Slice(row, batch * g), hiddenGates.Slice(row, batch * g), batch, h);
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g, 1f, hiddenGates.Slice(t * batch * g, batch * g), g, whT, h, 1f, previousGradient, h);
         }
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, hiddenGates, g); // ∇W_h += Σ_t h_{t−1}ᵀ·∂(h·W_h)
         arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, inputGates, g); // ∇W_i += Σ_t x_tᵀ·∂(x·W_i)
@@ -188,14 +157,14 @@ public sealed class Gru : RecurrentLayer
         private readonly float[] _hidden = new float[maxSteps * maxBatch * 3 * hidden];
         private readonly float[] _inputGradient = new float[maxSteps * maxBatch * 3 * hidden];
         private readonly float[] _hiddenGradient = new float[maxSteps * maxBatch * 3 * hidden];
-        private readonly float[] _scratch = new float[hidden];
+        private readonly float[] _recurrentTransposed = new float[3 * hidden * hidden];
 
         public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * StateSize);
         public Span<float> Gates(int steps, int batch) => _gates.AsSpan(0, steps * batch * 3 * StateSize);
         public Span<float> HiddenGates(int steps, int batch) => _hidden.AsSpan(0, steps * batch * 3 * StateSize);
         public Span<float> InputGateGradient(int steps, int batch) => _inputGradient.AsSpan(0, steps * batch * 3 * StateSize);
         public Span<float> HiddenGateGradient(int steps, int batch) => _hiddenGradient.AsSpan(0, steps * batch * 3 * StateSize);
-        public Span<float> Scratch(int length) => _scratch.AsSpan(0, length);
+        public Span<float> RecurrentTransposed() => _recurrentTransposed;
         public override ReadOnlySpan<float> Outputs(int steps, int batch) => _states.AsSpan(batch * StateSize, steps * batch * StateSize);
         public override ReadOnlySpan<float> FinalState(int steps, int batch) => _states.AsSpan(steps * batch * StateSize, batch * StateSize);
     }

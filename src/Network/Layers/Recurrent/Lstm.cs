@@ -15,8 +15,8 @@ namespace Simd.Network;
 /// <see cref="RecurrentBuffers.FinalState"/> and <see cref="RecurrentBuffers.InitialStateGradient"/>.</para>
 /// <para>Forward: X·W_i + b for all steps is one GEMM over steps·batch rows; per step only
 /// h·W_h for all four gates, one (batch × hidden)·(hidden × 4·hidden) GEMM accumulated onto it, then the
-/// gate nonlinearities and the cell update on the vector kernels. Backward: per step the gate gradients
-/// and one GEMM for ∂J/∂h_{t−1}; ∇W_i and ∇W_h as one accumulating GEMM each over steps·batch rows.
+/// gate nonlinearities and the cell update in one fused pass (<see cref="RecurrentGates.LstmForward"/>). Backward: per step the gate gradients
+/// in one fused pass (<see cref="RecurrentGates.LstmBackward"/>) and one GEMM for ∂J/∂h_{t−1} (on a copy of W_hᵀ made once per backward pass); ∇W_i and ∇W_h as one accumulating GEMM each over steps·batch rows.
 /// NaN propagates.</para>
 /// </remarks>
 public sealed class Lstm : RecurrentLayer
@@ -91,7 +91,6 @@ public sealed class Lstm : RecurrentLayer
         Span<float> cells = own.Cells(steps, batch);     // (steps + 1, batch, hidden): c_0 … c_T
         Span<float> gates = own.Gates(steps, batch);     // (steps, batch, 4·hidden): pre-activations, then i, f, g, o
         Span<float> tanhCells = own.TanhCells(steps, batch);
-        Span<float> scratch = own.Scratch(h);
         ReadOnlySpan<float> initial = own.InitialState(batch);
         initial[..block].CopyTo(states);
         initial[block..].CopyTo(cells);
@@ -101,21 +100,8 @@ public sealed class Lstm : RecurrentLayer
         {
             Span<float> gateStep = gates.Slice(t * batch * g4, batch * g4);
             Gemm.Multiply(Transpose.None, Transpose.None, batch, g4, h, 1f, states.Slice(t * block, block), h, wh, g4, 1f, gateStep, g4);
-            for (int b = 0; b < batch; b++)
-            {
-                Span<float> gate = gateStep.Slice(b * g4, g4);
-                Span<float> inputForget = gate[..(2 * h)], i = gate[..h], f = gate.Slice(h, h), cand = gate.Slice(2 * h, h), o = gate[(3 * h)..];
-                Activations.Sigmoid(inputForget, inputForget);
-                Activations.Tanh(cand, cand);
-                Activations.Sigmoid(o, o);
-                int at = t * block + b * h;
-                Span<float> cell = cells.Slice(at + block, h), tanhCell = tanhCells.Slice(at, h);
-                Blas1.Multiply(f, cells.Slice(at, h), cell);      // c′ = f ⊙ c + i ⊙ g
-                Blas1.Multiply(i, cand, scratch);
-                Blas1.Add(cell, scratch, cell);
-                Activations.Tanh(cell, tanhCell);
-                Blas1.Multiply(o, tanhCell, states.Slice(at + block, h)); // h′ = o ⊙ tanh(c′)
-            }
+            int at = t * block;
+            RecurrentGates.LstmForward(gateStep, cells.Slice(at, block), cells.Slice(at + block, block), tanhCells.Slice(at, block), states.Slice(at + block, block), batch, h);
         }
         own.SaveFinalState(steps, batch);
     }
@@ -132,34 +118,17 @@ public sealed class Lstm : RecurrentLayer
         ReadOnlySpan<float> states = own.States(steps, batch), cells = own.Cells(steps, batch), gates = own.Gates(steps, batch), tanhCells = own.TanhCells(steps, batch);
         Span<float> gateGradient = own.GateGradient(steps, batch);   // (steps, batch, 4·hidden): ∂J/∂ pre-activations
         Span<float> cellGradient = own.CellGradient(batch);          // (batch, hidden): ∂J/∂c_t carried back
-        Span<float> scratch = own.Scratch(h);
         Span<float> initialGradient = own.InitialStateGradient(batch);
         cellGradient.Clear();
-        ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        Span<float> whT = own.RecurrentTransposed();                 // W_hᵀ (4·hidden × hidden)
+        RecurrentWeights.Transpose(arena.ValuesOf(RecurrentWeight), h, g4, whT);
         for (int t = steps - 1; t >= 0; t--)
         {
-            for (int b = 0; b < batch; b++)
-            {
-                int at = t * block + b * h, row = (t * batch + b) * g4;
-                ReadOnlySpan<float> gate = gates.Slice(row, g4), i = gate[..h], f = gate.Slice(h, h), cand = gate.Slice(2 * h, h), o = gate[(3 * h)..];
-                ReadOnlySpan<float> tanhCell = tanhCells.Slice(at, h), dh = outputGradient.Slice(at, h);
-                Span<float> dGate = gateGradient.Slice(row, g4), di = dGate[..h], df = dGate.Slice(h, h), dg = dGate.Slice(2 * h, h), dout = dGate[(3 * h)..];
-                Span<float> dc = cellGradient.Slice(b * h, h);
-                Blas1.Multiply(dh, o, scratch);                       // dc += dh ⊙ o ⊙ (1 − tanh²c)
-                Activations.TanhBackward(scratch, tanhCell, scratch);
-                Blas1.Add(dc, scratch, dc);
-                Blas1.Multiply(dh, tanhCell, dout);                   // do = dh ⊙ tanh c
-                Activations.SigmoidBackward(dout, o, dout);
-                Blas1.Multiply(dc, cand, di);                         // di = dc ⊙ g
-                Activations.SigmoidBackward(di, i, di);
-                Blas1.Multiply(dc, i, dg);                            // dg = dc ⊙ i
-                Activations.TanhBackward(dg, cand, dg);
-                Blas1.Multiply(dc, cells.Slice(at, h), df);           // df = dc ⊙ c_{t−1}
-                Activations.SigmoidBackward(df, f, df);
-                Blas1.Multiply(dc, f, dc);                            // ∂J/∂c_{t−1} = dc ⊙ f
-            }
+            int at = t * block, row = t * batch * g4;
+            RecurrentGates.LstmBackward(gates.Slice(row, batch * g4), cells.Slice(at, block), tanhCells.Slice(at, block), outputGradient.Slice(at, block),
+                cellGradient, gateGradient.Slice(row, batch * g4), batch, h);
             Span<float> previousGradient = t > 0 ? outputGradient.Slice((t - 1) * block, block) : initialGradient[..block];
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, batch, h, g4, 1f, gateGradient.Slice(t * batch * g4, batch * g4), g4, wh, g4, t > 0 ? 1f : 0f, previousGradient, h);
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g4, 1f, gateGradient.Slice(t * batch * g4, batch * g4), g4, whT, h, t > 0 ? 1f : 0f, previousGradient, h);
         }
         cellGradient.CopyTo(initialGradient[block..]);
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, gateGradient, g4); // ∇W_h += Σ_t h_{t−1}ᵀ·δ_t
@@ -191,7 +160,7 @@ public sealed class Lstm : RecurrentLayer
         private readonly float[] _gateGradient = new float[maxSteps * maxBatch * 4 * hidden];
         private readonly float[] _cellGradient = new float[maxBatch * hidden];
         private readonly float[] _final = new float[maxBatch * 2 * hidden];
-        private readonly float[] _scratch = new float[hidden];
+        private readonly float[] _recurrentTransposed = new float[4 * hidden * hidden];
 
         public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * _hidden);
         public Span<float> Cells(int steps, int batch) => _cells.AsSpan(0, (steps + 1) * batch * _hidden);
@@ -199,7 +168,7 @@ public sealed class Lstm : RecurrentLayer
         public Span<float> TanhCells(int steps, int batch) => _tanhCells.AsSpan(0, steps * batch * _hidden);
         public Span<float> GateGradient(int steps, int batch) => _gateGradient.AsSpan(0, steps * batch * 4 * _hidden);
         public Span<float> CellGradient(int batch) => _cellGradient.AsSpan(0, batch * _hidden);
-        public Span<float> Scratch(int length) => _scratch.AsSpan(0, length);
+        public Span<float> RecurrentTransposed() => _recurrentTransposed;
 
         /// <summary>Copies h_T and c_T into the contiguous (2, batch, hidden) final state.</summary>
         public void SaveFinalState(int steps, int batch)
