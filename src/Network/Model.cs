@@ -91,21 +91,32 @@ public sealed class Model
     /// <summary>The last forward pass's output (batch × OutputSize).</summary>
     public ReadOnlySpan<float> Output(Workspace workspace, int batch) => workspace.Outputs[^1].AsSpan(0, batch * OutputSize);
 
-    /// <summary>Where the loss writes ∂J/∂output (batch × OutputSize) before <see cref="Backward"/>.</summary>
+    /// <summary>Where the loss writes ∂J/∂output (batch × OutputSize) before <see cref="Backward(ReadOnlySpan{float}, int, Workspace)"/>.</summary>
     public Span<float> OutputGradient(Workspace workspace, int batch) => workspace.Gradients[^1].AsSpan(0, batch * OutputSize);
 
     /// <summary>
     /// Back-propagates ∂J/∂output (already in <see cref="OutputGradient"/>) through every layer,
     /// accumulating parameter gradients. The first layer computes no input gradient.
     /// </summary>
-    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace)
+    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace) => Backward(x, batch, workspace, []);
+
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, int, Workspace)"/>, and when <paramref name="inputGradient"/> is
+    /// not empty, also dX[i, j] = ∂J/∂x[i, j] for the batch, (batch × InputSize) row-major, written (not
+    /// accumulated) into its first batch × InputSize floats. An empty span costs nothing: the first layer's
+    /// input-gradient product is skipped, as in the overload without it. The span must not overlap x.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="inputGradient"/> is not empty and shorter than batch × InputSize, or
+    /// overlaps x; or the first layer is an <see cref="Embedding"/>, whose inputs are token indices with no gradient.</exception>
+    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace, Span<float> inputGradient)
     {
         CheckBatch(x, batch, workspace);
+        CheckInputGradient(x, batch, inputGradient);
         for (int l = Layers.Count - 1; l >= 0; l--)
         {
             Layer layer = Layers[l];
             ReadOnlySpan<float> input = l == 0 ? x[..(batch * InputSize)] : workspace.Outputs[l - 1].AsSpan(0, batch * layer.InputSize);
-            Span<float> dx = l == 0 ? [] : workspace.Gradients[l - 1].AsSpan(0, batch * layer.InputSize);
+            Span<float> dx = l == 0 ? (inputGradient.IsEmpty ? [] : inputGradient[..(batch * InputSize)]) : workspace.Gradients[l - 1].AsSpan(0, batch * layer.InputSize);
             layer.Backward(input, workspace.Outputs[l].AsSpan(0, batch * layer.OutputSize), workspace.Gradients[l].AsSpan(0, batch * layer.OutputSize), dx, batch, Parameters);
         }
     }
@@ -133,6 +144,18 @@ public sealed class Model
             }
         }
         finally { _inferenceWorkspaces.Return(workspace); }
+    }
+
+    /// <summary>Throws unless <paramref name="inputGradient"/> is empty or can receive dX for the batch; call after the batch is checked.</summary>
+    internal void CheckInputGradient(ReadOnlySpan<float> x, int batch, ReadOnlySpan<float> inputGradient)
+    {
+        if (inputGradient.IsEmpty) return;
+        if (Layers[0] is Embedding)
+            throw new ArgumentException($"{Layers[0].Name} reads token indices, which have no gradient; pass an empty inputGradient", nameof(inputGradient));
+        if (inputGradient.Length < batch * InputSize)
+            throw new ArgumentException($"inputGradient has {inputGradient.Length} floats but batch {batch} × {InputSize} inputs need {batch * InputSize}", nameof(inputGradient));
+        if (inputGradient.Overlaps(x[..(batch * InputSize)]))
+            throw new ArgumentException("inputGradient overlaps x; dX needs its own buffer", nameof(inputGradient));
     }
 
     private void CheckBatch(ReadOnlySpan<float> x, int batch, Workspace workspace)

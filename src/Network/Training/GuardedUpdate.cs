@@ -3,8 +3,8 @@ using Simd.Kernels;
 namespace Simd.Network;
 
 /// <summary>
-/// The end of every training step, shared by the trainers: measure the global gradient norm, refuse a
-/// non-finite loss or gradient, clip, update.
+/// The apply half of every training step, shared by the trainers: measure the global gradient norm,
+/// refuse a non-finite loss or gradient, clip, update.
 /// </summary>
 internal static class GuardedUpdate
 {
@@ -29,7 +29,11 @@ internal static class GuardedUpdate
         return norm;
     }
 
-    private static float Norm(ParameterArena parameters)
+    /// <summary>
+    /// N = √(Σ g²) over <see cref="ParameterArena.ActiveGradientRanges"/>, each range's Σ g² by
+    /// <see cref="Blas1.SumOfSquares"/>, added in double in range order; read-only.
+    /// </summary>
+    public static float Norm(ParameterArena parameters)
     {
         ReadOnlySpan<float> gradients = parameters.Gradients;
         double sum = 0;

@@ -3,7 +3,9 @@ namespace Simd.Network;
 /// <summary>
 /// One training step of a <see cref="SequenceModel"/> by backpropagation through time, as the algorithm
 /// reads: forward from the carried state, per-step loss, zero-grad, backward, L2, clip, update, carry the
-/// state. Truncated BPTT: consecutive calls on consecutive windows of a stream carry the state from
+/// state (<see cref="Step(ReadOnlySpan{int}, ReadOnlySpan{int}, int, int)"/>, or split into
+/// <see cref="ComputeGradients(ReadOnlySpan{int}, ReadOnlySpan{int}, int, int)"/> and <see cref="ApplyGradients"/>
+/// for the "compute, inspect or all-reduce, then apply" loop). Truncated BPTT: consecutive calls on consecutive windows of a stream carry the state from
 /// window to window (<see cref="CarryState"/>), while each window's gradient stops at its start.
 /// Every buffer is allocated when the trainer is created, so a steady-state step allocates nothing.
 /// A step whose loss or gradient is not finite throws <see cref="NonFiniteStepException"/> and changes
@@ -43,53 +45,145 @@ public sealed class SequenceTrainer
     public SequenceWorkspace Workspace { get; }
     /// <summary>When true (the default), each step's final state is the next step's initial state.</summary>
     public bool CarryState { get; set; } = true;
-    /// <summary>The global gradient norm of the last completed step, before clipping.</summary>
+    /// <summary>
+    /// The global gradient norm N = √(Σ g²) over every parameter's gradient (L2 term included). After a
+    /// <c>ComputeGradients</c>: the norm of the gradient just computed; after <see cref="ApplyGradients"/> or a
+    /// <c>Step</c>: the norm of the gradient applied, measured again before clipping.
+    /// </summary>
     public float LastGradientNorm { get; private set; }
-    /// <summary>The mean loss per token (nats) of the last completed step, whatever the reduction.</summary>
+    /// <summary>The mean loss per token (nats) of the last completed (applied) step, whatever the reduction.</summary>
     public float LastMeanLossPerToken { get; private set; }
+
+    /// <summary>
+    /// True between a <c>ComputeGradients</c> and the <see cref="ApplyGradients"/> or <see cref="DiscardGradients"/>
+    /// that consumes its gradient.
+    /// </summary>
+    public bool HasPendingGradients { get; private set; }
+
+    private float _pendingLoss, _pendingMeanPerToken; // of the pending gradients
+    private int _pendingSteps, _pendingBatch;          // the window whose final state ApplyGradients carries
 
     /// <summary>
     /// One step on <paramref name="inputs"/> and <paramref name="targets"/>, each (batch, steps) token ids
     /// (for a language model the targets are the inputs shifted by one). Returns J (loss plus L2 penalty).
+    /// Exactly <see cref="ComputeGradients(ReadOnlySpan{int}, ReadOnlySpan{int}, int, int)"/> then
+    /// <see cref="ApplyGradients"/>, bit for bit, without the read-only norm measurement that ApplyGradients repeats.
     /// </summary>
     /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
     /// <exception cref="ArgumentException">A shape is wrong or a token id is out of range (see <see cref="SequenceModel.Forward(ReadOnlySpan{int}, int, int, SequenceWorkspace)"/>); nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending (see <see cref="HasPendingGradients"/>).</exception>
     public float Step(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch)
     {
-        ParameterArena parameters = Model.Parameters;
-        Workspace.Check(Model, targets, steps, batch, nameof(targets), Model.Classes);
-        Model.Forward(inputs, steps, batch, Workspace);
-        float loss = Loss.Compute(Model, Workspace, targets, steps, batch, out float meanPerToken);
-        parameters.ZeroGradients();
-        Model.Backward(inputs, steps, batch, Workspace);
-        return Finish(loss, meanPerToken, steps, batch);
+        ComputeCore(inputs, targets, steps, batch);
+        return ApplyGradients();
     }
 
     /// <summary>
     /// One step on float <paramref name="features"/> (batch, steps, features) for a model built by
     /// <see cref="SequenceModel.ForFeatures"/>, with one class per step in <paramref name="targets"/> (batch, steps).
+    /// Exactly compute then apply, as the token form.
     /// </summary>
     /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
     /// <exception cref="ArgumentException">A shape is wrong or a target out of range; nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending (see <see cref="HasPendingGradients"/>).</exception>
     public float Step(ReadOnlySpan<float> features, ReadOnlySpan<int> targets, int steps, int batch)
     {
-        ParameterArena parameters = Model.Parameters;
+        ComputeCore(features, targets, steps, batch);
+        return ApplyGradients();
+    }
+
+    /// <summary>
+    /// The compute half of a step on token ids, with no update: forward from the carried state, J = per-step loss
+    /// (reduced as <see cref="Loss"/> says) + λ·Σ‖W‖², zero-grad, backpropagation through the window, plus 2λ·W,
+    /// then N = √(Σ g²) into <see cref="LastGradientNorm"/>. Afterwards the gradient arena holds ∂J/∂θ for exactly this
+    /// window, unclipped, valid until the next call that computes or applies. Parameters, optimizer state and the
+    /// carried state are untouched (<see cref="ApplyGradients"/> carries the state); J is returned even when not finite.
+    /// Token ids are <c>ReadOnlySpan&lt;int&gt;</c>, (batch, steps) row-major.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending: apply or discard it first.</exception>
+    /// <exception cref="ArgumentException">A shape is wrong or a token id is out of range; nothing changed.</exception>
+    public float ComputeGradients(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch)
+    {
+        float loss = ComputeCore(inputs, targets, steps, batch);
+        LastGradientNorm = GuardedUpdate.Norm(Model.Parameters);
+        return loss;
+    }
+
+    /// <summary>The compute half of a step on float features (batch, steps, features); otherwise as the token form.</summary>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending: apply or discard it first.</exception>
+    /// <exception cref="ArgumentException">A shape is wrong or a target out of range; nothing changed.</exception>
+    public float ComputeGradients(ReadOnlySpan<float> features, ReadOnlySpan<int> targets, int steps, int batch)
+    {
+        float loss = ComputeCore(features, targets, steps, batch);
+        LastGradientNorm = GuardedUpdate.Norm(Model.Parameters);
+        return loss;
+    }
+
+    /// <summary>
+    /// The apply half of a step: consumes the pending gradient g as it is in the arena now (possibly changed by the
+    /// caller, e.g. all-reduced). Measures N = √(Σ g²); with clipping on and N &gt; <see cref="ClipNorm"/>, scales the
+    /// whole gradient arena by ClipNorm / N; then, unless J or N is not finite, updates the parameters, sets
+    /// <see cref="LastMeanLossPerToken"/> and, with <see cref="CarryState"/>, carries the window's final state.
+    /// Returns the J that the compute half returned.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No gradient is pending: call ComputeGradients first (or it was already applied or discarded).</exception>
+    /// <exception cref="NonFiniteStepException">J or N is not finite: parameters, optimizer state and carried state are unchanged, and the gradient is consumed.</exception>
+    public float ApplyGradients()
+    {
+        if (!HasPendingGradients)
+            throw new InvalidOperationException("no computed gradient to apply: call ComputeGradients first (each computed gradient is applied at most once)");
+        HasPendingGradients = false;
+        LastGradientNorm = GuardedUpdate.Apply(Model.Parameters, Optimizer, _pendingLoss, ClipNorm);
+        LastMeanLossPerToken = _pendingMeanPerToken;
+        if (CarryState) Workspace.CarryState(_pendingSteps, _pendingBatch);
+        return _pendingLoss;
+    }
+
+    /// <summary>Drops the pending gradient without an update; the carried state stays as it was before the compute.</summary>
+    /// <exception cref="InvalidOperationException">No gradient is pending.</exception>
+    public void DiscardGradients()
+    {
+        if (!HasPendingGradients) throw new InvalidOperationException("no computed gradient to discard");
+        HasPendingGradients = false;
+    }
+
+    private float ComputeCore(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch)
+    {
+        ThrowIfPending();
+        Workspace.Check(Model, targets, steps, batch, nameof(targets), Model.Classes);
+        Model.Forward(inputs, steps, batch, Workspace);
+        float loss = Loss.Compute(Model, Workspace, targets, steps, batch, out float meanPerToken);
+        Model.Parameters.ZeroGradients();
+        Model.Backward(inputs, steps, batch, Workspace);
+        return Pend(loss, meanPerToken, steps, batch);
+    }
+
+    private float ComputeCore(ReadOnlySpan<float> features, ReadOnlySpan<int> targets, int steps, int batch)
+    {
+        ThrowIfPending();
         Workspace.Check(Model, targets, steps, batch, nameof(targets), Model.Classes);
         Model.Forward(features, steps, batch, Workspace);
         float loss = Loss.Compute(Model, Workspace, targets, steps, batch, out float meanPerToken);
-        parameters.ZeroGradients();
+        Model.Parameters.ZeroGradients();
         Model.Backward(features, steps, batch, Workspace);
-        return Finish(loss, meanPerToken, steps, batch);
+        return Pend(loss, meanPerToken, steps, batch);
     }
 
-    /// <summary>L2, the guarded update and the state carry shared by both step forms.</summary>
-    private float Finish(float loss, float meanPerToken, int steps, int batch)
+    private void ThrowIfPending()
     {
-        ParameterArena parameters = Model.Parameters;
-        loss += _l2.AddTo(parameters);
-        LastGradientNorm = GuardedUpdate.Apply(parameters, Optimizer, loss, ClipNorm);
-        LastMeanLossPerToken = meanPerToken;
-        if (CarryState) Workspace.CarryState(steps, batch);
+        if (HasPendingGradients)
+            throw new InvalidOperationException("the gradient from the last ComputeGradients is still pending: call ApplyGradients or DiscardGradients before computing another (gradients are not accumulated across calls)");
+    }
+
+    /// <summary>Adds L2 and records the pending gradient's J and window, shared by both compute forms.</summary>
+    private float Pend(float loss, float meanPerToken, int steps, int batch)
+    {
+        loss += _l2.AddTo(Model.Parameters);
+        _pendingLoss = loss;
+        _pendingMeanPerToken = meanPerToken;
+        _pendingSteps = steps;
+        _pendingBatch = batch;
+        HasPendingGradients = true;
         return loss;
     }
 }

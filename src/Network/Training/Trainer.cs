@@ -4,6 +4,8 @@ namespace Simd.Network;
 
 /// <summary>
 /// One training step, as the algorithm reads: forward, loss, zero-grad, backward, L2, clip, update.
+/// <see cref="Step(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/> does it all; <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/>
+/// and <see cref="ApplyGradients"/> split it for the "compute, inspect or all-reduce, then apply" loop.
 /// Every buffer is allocated when the trainer is created, so a steady-state step allocates nothing.
 /// A step whose loss or gradient is not finite throws <see cref="NonFiniteStepException"/> and changes
 /// neither the parameters nor the optimizer state, whether clipping is on or not.
@@ -51,30 +53,119 @@ public sealed class Trainer
     /// <summary>Global-norm clipping threshold (0: none).</summary>
     public float ClipNorm { get; }
     /// <summary>
-    /// The global gradient norm √(Σ g²) over every parameter (L2 term included) of the last step, before
-    /// clipping; measured whether clipping is on or not. A step that throws <see cref="NonFiniteStepException"/>
-    /// leaves it unchanged and carries its own norm.
+    /// The global gradient norm N = √(Σ g²) over every parameter's gradient (L2 term included). After
+    /// <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/>: the norm of the gradient just
+    /// computed. After <see cref="ApplyGradients"/> or a <c>Step</c>: the norm of the gradient that was applied, measured
+    /// again before clipping (so it includes any change made in between, such as an all-reduce). Measured whether
+    /// clipping is on or not; a call that throws <see cref="NonFiniteStepException"/> leaves it unchanged and carries its own norm.
     /// </summary>
     public float LastGradientNorm { get; private set; }
 
-    /// <summary>One step on a classification batch: x (batch × inputs) and one label per example. Returns J (loss plus L2 penalty).</summary>
+    /// <summary>
+    /// True between a <c>ComputeGradients</c> and the <see cref="ApplyGradients"/> or <see cref="DiscardGradients"/>
+    /// that consumes its gradient.
+    /// </summary>
+    public bool HasPendingGradients { get; private set; }
+
+    private float _pendingLoss; // J of the pending gradients, checked by ApplyGradients
+
+    /// <summary>
+    /// One step on a classification batch: x (batch × inputs) and one label per example. Returns J (loss plus L2 penalty).
+    /// Exactly <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/> then
+    /// <see cref="ApplyGradients"/>, bit for bit, without the read-only norm measurement that ApplyGradients repeats.
+    /// </summary>
     /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending (see <see cref="HasPendingGradients"/>).</exception>
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch)
+    {
+        CheckLabels(labels, batch);
+        ComputeCore(x, labels[..batch], [], batch, []);
+        return ApplyGradients();
+    }
+
+    /// <summary>One step on a regression batch: x (batch × inputs) and targets (batch × outputs). Returns J. Exactly compute then apply, as the label form.</summary>
+    /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending (see <see cref="HasPendingGradients"/>).</exception>
+    public float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch)
+    {
+        CheckTargets(targets, batch);
+        ComputeCore(x, [], targets[..(batch * Model.OutputSize)], batch, []);
+        return ApplyGradients();
+    }
+
+    /// <summary>
+    /// The compute half of a step on a classification batch, with no update: forward, J = loss + λ·Σ‖W‖², zero-grad,
+    /// backward (plus 2λ·W), then N = √(Σ g²) into <see cref="LastGradientNorm"/>. Afterwards the gradient arena
+    /// (<see cref="ParameterArena.Gradients"/>, per parameter <see cref="ParameterArena.GradientOf(Parameter)"/>) holds ∂J/∂θ for
+    /// exactly this batch, unclipped, and stays valid until the next call that computes or applies. Nothing else
+    /// changes: parameters, optimizer state and <see cref="Optimizer.Step"/> are untouched, and J is returned even
+    /// when it is not finite (<see cref="ApplyGradients"/> refuses it).
+    /// </summary>
+    /// <param name="x">(batch × inputs).</param>
+    /// <param name="labels">One class per example; the first batch entries are used.</param>
+    /// <param name="batch">Examples, 1 to maxBatch.</param>
+    /// <param name="inputGradient">Empty (the default: no cost), or at least batch × inputs floats that receive
+    /// dX = ∂J/∂x (batch × inputs, overwritten). Not available when the first layer is an embedding.</param>
+    /// <returns>J, the loss plus the L2 penalty.</returns>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending: apply or discard it first.</exception>
+    /// <exception cref="ArgumentException">A size is wrong (batch, labels, x, inputGradient); nothing changed.</exception>
+    public float ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch, Span<float> inputGradient = default)
+    {
+        CheckLabels(labels, batch);
+        float loss = ComputeCore(x, labels[..batch], [], batch, inputGradient);
+        LastGradientNorm = GuardedUpdate.Norm(Model.Parameters);
+        return loss;
+    }
+
+    /// <summary>The compute half of a step on a regression batch (targets batch × outputs); otherwise as the label form.</summary>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending: apply or discard it first.</exception>
+    /// <exception cref="ArgumentException">A size is wrong (batch, targets, x, inputGradient); nothing changed.</exception>
+    public float ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch, Span<float> inputGradient = default)
+    {
+        CheckTargets(targets, batch);
+        float loss = ComputeCore(x, [], targets[..(batch * Model.OutputSize)], batch, inputGradient);
+        LastGradientNorm = GuardedUpdate.Norm(Model.Parameters);
+        return loss;
+    }
+
+    /// <summary>
+    /// The apply half of a step: consumes the pending gradient g as it is in the arena now (the caller may have
+    /// changed it, e.g. replaced it by the average over processes). Measures N = √(Σ g²); with clipping on and
+    /// N &gt; <see cref="ClipNorm"/>, scales every gradient by ClipNorm / N (<see cref="Clipping.ClipByGlobalNorm(float, Span{float})"/>
+    /// over the whole arena, so clipping applies to the gradient as changed); then, unless J or N is not finite,
+    /// lets the optimizer update the parameters. Returns the J that the compute half returned.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No gradient is pending: call ComputeGradients first (or it was already applied or discarded).</exception>
+    /// <exception cref="NonFiniteStepException">J or N is not finite: parameters and optimizer state are unchanged, and the gradient is consumed.</exception>
+    public float ApplyGradients()
+    {
+        if (!HasPendingGradients)
+            throw new InvalidOperationException("no computed gradient to apply: call ComputeGradients first (each computed gradient is applied at most once)");
+        HasPendingGradients = false;
+        LastGradientNorm = GuardedUpdate.Apply(Model.Parameters, Optimizer, _pendingLoss, ClipNorm);
+        return _pendingLoss;
+    }
+
+    /// <summary>Drops the pending gradient without an update (after inspecting it, say); the arena's gradients are left as they are.</summary>
+    /// <exception cref="InvalidOperationException">No gradient is pending.</exception>
+    public void DiscardGradients()
+    {
+        if (!HasPendingGradients) throw new InvalidOperationException("no computed gradient to discard");
+        HasPendingGradients = false;
+    }
+
+    private void CheckLabels(ReadOnlySpan<int> labels, int batch)
     {
         if (!Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs float targets, not labels");
         CheckBatch(batch);
         if (labels.Length < batch) throw new ArgumentException($"labels has {labels.Length} entries for a batch of {batch}", nameof(labels));
-        return StepCore(x, labels[..batch], [], batch);
     }
 
-    /// <summary>One step on a regression batch: x (batch × inputs) and targets (batch × outputs). Returns J.</summary>
-    /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
-    public float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch)
+    private void CheckTargets(ReadOnlySpan<float> targets, int batch)
     {
         if (Loss.UsesLabels) throw new InvalidOperationException($"{Loss} needs labels, not float targets");
         CheckBatch(batch);
         if (targets.Length < batch * Model.OutputSize) throw new ArgumentException($"targets has {targets.Length} floats but batch {batch} × {Model.OutputSize} outputs need {batch * Model.OutputSize}", nameof(targets));
-        return StepCore(x, [], targets[..(batch * Model.OutputSize)], batch);
     }
 
     private void CheckBatch(int batch)
@@ -83,15 +174,22 @@ public sealed class Trainer
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch {batch} is outside [1, {_workspace.Capacity}] (1 to the trainer's maxBatch)");
     }
 
-    private float StepCore(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch)
+    /// <summary>Forward, loss, zero-grad, backward, L2; leaves the gradient pending and returns J.</summary>
+    private float ComputeCore(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch, Span<float> inputGradient)
     {
+        if (HasPendingGradients)
+            throw new InvalidOperationException("the gradient from the last ComputeGradients is still pending: call ApplyGradients or DiscardGradients before computing another (gradients are not accumulated across calls)");
+        if (x.Length < batch * Model.InputSize)
+            throw new ArgumentException($"x has {x.Length} floats but batch {batch} × {Model.InputSize} inputs need {batch * Model.InputSize}", nameof(x));
+        Model.CheckInputGradient(x, batch, inputGradient);
         ParameterArena parameters = Model.Parameters;
         Model.Forward(x, batch, _workspace);
         float loss = Loss.Compute(Model.Output(_workspace, batch), labels, targets, Model.OutputGradient(_workspace, batch), batch, Model.OutputSize);
         parameters.ZeroGradients();
-        Model.Backward(x, batch, _workspace);
+        Model.Backward(x, batch, _workspace, inputGradient);
         loss += _l2.AddTo(parameters);
-        LastGradientNorm = GuardedUpdate.Apply(parameters, Optimizer, loss, ClipNorm);
+        _pendingLoss = loss;
+        HasPendingGradients = true;
         return loss;
     }
 
