@@ -27,7 +27,7 @@ public sealed record Parameter(string Name, int Rows, int Cols, int Offset, bool
 /// arena is allocated once by <see cref="Seal"/>.
 /// </summary>
 /// <remarks>
-/// Layers add to gradients only: ∇ += (a product, row sums, or anything through <see cref="GradientOf"/>).
+/// Layers add to gradients only: ∇ += (a product, row sums, or anything through <see cref="GradientOf(Parameter)"/>).
 /// Zeroing is lazy for dense parameters, and only this class knows it: <see cref="ZeroGradients"/> marks
 /// them; <see cref="AccumulateProduct"/> and <see cref="AccumulateRowSums"/> then overwrite instead of
 /// adding (a weight gradient's stale block is never read), and every other accessor clears a
@@ -39,6 +39,7 @@ public sealed class ParameterArena
     public const int Alignment = 16;
 
     private readonly List<Parameter> _parameters = [];
+    private readonly Dictionary<string, Parameter> _byName = [];
     private float[] _values = [];
     private float[] _gradients = [];
     private TouchedRows?[] _trackers = [];
@@ -64,13 +65,15 @@ public sealed class ParameterArena
         if (IsSealed) throw new InvalidOperationException($"cannot declare '{name}': the parameter arena is already allocated");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
-        if (_parameters.Exists(p => p.Name == name)) throw new ArgumentException($"a parameter named '{name}' already exists", nameof(name));
+        ArgumentNullException.ThrowIfNull(name);
+        if (_byName.ContainsKey(name)) throw new ArgumentException($"a parameter named '{name}' already exists", nameof(name));
         long length = (long)rows * cols;
         long end = _length + length;
         long aligned = (end + Alignment - 1) / Alignment * Alignment;
         if (aligned > Array.MaxLength) throw new ArgumentException($"parameter '{name}' ({rows}×{cols}) does not fit in one arena", nameof(rows));
         var parameter = new Parameter(name, rows, cols, _length, isWeight, rowSparse) { Index = _parameters.Count };
         _parameters.Add(parameter);
+        _byName.Add(name, parameter);
         _length = (int)aligned;
         return parameter;
     }
@@ -110,6 +113,43 @@ public sealed class ParameterArena
             return Sealed(_gradients);
         }
     }
+
+    /// <summary>
+    /// The whole gradient arena as one contiguous span, the memory of <see cref="Gradients"/>, for a caller that
+    /// may write anywhere in it (an all-reduce that sums or averages the arena across processes, say). Every row of
+    /// every row-sparse parameter is marked touched, so the gradient norm, clipping, the update and the next
+    /// <see cref="ZeroGradients"/> cover whatever the caller writes there; that is the cost too: until the next
+    /// zeroing those tables count as dense. Padding between parameters is zero and must stay zero.
+    /// </summary>
+    public Span<float> GradientsForWriting()
+    {
+        Span<float> gradients = Gradients;
+        foreach (TouchedRows? tracker in _trackers) tracker?.TouchAll();
+        return gradients;
+    }
+
+    /// <summary>The parameter named <paramref name="name"/>, e.g. "dense1.weight".</summary>
+    /// <exception cref="ArgumentException">No parameter has that name; the message lists the names.</exception>
+    public Parameter this[string name]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            return _byName.TryGetValue(name, out Parameter? parameter) ? parameter
+                : throw new ArgumentException($"no parameter is named '{name}'; the parameters are {string.Join(", ", _parameters.Select(p => $"'{p.Name}'"))}", nameof(name));
+        }
+    }
+
+    /// <summary>The values of the parameter named <paramref name="name"/> (see <see cref="this[string]"/>), (rows × cols) row-major.</summary>
+    /// <exception cref="ArgumentException">No parameter has that name.</exception>
+    public Span<float> ValuesOf(string name) => ValuesOf(this[name]);
+
+    /// <summary>
+    /// The gradient of the parameter named <paramref name="name"/>, (rows × cols) row-major, as <see cref="GradientOf(Parameter)"/>.
+    /// Writing outside the touched rows of a row-sparse parameter needs <see cref="GradientsForWriting"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No parameter has that name.</exception>
+    public Span<float> GradientOf(string name) => GradientOf(this[name]);
 
     /// <summary>The values of one parameter.</summary>
     public Span<float> ValuesOf(Parameter parameter) => Sealed(_values).AsSpan(parameter.Offset, parameter.Length);

@@ -10,7 +10,7 @@ namespace Simd.Network;
 /// <see cref="DeclareParameters"/> (keep the returned <see cref="Parameter"/>s), fill them in
 /// <see cref="InitializeParameters"/>, and in <see cref="Backward"/> only add to gradients, through
 /// <see cref="ParameterArena.AccumulateProduct"/>, <see cref="ParameterArena.AccumulateRowSums"/> or
-/// <see cref="ParameterArena.GradientOf"/>; how and when gradients are zeroed is the arena's business.
+/// <see cref="ParameterArena.GradientOf(Parameter)"/>; how and when gradients are zeroed is the arena's business.
 /// </remarks>
 public abstract class Layer
 {

@@ -121,7 +121,8 @@ public sealed class SequenceTrainer
 
     /// <summary>
     /// The apply half of a step: consumes the pending gradient g as it is in the arena now (possibly changed by the
-    /// caller, e.g. all-reduced). Measures N = √(Σ g²); with clipping on and N &gt; <see cref="ClipNorm"/>, scales the
+    /// caller, e.g. all-reduced through <see cref="ParameterArena.GradientsForWriting"/>, which makes the embedding
+    /// rows this process did not touch count too). Measures N = √(Σ g²); with clipping on and N &gt; <see cref="ClipNorm"/>, scales the
     /// whole gradient arena by ClipNorm / N; then, unless J or N is not finite, updates the parameters, sets
     /// <see cref="LastMeanLossPerToken"/> and, with <see cref="CarryState"/>, carries the window's final state.
     /// Returns the J that the compute half returned.

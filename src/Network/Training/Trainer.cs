@@ -96,7 +96,7 @@ public sealed class Trainer
     /// <summary>
     /// The compute half of a step on a classification batch, with no update: forward, J = loss + λ·Σ‖W‖², zero-grad,
     /// backward (plus 2λ·W), then N = √(Σ g²) into <see cref="LastGradientNorm"/>. Afterwards the gradient arena
-    /// (<see cref="ParameterArena.Gradients"/>, per parameter <see cref="ParameterArena.GradientOf(Parameter)"/>) holds ∂J/∂θ for
+    /// (one span: <see cref="ParameterArena.GradientsForWriting"/>; by name: <see cref="ParameterArena.GradientOf(string)"/>) holds ∂J/∂θ for
     /// exactly this batch, unclipped, and stays valid until the next call that computes or applies. Nothing else
     /// changes: parameters, optimizer state and <see cref="Optimizer.Step"/> are untouched, and J is returned even
     /// when it is not finite (<see cref="ApplyGradients"/> refuses it).
@@ -130,7 +130,8 @@ public sealed class Trainer
 
     /// <summary>
     /// The apply half of a step: consumes the pending gradient g as it is in the arena now (the caller may have
-    /// changed it, e.g. replaced it by the average over processes). Measures N = √(Σ g²); with clipping on and
+    /// changed it, e.g. replaced it by the average over processes, through <see cref="ParameterArena.GradientsForWriting"/>
+    /// so that embedding rows this process did not touch count too). Measures N = √(Σ g²); with clipping on and
     /// N &gt; <see cref="ClipNorm"/>, scales every gradient by ClipNorm / N (<see cref="Clipping.ClipByGlobalNorm(float, Span{float})"/>
     /// over the whole arena, so clipping applies to the gradient as changed); then, unless J or N is not finite,
     /// lets the optimizer update the parameters. Returns the J that the compute half returned.
