@@ -261,4 +261,71 @@ public class GradientSplitTests
         }
         Assert.True(allocated == 0, $"every window of ten compute + apply pairs allocated; the last {allocated} bytes");
     }
+
+    [Fact]
+    public void InputGradientMatchesCentralDifferences()
+    {
+        var (x, labels) = Batches(1, 19);
+        Model model = Mlp(20);
+        var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), Batch, l2: 1e-2f);
+        float[] dx = new float[Batch * Inputs + 3];
+        dx.AsSpan().Fill(float.NaN);
+        trainer.ComputeGradients(x, labels, Batch, dx);
+        Assert.All(dx[^3..], v => Assert.True(float.IsNaN(v), "dX writes only batch × inputs floats"));
+        trainer.DiscardGradients();
+
+        // J(x) = mean softmax cross-entropy (the L2 term does not depend on x), in float, h = 1e-2.
+        var logits = new float[Batch * Classes];
+        double Loss(float[] input)
+        {
+            model.Predict(input, Batch, logits);
+            return SoftmaxCrossEntropy.Loss(logits, labels, Batch, Classes);
+        }
+        const float h = 1e-2f;
+        for (int i = 0; i < Batch * Inputs; i++)
+        {
+            float saved = x[i];
+            x[i] = saved + h;
+            double plus = Loss(x);
+            x[i] = saved - h;
+            double minus = Loss(x);
+            x[i] = saved;
+            double expected = (plus - minus) / (2 * h);
+            Assert.True(Math.Abs(dx[i] - expected) <= 2e-4 + 2e-2 * Math.Abs(expected), $"dX[{i / Inputs}, {i % Inputs}] = {dx[i]}, central difference {expected}");
+        }
+    }
+
+    [Fact]
+    public void RequestingTheInputGradientChangesNoParameterGradient()
+    {
+        var (x, labels) = Batches(1, 21);
+        Model with = Mlp(22), without = Mlp(22);
+        var withTrainer = new Trainer(with, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), Batch, clipNorm: 0.1f);
+        var withoutTrainer = new Trainer(without, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), Batch, clipNorm: 0.1f);
+        float loss = withTrainer.ComputeGradients(x, labels, Batch, new float[Batch * Inputs]);
+        Assert.Equal(withoutTrainer.ComputeGradients(x, labels, Batch), loss);
+        Assert.Equal(Bits(without.Parameters.Gradients), Bits(with.Parameters.Gradients));
+        withTrainer.ApplyGradients();
+        withoutTrainer.ApplyGradients();
+        Assert.Equal(Bits(without.Parameters.Values), Bits(with.Parameters.Values));
+    }
+
+    [Fact]
+    public void InputGradientMisuseThrows()
+    {
+        var (x, labels) = Batches(1, 23);
+        var trainer = new Trainer(Mlp(24), new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), Batch);
+        var overlap = Assert.Throws<ArgumentException>(() => trainer.ComputeGradients(x, labels, Batch, x));
+        Assert.Equal("inputGradient", overlap.ParamName);
+        Assert.False(trainer.HasPendingGradients);
+
+        Model windows = new ModelBuilder(2).Add(new Embedding(10, 3, 2)).Add(new Dense(6, 2)).Build(25);
+        var windowTrainer = new Trainer(windows, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2);
+        var embedding = Assert.Throws<ArgumentException>(() => windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2, new float[4]));
+        Assert.Equal("inputGradient", embedding.ParamName);
+        Assert.Contains("token indices", embedding.Message);
+        Assert.False(windowTrainer.HasPendingGradients);
+        windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2);
+        windowTrainer.ApplyGradients();
+    }
 }
