@@ -15,6 +15,7 @@ internal static unsafe partial class BlockedGemm
     /// for the tiles below, which a last partial panel already holds; without, every tile reads it in
     /// place, and a last partial panel is at the start of packedB. When edgeRows is not null, a last
     /// partial panel is read from there instead (op(B)'s block, rows ldb apart; <see cref="ReadsEdgeInPlace"/>).
+    /// A last partial panel of at most <see cref="IGemmKernel.EdgeColumns"/> columns goes through <see cref="EdgeColumns"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb, bool packB, bool bTransposed,
