@@ -177,6 +177,26 @@ public partial class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void FewColumnEdgePanels(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // A last panel of one to eight columns (the few-column edge kernel's widths, computed down the
+        // rows in groups of row tiles): several groups with a partial last one and a partial last row
+        // tile, one group, and several k blocks, at beta 0 over NaN and with alpha and beta.
+        var (mr, nr, kc, _, _) = Blocks(level);
+        int seed = 700;
+        for (int cols = 1; cols <= Math.Min(8, nr - 1); cols++)
+            foreach (int m in new[] { 19 * mr + 3, 3 * mr })
+            {
+                seed++;
+                int n = BlockedWidth(level, nr + cols);
+                Check(level, ta, tb, m, n, 13, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                Check(level, ta, tb, m, n, 13, 1.5f, -0.75f, pad: 1, seed: seed);
+                if (cols % 3 == 1) Check(level, ta, tb, m, 2 * nr + cols, kc + 5, -0.5f, 1f, pad: 2, seed: seed);
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void BInPlaceBoundary(SimdLevel level, Transpose ta, Transpose tb)
     {
         // Up to BInPlaceRows rows of C, full panels of a non-transposed B are read where B is stored and

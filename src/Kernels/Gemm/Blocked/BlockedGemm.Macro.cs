@@ -15,6 +15,7 @@ internal static unsafe partial class BlockedGemm
     /// for the tiles below, which a last partial panel already holds; without, every tile reads it in
     /// place, and a last partial panel is at the start of packedB. When edgeRows is not null, a last
     /// partial panel is read from there instead (op(B)'s block, rows ldb apart; <see cref="ReadsEdgeInPlace"/>).
+    /// A last partial panel of at most <see cref="IGemmKernel.EdgeColumns"/> columns goes through <see cref="EdgeColumns"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb, bool packB, bool bTransposed,
@@ -54,6 +55,11 @@ internal static unsafe partial class BlockedGemm
                 bStride = ldb;
             }
             else b = packedB;
+            if (cols < nr && cols <= TKernel.EdgeColumns)
+            {
+                EdgeColumns<TKernel>(mc, kc, packedA, b, bStride, cols, c + jr, ldc, alpha, beta, tile);
+                continue;
+            }
             if (cols < nr && cols % TKernel.EdgeStep == 0 && mc >= mr)
             {
                 // Last panel, whole vectors wide: only its real columns are computed, straight into C,
@@ -87,6 +93,33 @@ internal static unsafe partial class BlockedGemm
                             for (int j = 0; j < cols; j++) row[j] = source[j] + beta * row[j];
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A last panel of at most <see cref="IGemmKernel.EdgeColumns"/> columns, every row tile of the block
+    /// through <see cref="IGemmKernel.EdgeColumnKernel"/> into the scratch tile, merged into C as an edge
+    /// tile is: c = t when beta is 0, else t + beta·c, t the tile's alpha-scaled sum.
+    /// </summary>
+    private static void EdgeColumns<TKernel>(int mc, int kc, float* packedA, float* b, nint bStride, int cols,
+        float* c, nint ldc, float alpha, float beta, float* tile) where TKernel : IGemmKernel
+    {
+        int mr = TKernel.MR, group = TKernel.EdgeColumnTiles;
+        nint columnStride = (nint)group * mr;
+        for (int ir = 0; ir < mc; ir += group * mr)
+        {
+            int tiles = Math.Min(group, (mc - ir + mr - 1) / mr);
+            TKernel.EdgeColumnKernel(tiles, kc, packedA + (nint)ir * kc, b, bStride, cols, alpha, tile);
+            int rows = Math.Min(tiles * mr, mc - ir);
+            for (int i = 0; i < rows; i++)
+            {
+                float* source = tile + i;
+                float* row = c + (ir + i) * ldc;
+                if (beta == 0f)
+                    for (int j = 0; j < cols; j++) row[j] = source[j * columnStride];
+                else
+                    for (int j = 0; j < cols; j++) row[j] = source[j * columnStride] + beta * row[j];
             }
         }
     }

@@ -68,6 +68,29 @@ internal unsafe interface IGemmKernel
     static abstract void EdgeKernel(int tiles, int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta, int width);
 
     /// <summary>
+    /// Most columns of a last B panel that <see cref="EdgeColumnKernel"/> computes (0: none, every last
+    /// panel goes through <see cref="EdgeKernel"/> or <see cref="MicroKernel"/>). Below <see cref="EdgeStep"/>:
+    /// a one-column remainder otherwise costs a whole vector of columns per row.
+    /// </summary>
+    static virtual int EdgeColumns => 0;
+
+    /// <summary>MR-row tiles one <see cref="EdgeColumnKernel"/> call computes.</summary>
+    static virtual int EdgeColumnTiles => throw new NotSupportedException();
+
+    /// <summary>
+    /// tile[(j·EdgeColumnTiles + t)·MR + i] = alpha·Σ_{p&lt;kc} a[t·MR·kc + p·MR + i]·b[p·bStride + j] for
+    /// t &lt; <paramref name="tiles"/> (at most <see cref="EdgeColumnTiles"/>), i &lt; MR and
+    /// j &lt; <paramref name="columns"/> (at most <see cref="EdgeColumns"/>): the first columns of a B panel
+    /// (packed, bStride = NR, or read in place, bStride = ldb) against consecutive packed A micro-panels,
+    /// with vectors running down the rows. Each element is computed by the same operations as in
+    /// <see cref="MicroKernel"/> with beta 0: the sum in order p = 0, 1, …, kc − 1, one fused multiply-add
+    /// per step from zero, then one multiplication by alpha; so merging the tile into C as the scratch
+    /// tile of an edge is merged gives the same bits.
+    /// </summary>
+    static virtual void EdgeColumnKernel(int tiles, int kc, float* a, float* b, nint bStride, int columns, float alpha, float* tile)
+        => throw new NotSupportedException();
+
+    /// <summary>
     /// Which small-shape kernels the level has beside the micro-kernel; decides the narrow, dot and
     /// column paths in <see cref="GemmPaths.Choose"/>. Members of small kernels a level lacks are never
     /// called; their defaults throw.

@@ -483,4 +483,48 @@ internal readonly unsafe partial struct Vector256Kernel : IGemmKernel
 
     private static float SumLanes(Vector256<float> v) =>
         ((v.GetElement(0) + v.GetElement(2)) + (v.GetElement(1) + v.GetElement(3))) + ((v.GetElement(4) + v.GetElement(6)) + (v.GetElement(5) + v.GetElement(7)));
+
+    public static int EdgeColumns => 3;
+    public static int EdgeColumnTiles => 8;
+
+    /// <summary>
+    /// A last panel of 1–3 columns, one column at a time: eight A micro-panels at once, each k step one
+    /// 4-row vector per panel (MR = 4 floats, contiguous in the packed panel) times B's element broadcast,
+    /// eight 128-bit accumulators. The 4×8 edge would compute 8 columns per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void EdgeColumnKernel(int tiles, int kc, float* a, float* b, nint bStride, int columns, float alpha, float* tile)
+    {
+        Debug.Assert(tiles is > 0 and <= 8 && columns is > 0 and <= 3);
+        // Fewer than eight tiles: the missing ones repeat the last, and their sums are not read.
+        nint panel = 4 * (nint)kc, last = (tiles - 1) * panel;
+        float* a0 = a, a1 = a + Math.Min(panel, last), a2 = a + Math.Min(2 * panel, last), a3 = a + Math.Min(3 * panel, last);
+        float* a4 = a + Math.Min(4 * panel, last), a5 = a + Math.Min(5 * panel, last), a6 = a + Math.Min(6 * panel, last), a7 = a + Math.Min(7 * panel, last);
+        Vector128<float> va = Vector128.Create(alpha);
+        for (int j = 0; j < columns; j++, tile += 32)
+        {
+            Vector128<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            float* column = b + j;
+            for (nint p = 0, end = 4 * (nint)kc; p < end; p += 4, column += bStride)
+            {
+                Vector128<float> bj = Vector128.Create(*column);
+                c0 = Vector128.FusedMultiplyAdd(Vector128.Load(a0 + p), bj, c0);
+                c1 = Vector128.FusedMultiplyAdd(Vector128.Load(a1 + p), bj, c1);
+                c2 = Vector128.FusedMultiplyAdd(Vector128.Load(a2 + p), bj, c2);
+                c3 = Vector128.FusedMultiplyAdd(Vector128.Load(a3 + p), bj, c3);
+                c4 = Vector128.FusedMultiplyAdd(Vector128.Load(a4 + p), bj, c4);
+                c5 = Vector128.FusedMultiplyAdd(Vector128.Load(a5 + p), bj, c5);
+                c6 = Vector128.FusedMultiplyAdd(Vector128.Load(a6 + p), bj, c6);
+                c7 = Vector128.FusedMultiplyAdd(Vector128.Load(a7 + p), bj, c7);
+            }
+            (c0 * va).Store(tile + 0);
+            (c1 * va).Store(tile + 4);
+            (c2 * va).Store(tile + 8);
+            (c3 * va).Store(tile + 12);
+            (c4 * va).Store(tile + 16);
+            (c5 * va).Store(tile + 20);
+            (c6 * va).Store(tile + 24);
+            (c7 * va).Store(tile + 28);
+        }
+    }
 }

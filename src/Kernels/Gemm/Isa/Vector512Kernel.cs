@@ -231,6 +231,87 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel
         }
     }
 
+    public static int EdgeColumns => 6;
+    public static int EdgeColumnTiles => 8;
+
+    /// <summary>
+    /// A last panel of 1–6 columns, two columns at a time: eight A micro-panels at once, each k step one
+    /// 8-row vector per panel (MR = 8 floats, contiguous in the packed panel) times B's two elements
+    /// broadcast, sixteen 256-bit accumulators. The 8×16 edge would compute 16 columns per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void EdgeColumnKernel(int tiles, int kc, float* a, float* b, nint bStride, int columns, float alpha, float* tile)
+    {
+        Debug.Assert(tiles is > 0 and <= 8 && columns is > 0 and <= 6);
+        // Fewer than eight tiles: the missing ones repeat the last, and their sums are not read.
+        nint panel = 8 * (nint)kc, last = (tiles - 1) * panel;
+        float* a1 = a + Math.Min(panel, last), a2 = a + Math.Min(2 * panel, last), a3 = a + Math.Min(3 * panel, last);
+        float* a4 = a + Math.Min(4 * panel, last), a5 = a + Math.Min(5 * panel, last), a6 = a + Math.Min(6 * panel, last), a7 = a + Math.Min(7 * panel, last);
+        int j = 0;
+        for (; j + 2 <= columns; j += 2, tile += 128)
+            EdgeColumnPass(true, kc, a, a1, a2, a3, a4, a5, a6, a7, b + j, bStride, alpha, tile);
+        if (j < columns)
+            EdgeColumnPass(false, kc, a, a1, a2, a3, a4, a5, a6, a7, b + j, bStride, alpha, tile);
+    }
+
+    /// <summary>
+    /// One column (b) or, when <paramref name="two"/>, two (b, b + 1) of <see cref="EdgeColumnKernel"/>
+    /// for the eight A micro-panels a0–a7; the second column's sums go 64 floats after the first's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EdgeColumnPass(bool two, int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, float* a6, float* a7,
+        float* b, nint bStride, float alpha, float* tile)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector256<float> d0 = default, d1 = default, d2 = default, d3 = default, d4 = default, d5 = default, d6 = default, d7 = default;
+        for (nint p = 0, end = 8 * (nint)kc; p < end; p += 8, b += bStride)
+        {
+            Vector256<float> x0 = Vector256.Load(a0 + p), x1 = Vector256.Load(a1 + p), x2 = Vector256.Load(a2 + p), x3 = Vector256.Load(a3 + p);
+            Vector256<float> x4 = Vector256.Load(a4 + p), x5 = Vector256.Load(a5 + p), x6 = Vector256.Load(a6 + p), x7 = Vector256.Load(a7 + p);
+            Vector256<float> first = Vector256.Create(b[0]);
+            c0 = Vector256.FusedMultiplyAdd(x0, first, c0);
+            c1 = Vector256.FusedMultiplyAdd(x1, first, c1);
+            c2 = Vector256.FusedMultiplyAdd(x2, first, c2);
+            c3 = Vector256.FusedMultiplyAdd(x3, first, c3);
+            c4 = Vector256.FusedMultiplyAdd(x4, first, c4);
+            c5 = Vector256.FusedMultiplyAdd(x5, first, c5);
+            c6 = Vector256.FusedMultiplyAdd(x6, first, c6);
+            c7 = Vector256.FusedMultiplyAdd(x7, first, c7);
+            if (two)
+            {
+                Vector256<float> second = Vector256.Create(b[1]);
+                d0 = Vector256.FusedMultiplyAdd(x0, second, d0);
+                d1 = Vector256.FusedMultiplyAdd(x1, second, d1);
+                d2 = Vector256.FusedMultiplyAdd(x2, second, d2);
+                d3 = Vector256.FusedMultiplyAdd(x3, second, d3);
+                d4 = Vector256.FusedMultiplyAdd(x4, second, d4);
+                d5 = Vector256.FusedMultiplyAdd(x5, second, d5);
+                d6 = Vector256.FusedMultiplyAdd(x6, second, d6);
+                d7 = Vector256.FusedMultiplyAdd(x7, second, d7);
+            }
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        (c0 * va).Store(tile + 0);
+        (c1 * va).Store(tile + 8);
+        (c2 * va).Store(tile + 16);
+        (c3 * va).Store(tile + 24);
+        (c4 * va).Store(tile + 32);
+        (c5 * va).Store(tile + 40);
+        (c6 * va).Store(tile + 48);
+        (c7 * va).Store(tile + 56);
+        if (two)
+        {
+            (d0 * va).Store(tile + 64);
+            (d1 * va).Store(tile + 72);
+            (d2 * va).Store(tile + 80);
+            (d3 * va).Store(tile + 88);
+            (d4 * va).Store(tile + 96);
+            (d5 * va).Store(tile + 104);
+            (d6 * va).Store(tile + 112);
+            (d7 * va).Store(tile + 120);
+        }
+    }
+
     public static int NarrowRows => 8;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
