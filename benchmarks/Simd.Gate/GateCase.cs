@@ -22,8 +22,20 @@ public abstract class GateCase
     /// <summary>The timed operation (after <see cref="Setup"/>); allocates nothing.</summary>
     public abstract void Run();
 
+    private Buffers? _memory;
+
     /// <summary>Moves the case's arrays to freshly allocated memory (see <see cref="Buffers.Relocate"/>); a case without native buffers does nothing.</summary>
-    public virtual void Relocate() { }
+    public void Relocate() => _memory?.Relocate();
+
+    /// <summary>
+    /// The case's native buffers, room for <paramref name="totalFloats"/> floats, which <see cref="Relocate"/>
+    /// then moves; called from <see cref="Setup"/> (a second call frees the first block).
+    /// </summary>
+    protected Buffers Memory(long totalFloats)
+    {
+        _memory?.Dispose();
+        return _memory = new Buffers(totalFloats);
+    }
 
     /// <summary>FNV-1a over the bits of <paramref name="values"/>.</summary>
     protected static ulong Hash(ReadOnlySpan<float> values, ulong hash = 14695981039346656037UL)

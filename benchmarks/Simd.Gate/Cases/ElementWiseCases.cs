@@ -7,13 +7,13 @@ namespace Simd.Gate;
 public sealed class SigmoidForward : GateCase
 {
     private const int Length = 16 * 1024;
-    private readonly Buffers _buffers = new(2 * Length);
     private Buffers.Array _x, _y;
 
     /// <inheritdoc/>
     public override ulong Setup()
     {
-        (_x, _y) = (_buffers.Take(Length), _buffers.Take(Length));
+        Buffers buffers = Memory(2 * Length);
+        (_x, _y) = (buffers.Take(Length), buffers.Take(Length));
         Fill(_x.Span, 8, -8f, 8f);
         Run();
         double[] expected = new double[Length];
@@ -23,9 +23,6 @@ public sealed class SigmoidForward : GateCase
     }
 
     /// <inheritdoc/>
-    public override void Relocate() => _buffers.Relocate();
-
-    /// <inheritdoc/>
     public override void Run() => Activations.Sigmoid(_x.Span, _y.Span);
 }
 
@@ -33,13 +30,13 @@ public sealed class SigmoidForward : GateCase
 public sealed class TanhBackward : GateCase
 {
     private const int Length = 16 * 1024;
-    private readonly Buffers _buffers = new(3 * Length);
     private Buffers.Array _g, _y, _d;
 
     /// <inheritdoc/>
     public override ulong Setup()
     {
-        (_g, _y, _d) = (_buffers.Take(Length), _buffers.Take(Length), _buffers.Take(Length));
+        Buffers buffers = Memory(3 * Length);
+        (_g, _y, _d) = (buffers.Take(Length), buffers.Take(Length), buffers.Take(Length));
         Fill(_g.Span, 9);
         Fill(_y.Span, 10, -0.99f, 0.99f);
         Run();
@@ -50,9 +47,6 @@ public sealed class TanhBackward : GateCase
     }
 
     /// <inheritdoc/>
-    public override void Relocate() => _buffers.Relocate();
-
-    /// <inheritdoc/>
     public override void Run() => Activations.TanhBackward(_g.Span, _y.Span, _d.Span);
 }
 
@@ -60,14 +54,14 @@ public sealed class TanhBackward : GateCase
 public sealed class SoftmaxCrossEntropyLoss : GateCase
 {
     private const int Batch = 512, Classes = 100;
-    private readonly Buffers _buffers = new(2 * Batch * Classes);
     private readonly int[] _labels = [.. Enumerable.Range(0, Batch).Select(i => i * 7 % Classes)];
     private Buffers.Array _logits, _gradient;
 
     /// <inheritdoc/>
     public override ulong Setup()
     {
-        (_logits, _gradient) = (_buffers.Take(Batch * Classes), _buffers.Take(Batch * Classes));
+        Buffers buffers = Memory(2 * Batch * Classes);
+        (_logits, _gradient) = (buffers.Take(Batch * Classes), buffers.Take(Batch * Classes));
         Fill(_logits.Span, 11, -4f, 4f);
         float loss = SoftmaxCrossEntropy.ForwardBackward(_logits.Span, _labels, Batch, Classes, _gradient.Span, 1f / Batch);
         var (losses, gradient) = Reference.SoftmaxCrossEntropy(_logits.Span, _labels, Batch, Classes, 1.0 / Batch);
@@ -75,9 +69,6 @@ public sealed class SoftmaxCrossEntropyLoss : GateCase
         Validate([losses.Average()], [loss], 1e-5, 1e-6);
         return Hash(_gradient.Span, Hash([loss]));
     }
-
-    /// <inheritdoc/>
-    public override void Relocate() => _buffers.Relocate();
 
     /// <inheritdoc/>
     public override void Run() => SoftmaxCrossEntropy.ForwardBackward(_logits.Span, _labels, Batch, Classes, _gradient.Span, 1f / Batch);
@@ -89,13 +80,13 @@ public sealed class AdamUpdate : GateCase
 {
     private const int Length = 16 * 1024;
     private const float LearningRate = 1e-3f;
-    private readonly Buffers _buffers = new(4 * Length);
     private Buffers.Array _g, _w, _m, _v;
 
     /// <inheritdoc/>
     public override ulong Setup()
     {
-        (_g, _w, _m, _v) = (_buffers.Take(Length), _buffers.Take(Length), _buffers.Take(Length), _buffers.Take(Length));
+        Buffers buffers = Memory(4 * Length);
+        (_g, _w, _m, _v) = (buffers.Take(Length), buffers.Take(Length), buffers.Take(Length), buffers.Take(Length));
         Fill(_g.Span, 12);
         Fill(_w.Span, 13);
         double[] w = Reference.ToDouble(_w.Span), m = new double[Length], v = new double[Length];
@@ -105,9 +96,6 @@ public sealed class AdamUpdate : GateCase
         Validate(m, _m.Span, 1e-5, 1e-9);
         return Hash(_v.Span, Hash(_m.Span, Hash(_w.Span)));
     }
-
-    /// <inheritdoc/>
-    public override void Relocate() => _buffers.Relocate();
 
     /// <inheritdoc/>
     public override void Run() => Optimizers.Adam(_g.Span, _w.Span, _m.Span, _v.Span, 10, LearningRate);
