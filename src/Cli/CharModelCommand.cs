@@ -116,7 +116,6 @@ internal static class CharModelCommand
             for (int l = 0; l < layerCount && window > 0; l++)
                 trainer.Workspace.SetInitialState(l, resumed.Progress.Tensors.GetValueOrDefault($"state{l}")
                     ?? throw new ArgumentException($"{resume} stopped inside an epoch but holds no carried state for layer {l}"), batch);
-            Console.WriteLine($"resumed {resume}: {step} steps done, epoch {epoch + (double)window / windows:F2}");
         }
         else if (load is not null)
         {
@@ -131,6 +130,8 @@ internal static class CharModelCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"optimizer {optimizer.Name}, lr {learningRate}, bptt {steps}, batch {batch}, clip {clip}, threads {Gemm.MaxDegreeOfParallelism}, level {SimdLevels.Describe(SimdLevels.Current)}, seed {seed}, at most {seconds} s"));
 
+        if (resume is not null)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resumed {resume}: {step} steps done, epoch {epoch + (double)window / windows:F2}"));
         var inputs = new int[batch * steps];
         var targets = new int[batch * steps];
         long runLimit = Math.Min((long)epochs * windows, maxSteps);

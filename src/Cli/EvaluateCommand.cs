@@ -17,6 +17,7 @@ internal static partial class EvaluateCommand
           MLP: loss, accuracy and the confusion matrix
           --data DIR           MNIST-format IDX files (default: the data FILE was trained on, else the shipped digits)
           --split test         test | train: which part (the shipped digits are split with the saved seed and fraction)
+          --batch 256          examples per forward pass
           character model: loss in bits per character
           --text FILE          the whole of a UTF-8 text (default: the held-out end of the text FILE was trained on)
           --bptt, --batch      window length and parallel streams (default: the training run's)

@@ -95,13 +95,14 @@ internal static class TrainCommand
         {
             Checkpoint.Load(resume, model, optimizer);
             firstEpoch = checked((int)resumed!.Progress.Counter("epoch") + 1);
-            Console.WriteLine($"resumed {resume}: {firstEpoch - 1} epochs, {optimizer.Step} {optimizer.Name} steps done");
         }
         int lastEpoch = checked(firstEpoch - 1 + epochs);
 
         Console.WriteLine($"data: {train.Source}: {train.Count} training, {test.Count} test examples, {train.FeatureCount} features, {train.ClassCount} classes");
         Console.WriteLine($"model:\n  {model.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}");
         Console.WriteLine($"optimizer {optimizer.Name}, lr {learningRate.ToString(CultureInfo.InvariantCulture)}, batch {batchSize}, epochs {epochs}, L2 {l2.ToString(CultureInfo.InvariantCulture)}, clip {clip.ToString(CultureInfo.InvariantCulture)}, threads {Gemm.MaxDegreeOfParallelism}, level {SimdLevels.Describe(SimdLevels.Current)}, seed {seed}");
+
+        if (resume is not null) Console.WriteLine($"resumed {resume}: {firstEpoch - 1} epochs, {optimizer.Step} {optimizer.Name} steps done");
 
         var batchX = new float[batchSize * train.FeatureCount];
         var batchY = new int[batchSize];
