@@ -191,7 +191,7 @@ public sealed class ParameterArena
         if (parameter.Rows != 1)
             throw new ArgumentException($"'{parameter.Name}' is {parameter.Rows}×{parameter.Cols}; row sums accumulate into a 1×cols parameter", nameof(parameter));
         Span<float> gradient = DenseGradient(parameter, out bool zero);
-        Bias.BiasGradient(delta, gradient, rows, parameter.Cols, accumulate: !zero);
+        Biases.BiasGradient(delta, gradient, rows, parameter.Cols, accumulate: !zero);
     }
 
     /// <summary>

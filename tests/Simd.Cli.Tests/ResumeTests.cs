@@ -72,7 +72,7 @@ public sealed class ResumeTests : IDisposable
         Assert.Contains("epoch   2/2", Train("--resume", run, "--hidden", "16", "--lr", "0.0010", "--epochs", "1"));
 
         // A file saved without progress (an older simd, or a library user's plain save) cannot be resumed exactly.
-        Model model = new ModelBuilder(64).Add(new Dense(64, 16, Simd.Kernels.Activation.Relu)).Add(new Dense(16, 10)).Build(1);
+        Model model = new ModelBuilder(64).Add(new Dense(64, 16, Activation.Relu)).Add(new Dense(16, 10)).Build(1);
         Checkpoint.Save(File("plain.ckpt"), model, null);
         Assert.Equal($"simd: {File("plain.ckpt")} records no training progress (it was not saved by this version of simd train --save), so it cannot be resumed exactly",
             SimdProgram.Refused("train", "--resume", File("plain.ckpt")));

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Simd.Kernels;
 
 namespace Simd.Network.Tests;
 

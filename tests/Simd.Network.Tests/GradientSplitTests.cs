@@ -321,11 +321,11 @@ public class GradientSplitTests
 
         Model windows = new ModelBuilder(2).Add(new Embedding(10, 3, 2)).Add(new Dense(6, 2)).Build(25);
         var windowTrainer = new Trainer(windows, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2);
-        var embedding = Assert.Throws<ArgumentException>(() => windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2, new float[4]));
-        Assert.Equal("inputGradient", embedding.ParamName);
-        Assert.Contains("token indices", embedding.Message);
+        var floats = Assert.Throws<ArgumentException>(() => windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2, new float[4]));
+        Assert.Equal("x", floats.ParamName);
+        Assert.Contains("token ids", floats.Message);
         Assert.False(windowTrainer.HasPendingGradients);
-        windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2);
+        windowTrainer.ComputeGradients((ReadOnlySpan<int>)[1, 2, 3, 4], [0, 1], 2);
         windowTrainer.ApplyGradients();
     }
 }

@@ -30,7 +30,7 @@ public sealed class Momentum : Optimizer
     }
     internal override void Update(ParameterArena arena)
     {
-        Optimizers.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
+        OptimizerUpdates.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
         Step++;
     }
 }
