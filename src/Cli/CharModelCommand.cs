@@ -111,6 +111,9 @@ internal static class CharModelCommand
             step = resumed!.Progress.Counter("step");
             epoch = checked((int)resumed.Progress.Counter("epoch"));
             window = checked((int)resumed.Progress.Counter("window"));
+            long characters = resumed.Progress.Counter("characters", corpus.Length);
+            if (characters != corpus.Length)
+                throw new ArgumentException($"{resume} was trained on a text of {characters} characters, but {corpus.Source} has {corpus.Length}: the text has changed");
             if (window < 0 || window >= windows)
                 throw new ArgumentException($"{resume} stopped after window {window} of an epoch, but {corpus.Source} gives {windows} windows per epoch: the text has changed");
             for (int l = 0; l < layerCount && window > 0; l++)
@@ -203,6 +206,7 @@ internal static class CharModelCommand
             progress.Counters["step"] = step;
             progress.Counters["epoch"] = epoch;
             progress.Counters["window"] = window;
+            progress.Counters["characters"] = corpus.Length;
             for (int l = 0; l < layerCount && window > 0; l++)
                 progress.Tensors[$"state{l}"] = trainer.Workspace.Buffers[l].InitialState(batch).ToArray();
             Checkpoint.Save(save, model, optimizer, metadata, progress);

@@ -95,6 +95,9 @@ internal static class TrainCommand
         {
             Checkpoint.Load(resume, model, optimizer);
             firstEpoch = checked((int)resumed!.Progress.Counter("epoch") + 1);
+            long examples = resumed.Progress.Counter("examples", train.Count);
+            if (examples != train.Count)
+                throw new ArgumentException($"{resume} was trained on {examples} examples, but {train.Source} now gives {train.Count}: the data has changed");
         }
         int lastEpoch = checked(firstEpoch - 1 + epochs);
 
@@ -162,6 +165,7 @@ internal static class TrainCommand
             else metadata["data"] = directory;
             var progress = new TrainingProgress();
             progress.Counters["epoch"] = lastEpoch;
+            progress.Counters["examples"] = train.Count;
             Checkpoint.Save(save, model, optimizer, metadata, progress);
             Console.WriteLine($"saved {save}");
         }

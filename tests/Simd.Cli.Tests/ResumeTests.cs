@@ -56,6 +56,12 @@ public sealed class ResumeTests : IDisposable
         Assert.True(first.Progress.Counter("window") > 0);
         Assert.Equal(4 * 12 * 2, first.Progress.Tensors["state0"].Length); // the LSTM carries (h, c) for 4 streams
         Assert.Equal(System.IO.File.ReadAllBytes(File("straight.ckpt")), System.IO.File.ReadAllBytes(File("resumed.ckpt")));
+
+        // Another text under the same name would continue another run: refused.
+        System.IO.File.AppendAllText(text, "It is a truth.");
+        int length = System.IO.File.ReadAllText(text).Length;
+        Assert.Equal($"simd: {File("first.ckpt")} was trained on a text of {length - 14} characters, but text.txt has {length}: the text has changed",
+            SimdProgram.Refused("train", "--resume", File("first.ckpt"), "--steps", "1"));
     }
 
     [Fact]

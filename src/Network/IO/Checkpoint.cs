@@ -30,7 +30,7 @@ namespace Simd.Network;
 /// target, so a crash leaves either the old file or the new one, never a half-written model. Loading
 /// checks magic, version, length, checksum and that every parameter's name and shape match the
 /// model, and reads into the model only after all checks passed: a bad file changes nothing.
-/// Saving refuses parameters or optimizer state holding NaN or ±∞: such a file is never written.</para>
+/// Saving refuses parameters, optimizer state or progress tensors holding NaN or ±∞: such a file is never written.</para>
 /// <para>Layers: the overloads that take a <see cref="Model"/> or a <see cref="SequenceModel"/> record each
 /// layer's name and architecture (<see cref="Layer.Architecture"/>: kind, sizes, activation), and loading
 /// into a model refuses a file whose layers differ, naming both, even when every parameter shape matches
