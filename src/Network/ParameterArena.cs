@@ -54,6 +54,9 @@ public sealed class ParameterArena
     /// <summary>True once <see cref="Seal"/> has allocated storage.</summary>
     public bool IsSealed { get; private set; }
 
+    /// <summary>The trainer whose computed gradient the arena holds, not yet applied or discarded (null: none); see PendingGradient.</summary>
+    internal object? PendingGradientOwner { get; set; }
+
     /// <summary>Total floats, padding included.</summary>
     public int Length => _length;
 

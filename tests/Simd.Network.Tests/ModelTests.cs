@@ -89,6 +89,9 @@ public class ModelTests
         Assert.Equal("x", floats.ParamName);
         Assert.Contains("token ids", floats.Message);
         Assert.Throws<NotSupportedException>(() => model.Layers[0].Forward([1f, 2f], new float[6], 1, model.Parameters));
+        var embedding = (Embedding)model.Layers[0];
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => embedding.Forward([1, 2], new float[5], 1, model.Parameters)).ParamName);
+        Assert.Equal("tokens", Assert.Throws<ArgumentException>(() => embedding.Backward([1, 2, 3], new float[12], 2, model.Parameters)).ParamName);
         var shortTokens = Assert.Throws<ArgumentException>(() => model.Forward((ReadOnlySpan<int>)[1], 1, workspace));
         Assert.Equal("tokens", shortTokens.ParamName);
 

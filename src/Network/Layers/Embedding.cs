@@ -52,7 +52,7 @@ public sealed class Embedding : Layer
     /// <exception cref="ArgumentOutOfRangeException">An id is outside [0, <see cref="Vocabulary"/>) (the message names its example and position); y may be partly written.</exception>
     public void Forward(ReadOnlySpan<int> tokens, Span<float> y, int batch, ParameterArena arena)
     {
-        ArgumentNullException.ThrowIfNull(arena);
+        CheckShapes(tokens, y.Length, nameof(y), batch, arena);
         ReadOnlySpan<float> table = arena.ValuesOf(Table);
         for (int i = 0; i < batch * Window; i++)
             table.Slice(Token(tokens[i], i) * Dimension, Dimension).CopyTo(y.Slice(i * Dimension, Dimension));
@@ -65,7 +65,7 @@ public sealed class Embedding : Layer
     /// <exception cref="ArgumentOutOfRangeException">An id is outside [0, <see cref="Vocabulary"/>); rows before it were already accumulated.</exception>
     public void Backward(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dy, int batch, ParameterArena arena)
     {
-        ArgumentNullException.ThrowIfNull(arena);
+        CheckShapes(tokens, dy.Length, nameof(dy), batch, arena);
         Span<float> gradient = arena.GradientOf(Table);
         TouchedRows touched = arena.TouchedRowsOf(Table);
         for (int i = 0; i < batch * Window; i++)
@@ -83,6 +83,16 @@ public sealed class Embedding : Layer
     /// <summary>Not supported: an embedding reads token ids, not floats; the model calls <see cref="Backward(ReadOnlySpan{int}, ReadOnlySpan{float}, int, ParameterArena)"/>.</summary>
     /// <exception cref="NotSupportedException">Always.</exception>
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena) => throw FloatInput();
+
+    private void CheckShapes(ReadOnlySpan<int> tokens, int outputLength, string outputName, int batch, ParameterArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (tokens.Length < (long)batch * Window)
+            throw new ArgumentException($"{Name}: tokens has {tokens.Length} ids but batch {batch} × window {Window} need {(long)batch * Window}", nameof(tokens));
+        if (outputLength < (long)batch * OutputSize)
+            throw new ArgumentException($"{Name}: {outputName} has {outputLength} floats but batch {batch} × {OutputSize} outputs need {(long)batch * OutputSize}", outputName);
+    }
 
     private NotSupportedException FloatInput() => new($"{Name}: an embedding reads token ids as ints; use the ReadOnlySpan<int> overloads of Model, Trainer and Embedding");
 

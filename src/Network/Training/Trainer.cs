@@ -65,7 +65,7 @@ public sealed class Trainer
     /// True between a <c>ComputeGradients</c> and the <see cref="ApplyGradients"/> or <see cref="DiscardGradients"/>
     /// that consumes its gradient.
     /// </summary>
-    public bool HasPendingGradients { get; private set; }
+    public bool HasPendingGradients => Model.Parameters.PendingGradientOwner == this;
 
     private float _pendingLoss; // J of the pending gradients, checked by ApplyGradients
 
@@ -165,9 +165,7 @@ public sealed class Trainer
     /// <exception cref="NonFiniteStepException">J or N is not finite: parameters and optimizer state are unchanged, and the gradient is consumed.</exception>
     public float ApplyGradients()
     {
-        if (!HasPendingGradients)
-            throw new InvalidOperationException("no computed gradient to apply: call ComputeGradients first (each computed gradient is applied at most once)");
-        HasPendingGradients = false;
+        PendingGradient.Consume(Model.Parameters, this, "apply");
         LastGradientNorm = GuardedUpdate.Apply(Model.Parameters, Optimizer, _pendingLoss, ClipNorm);
         return _pendingLoss;
     }
@@ -176,8 +174,7 @@ public sealed class Trainer
     /// <exception cref="InvalidOperationException">No gradient is pending.</exception>
     public void DiscardGradients()
     {
-        if (!HasPendingGradients) throw new InvalidOperationException("no computed gradient to discard");
-        HasPendingGradients = false;
+        PendingGradient.Consume(Model.Parameters, this, "discard");
     }
 
     private void CheckLabels(ReadOnlySpan<int> labels, int batch)
@@ -203,8 +200,7 @@ public sealed class Trainer
     /// <summary>Forward, loss, zero-grad, backward, L2; leaves the gradient pending and returns J.</summary>
     private float ComputeCore(ModelInput input, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch, Span<float> inputGradient)
     {
-        if (HasPendingGradients)
-            throw new InvalidOperationException("the gradient from the last ComputeGradients is still pending: call ApplyGradients or DiscardGradients before computing another (gradients are not accumulated across calls)");
+        PendingGradient.CheckFree(Model.Parameters, this);
         Model.CheckBatch(input, batch, _workspace);
         Model.CheckInputGradient(input, batch, inputGradient);
         ParameterArena parameters = Model.Parameters;
@@ -214,7 +210,7 @@ public sealed class Trainer
         Model.Backward(input, batch, _workspace, inputGradient);
         loss += _l2.AddTo(parameters);
         _pendingLoss = loss;
-        HasPendingGradients = true;
+        PendingGradient.Mark(Model.Parameters, this);
         return loss;
     }
 
