@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Simd.Distributed;
 using Simd.Kernels;
 using Simd.Network;
 
@@ -61,7 +62,7 @@ internal static class CharModelCommand
         int sampleLength = options.Int("sample", 400);
         string? prompt = options.String("prompt");
         ulong seed = (ulong)options.Int("seed", 1);
-        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", DistributedTraining.DefaultThreads, minimum: 1);
         string? save = options.SavePath("save");
         options.RejectUnknown();
         if (steps <= 0 || batch <= 0 || embedding <= 0 || hidden <= 0 || layerCount <= 0 || report <= 0 || epochs <= 0 || sampleLength < 0)
@@ -104,6 +105,7 @@ internal static class CharModelCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"optimizer {optimizer.Name}, lr {learningRate}, bptt {steps}, batch {batch}, clip {clip}, threads {Gemm.MaxDegreeOfParallelism}, level {SimdLevels.Describe(SimdLevels.Current)}, seed {seed}, at most {seconds} s"));
 
+        DataParallelSequenceTrainer? parallel = DistributedTraining.Parallel(trainer, batch);
         var inputs = new int[batch * steps];
         var targets = new int[batch * steps];
         int windows = streamLength / steps;
@@ -125,18 +127,18 @@ internal static class CharModelCommand
                     corpus.Tokens.AsSpan(start, steps).CopyTo(inputs.AsSpan(b * steps));
                     corpus.Tokens.AsSpan(start + 1, steps).CopyTo(targets.AsSpan(b * steps));
                 }
-                try { trainer.Step(inputs, targets, steps, batch); }
+                try { if (parallel is null) trainer.Step(inputs, targets, steps, batch); else parallel.Step(inputs, targets, steps); }
                 catch (NonFiniteStepException error)
                 {
                     Console.Error.WriteLine($"simd: training stopped in epoch {epoch}: {error.Message}{(save is null ? "" : $"; {save} was not written")}");
                     return 3;
                 }
                 step++;
-                bitsSum += trainer.LastMeanLossPerToken / Math.Log(2);
+                bitsSum += (parallel?.LastMeanLossPerToken ?? trainer.LastMeanLossPerToken) / Math.Log(2);
                 normSum += trainer.LastGradientNorm;
                 normMax = Math.Max(normMax, trainer.LastGradientNorm);
                 inInterval++;
-                done = total.Elapsed.TotalSeconds >= seconds;
+                done = DistributedTraining.Agree(total.Elapsed.TotalSeconds >= seconds);
                 if (inInterval == report || done)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -149,7 +151,8 @@ internal static class CharModelCommand
         }
         double validation = ValidationBits(model, corpus.Tokens.AsSpan(trainLength - 1), steps, batch);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"final: held-out loss {validation:F3} bits/char (unigram entropy {unigram:F2}) after {step} steps, {step * steps * batch:N0} characters in {total.Elapsed.TotalSeconds:F1} s"));
+            $"final: held-out loss {validation:F3} bits/char (unigram entropy {unigram:F2}) after {step} steps, {step * steps * batch:N0} characters in {total.Elapsed.TotalSeconds:F1} s")
+            + DistributedTraining.Summary(parallel?.GradientSumTime ?? default, parallel?.Reductions ?? 0, total.Elapsed, step));
 
         if (sampleLength > 0)
         {
@@ -158,7 +161,7 @@ internal static class CharModelCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sample (temperature {temperature}):"));
             Console.WriteLine(promptText + corpus.Decode(generated));
         }
-        if (save is not null)
+        if (save is not null && DistributedTraining.IsRoot)
         {
             var metadata = new Dictionary<string, string>
             {

@@ -33,7 +33,7 @@ public static class Program
             switch (command)
             {
                 case "train":
-                    return TrainCommand.Run(new Options(args[1..]));
+                    return DistributedTraining.Run(() => TrainCommand.Run(new Options(args[1..])));
                 case "sample":
                     return CharModelCommand.Sample(new Options(args[1..]));
                 case "rnn-gradients":
