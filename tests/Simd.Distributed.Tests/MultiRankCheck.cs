@@ -24,6 +24,18 @@ public static class MultiRankCheck
             return 2;
         }
         using MpiCommunicator world = MpiCommunicator.InitializeWorld();
+        try { return Checks(world); }
+        catch (Exception error)
+        {
+            // Checks catch their own exceptions; this is for the rest, which would otherwise leave the other ranks waiting.
+            Console.Error.WriteLine($"rank {world.Rank}: {error}");
+            world.Abort(1);
+            throw;
+        }
+    }
+
+    private static int Checks(MpiCommunicator world)
+    {
         var failures = new List<string>();
         var hashes = new List<string>();
         void Check(string name, Func<string?> body)

@@ -3,7 +3,7 @@ namespace Simd.Distributed.Tests;
 /// <summary>
 /// <see cref="ICollectives"/> over threads of one process, for tests without mpirun: <see cref="Run"/> starts one
 /// thread per rank and every collective is a copy through shared memory between two barrier phases. A rank that
-/// fails breaks the barrier, so the others fail too instead of waiting forever.
+/// fails drops out of the barrier, and a rank whose collective completed without it fails too instead of waiting forever.
 /// </summary>
 internal sealed class ThreadCollectives : ICollectives
 {
@@ -34,6 +34,7 @@ internal sealed class ThreadCollectives : ICollectives
                 catch (Exception error)
                 {
                     errors[rank] = error;
+                    Interlocked.CompareExchange(ref group.FailedPhase, group.Barrier.CurrentPhaseNumber, long.MaxValue);
                     group.Barrier.RemoveParticipant();
                 }
             }, 16 << 20);
@@ -74,7 +75,9 @@ internal sealed class ThreadCollectives : ICollectives
 
     private void Wait()
     {
-        if (!_group.Barrier.SignalAndWait(TimeSpan.FromSeconds(60)) || _group.Barrier.ParticipantCount < Size)
+        // A phase that completed after a rank dropped out completed without it: the collective did not happen.
+        long phase = _group.Barrier.CurrentPhaseNumber;
+        if (!_group.Barrier.SignalAndWait(TimeSpan.FromSeconds(60)) || Volatile.Read(ref _group.FailedPhase) <= phase)
             throw new TimeoutException($"rank {Rank}: another rank failed or did not reach the collective");
     }
 
@@ -85,5 +88,6 @@ internal sealed class ThreadCollectives : ICollectives
         public float[]?[] Floats { get; } = new float[size][];
         public double[]?[] Doubles { get; } = new double[size][];
         public float[]?[,] Mailboxes { get; } = new float[size, size][];
+        public long FailedPhase = long.MaxValue; // the barrier phase during which the first rank failed
     }
 }
