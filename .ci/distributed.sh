@@ -40,8 +40,8 @@ test -s "$work/digits.ckpt"
 mpirun -np 2 "$simd" train --model charrnn --seconds 4 --report 20 --sample 40 --save "$work/char.ckpt" | tee "$work/char.txt"
 grep -q '^data-parallel: 2 ranks' "$work/char.txt"
 echo "== the 2-rank checkpoint resumes in 1 process and in 2 ranks"
-"$simd" train --model charrnn --load "$work/char.ckpt" --seconds 1 --sample 0 --report 1000 | grep '^loaded'
-mpirun -np 2 "$simd" train --model charrnn --load "$work/char.ckpt" --seconds 1 --sample 0 --report 1000 | grep '^loaded'
+"$simd" train --model charrnn --load "$work/char.ckpt" --seconds 1 --sample 0 --report 1000 | grep 'loaded '
+mpirun -np 2 "$simd" train --model charrnn --load "$work/char.ckpt" --seconds 1 --sample 0 --report 1000 | grep 'loaded '
 
 echo "== a killed rank ends the job and leaves no checkpoint"
 mpirun -np 2 "$simd" train --model charrnn --seconds 120 --report 5 --sample 0 --save "$work/killed.ckpt" > "$work/killed.txt" 2>&1 &

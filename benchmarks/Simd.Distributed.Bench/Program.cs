@@ -10,7 +10,7 @@ namespace Simd.Distributed.Bench;
 /// Step times of the two trained models as one process (1 and 2 GEMM threads, alternated in one process) or as one
 /// rank of an mpirun job (1 thread per rank), for perf-results/distributed.md; run-distributed.sh alternates the two.
 /// <c>simd-distributed-bench single|ranks mlp|char ROUNDS STEPS</c>. Each round times STEPS steps per configuration after
-/// a warm-up; lines are "model config round median_ms" plus, for ranks, the split of a step: compute (forward and
+/// a warm-up; lines are "model config round median_ms mean_ms" plus, for ranks, the split of a step: compute (forward and
 /// backward of the shard), wait (barrier: the other rank's lag), all-reduce (the fixed-order ring after the barrier,
 /// and MPI_Allreduce on the same buffer for comparison), apply (clip and Adam).
 /// </summary>
@@ -30,6 +30,7 @@ public static class Program
         if (mode == "single")
         {
             var workload = new Workload(model, null);
+            workload.Steps(2 * steps);
             for (int round = 0; round < rounds; round++)
                 foreach (int threads in round % 2 == 0 ? new[] { 1, 2 } : [2, 1])
                 {
@@ -54,17 +55,21 @@ public static class Program
     {
         Parallelism.MaxDegreeOfParallelism = 1;
         var parallel = new Workload(model, world);
+        parallel.Steps(2 * steps); // warm-up: the tiered JIT reaches its final code
+        parallel.SplitSteps(world, steps);
         for (int round = 0; round < rounds; round++)
         {
-            parallel.Steps(steps);
-            double[] step = parallel.Steps(steps);
-            var (compute, wait, ring, mpi, apply) = parallel.SplitSteps(world, steps);
+            double[] step = [];
+            (double[] Compute, double[] Wait, double[] Ring, double[] Mpi, double[] Apply) split = default;
+            if (round % 2 == 0) { step = parallel.Steps(steps); split = parallel.SplitSteps(world, steps); }
+            else { split = parallel.SplitSteps(world, steps); step = parallel.Steps(steps); }
+            var (compute, wait, ring, mpi, apply) = split;
             if (world.Rank != 0) continue;
             string config = $"{world.Size}ranks";
             Report(model, config, round, step);
             Report(model, config + ":compute", round, compute);
             Report(model, config + ":wait", round, wait);
-            Report(model, config + ":allreduce-ring", round, ring);
+            Report(model, config + ":allreduce-ring", round, ring); // with the loss gather, as in the step
             Report(model, config + ":allreduce-mpi", round, mpi);
             Report(model, config + ":apply", round, apply);
         }
@@ -74,8 +79,9 @@ public static class Program
 
     private static void Report(string model, string config, int round, double[] milliseconds)
     {
+        double mean = milliseconds.Average();
         Array.Sort(milliseconds);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model} {config} {round} {milliseconds[milliseconds.Length / 2]:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model} {config} {round} {milliseconds[milliseconds.Length / 2]:F4} {mean:F4}"));
     }
 
     /// <summary>One model, its trainer and a fixed batch; with a communicator, the data-parallel trainer over it.</summary>
@@ -140,38 +146,46 @@ public static class Program
             return times;
         }
 
-        /// <summary>The data-parallel step taken apart and timed piece by piece (the same work as DataParallel*Trainer.Step, plus a barrier and an MPI_Allreduce of a copy).</summary>
+        /// <summary>
+        /// The data-parallel step taken apart and timed piece by piece: the same work as DataParallel*Trainer.Step (compute,
+        /// gather the losses, scale and ring-sum, apply, gather the mean loss per token) plus a barrier after the compute,
+        /// so that "wait" is the other rank's lag and the all-reduce is timed without it. Then, on a copy of the same gradient
+        /// after another barrier, MPI_Allreduce for comparison (not part of the step).
+        /// </summary>
         public (double[] Compute, double[] Wait, double[] Ring, double[] Mpi, double[] Apply) SplitSteps(MpiCommunicator world, int count)
         {
             var compute = new double[count]; var wait = new double[count]; var ring = new double[count]; var mpi = new double[count]; var apply = new double[count];
             float[] copy = new float[Parameters.Length];
+            double[] mine = new double[2], all = new double[2 * world.Size];
             float weight = (float)_shard.Count / (_trainer is not null ? MlpBatch : Streams);
             for (int s = 0; s < count; s++)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                if (_trainer is not null) _trainer.ComputeGradients(_x.AsSpan(_shard.Start * Features), _labels.AsSpan(_shard.Start), _shard.Count);
-                else _sequence!.ComputeGradients(_inputs.AsSpan(_shard.Start * Bptt, _shard.Count * Bptt), _targets.AsSpan(_shard.Start * Bptt, _shard.Count * Bptt), Bptt, _shard.Count);
+                float loss = _trainer is not null
+                    ? _trainer.ComputeGradients(_x.AsSpan(_shard.Start * Features, _shard.Count * Features), _labels.AsSpan(_shard.Start, _shard.Count), _shard.Count)
+                    : _sequence!.ComputeGradients(_inputs.AsSpan(_shard.Start * Bptt, _shard.Count * Bptt), _targets.AsSpan(_shard.Start * Bptt, _shard.Count * Bptt), Bptt, _shard.Count);
                 long t1 = Stopwatch.GetTimestamp();
                 world.Barrier();
                 long t2 = Stopwatch.GetTimestamp();
+                mine[0] = weight * loss;
+                world.AllGather(mine, all);
                 Span<float> gradients = Parameters.GradientsForWriting();
-                gradients.CopyTo(copy);
-                world.Barrier();
-                long t3 = Stopwatch.GetTimestamp();
-                world.AllReduceSum(copy);
-                long t4 = Stopwatch.GetTimestamp();
-                world.Barrier();
-                long t5 = Stopwatch.GetTimestamp();
                 Blas1.Scale(weight, gradients);
                 _ring!.Sum(gradients);
-                long t6 = Stopwatch.GetTimestamp();
+                long t3 = Stopwatch.GetTimestamp();
                 if (_trainer is not null) _trainer.ApplyGradients(); else _sequence!.ApplyGradients();
-                long t7 = Stopwatch.GetTimestamp();
+                long t4 = Stopwatch.GetTimestamp();
+                world.AllGather(mine, all);
+                gradients.CopyTo(copy);
+                world.Barrier();
+                long t5 = Stopwatch.GetTimestamp();
+                world.AllReduceSum(copy);
+                long t6 = Stopwatch.GetTimestamp();
                 compute[s] = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
                 wait[s] = Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
-                mpi[s] = Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds;
-                ring[s] = Stopwatch.GetElapsedTime(t5, t6).TotalMilliseconds;
-                apply[s] = Stopwatch.GetElapsedTime(t6, t7).TotalMilliseconds;
+                ring[s] = Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds;
+                apply[s] = Stopwatch.GetElapsedTime(t3, t4).TotalMilliseconds;
+                mpi[s] = Stopwatch.GetElapsedTime(t5, t6).TotalMilliseconds;
             }
             return (compute, wait, ring, mpi, apply);
         }

@@ -65,7 +65,8 @@ public static class MultiRankCheck
                 hashes.Add(parallel.Hash.ToString("x16", CultureInfo.InvariantCulture));
                 return Compare(single, parallel);
             });
-        Check("a steady-state data-parallel step allocates nothing", () => Allocation(world));
+        Check("a steady-state data-parallel step allocates nothing (MLP)", () => Allocation(world));
+        Check("a steady-state data-parallel step allocates nothing (sequence model)", () => SequenceAllocation(world));
 
         var counts = new double[world.Size];
         world.AllGather([failures.Count], counts);
@@ -140,6 +141,20 @@ public static class MultiRankCheck
         for (int s = 0; s < 5; s++) parallel.Step(x, labels, batch);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int s = 0; s < 20; s++) parallel.Step(x, labels, batch);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        return allocated == 0 ? null : $"20 steps allocated {allocated} bytes";
+    }
+
+    private static string? SequenceAllocation(MpiCommunicator world)
+    {
+        int streams = Math.Max(Scenarios.Streams, world.Size);
+        Shard shard = Shard.Of(streams, world.Rank, world.Size);
+        var trainer = new SequenceTrainer(Scenarios.Sequence(1, "gru"), new Adam(1e-3f), Scenarios.Window, shard.Count, SequenceReduction.MeanOverTokens, 1f);
+        var parallel = new DataParallelSequenceTrainer(trainer, world, streams);
+        int[] tokens = [.. Enumerable.Range(0, streams * Scenarios.Window).Select(i => i * 7 % Scenarios.Vocabulary)];
+        for (int s = 0; s < 5; s++) parallel.Step(tokens, tokens, Scenarios.Window);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int s = 0; s < 20; s++) parallel.Step(tokens, tokens, Scenarios.Window);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         return allocated == 0 ? null : $"20 steps allocated {allocated} bytes";
     }
