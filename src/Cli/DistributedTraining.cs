@@ -92,10 +92,13 @@ internal static class DistributedTraining
         return s_flag[0] != 0;
     }
 
-    /// <summary>"all-reduce 0.31 ms per step (12% of the step)" for the final line, or "" for a single process.</summary>
+    /// <summary>
+    /// The all-reduce's cost for the final line, or "" for a single process. It is timed on rank 0 and includes waiting
+    /// for the slowest rank to reach it (perf-results/distributed.md times the two apart).
+    /// </summary>
     public static string Summary(TimeSpan gradientSumTime, long reductions, TimeSpan training, long steps) => s_world is null || reductions == 0 ? "" :
         string.Create(CultureInfo.InvariantCulture,
-            $"; {s_world.Size} ranks, gradient all-reduce {gradientSumTime.TotalMilliseconds / reductions:F3} ms per step ({100 * gradientSumTime.TotalSeconds / training.TotalSeconds:F1}% of training time over {steps} steps)");
+            $"; {s_world.Size} ranks, gradient all-reduce (waiting for the slowest rank included) {gradientSumTime.TotalMilliseconds / reductions:F3} ms per step, {100 * gradientSumTime.TotalSeconds / training.TotalSeconds:F1}% of training time over {steps} steps");
 
     private static void Synchronize(ParameterArena parameters, Optimizer optimizer)
     {
