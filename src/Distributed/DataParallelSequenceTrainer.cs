@@ -69,10 +69,34 @@ public sealed class DataParallelSequenceTrainer
     /// <exception cref="ArgumentException">A shape is wrong or a token is out of range.</exception>
     public float Step(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps)
     {
-        if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be positive");
-        if (inputs.Length < GlobalBatch * steps || targets.Length < GlobalBatch * steps)
-            throw new ArgumentException($"inputs has {inputs.Length} and targets {targets.Length} ids but {GlobalBatch} streams × {steps} steps need {GlobalBatch * steps}");
+        CheckWindow(inputs.Length, 1, targets.Length, steps, nameof(inputs));
         float loss = Trainer.ComputeGradients(inputs.Slice(Shard.Start * steps, Shard.Count * steps), targets.Slice(Shard.Start * steps, Shard.Count * steps), steps, Shard.Count);
+        return Finish(loss);
+    }
+
+    /// <summary>
+    /// One window of float features (GlobalBatch, steps, features) with one class per step in <paramref name="targets"/>
+    /// (GlobalBatch, steps), for a model built by <see cref="SequenceModel.ForFeatures"/>; otherwise as the token form.
+    /// </summary>
+    /// <exception cref="NonFiniteStepException">The global loss or the averaged gradient is not finite: no rank updated anything (nor carried its state).</exception>
+    /// <exception cref="ArgumentException">A shape is wrong or a target is out of range.</exception>
+    public float Step(ReadOnlySpan<float> features, ReadOnlySpan<int> targets, int steps)
+    {
+        int width = Trainer.Model.EmbeddingSize;
+        CheckWindow(features.Length, width, targets.Length, steps, nameof(features));
+        float loss = Trainer.ComputeGradients(features.Slice(Shard.Start * steps * width, Shard.Count * steps * width), targets.Slice(Shard.Start * steps, Shard.Count * steps), steps, Shard.Count);
+        return Finish(loss);
+    }
+
+    private void CheckWindow(int inputLength, int width, int targetLength, int steps, string inputName)
+    {
+        if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be positive");
+        if (inputLength < (long)GlobalBatch * steps * width || targetLength < (long)GlobalBatch * steps)
+            throw new ArgumentException($"{inputName} has {inputLength} and targets {targetLength} entries but {GlobalBatch} streams × {steps} steps need {(long)GlobalBatch * steps * width} and {(long)GlobalBatch * steps}", inputName);
+    }
+
+    private float Finish(float loss)
+    {
         float globalLoss = _averager.Average(Trainer.Model.Parameters, loss, _weight, GlobalBatch);
         GradientAverager.ApplyOrSkip(Trainer.Model.Parameters, Trainer.Optimizer, globalLoss, _apply, _discard);
         LastMeanLossPerToken = (float)_averager.WeightedSum(Trainer.LastMeanLossPerToken, _weight);

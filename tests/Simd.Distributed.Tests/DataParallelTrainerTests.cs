@@ -72,6 +72,29 @@ public class DataParallelTrainerTests
     }
 
     [Fact]
+    public void FeatureSequenceModelMatchesOneProcess()
+    {
+        const int features = 3, classes = 4, streams = 5, window = 4, windows = 3;
+        var rng = new Rng(13);
+        float[] x = [.. Enumerable.Range(0, windows * streams * window * features).Select(_ => rng.NextSingle() * 2 - 1)];
+        int[] y = [.. Enumerable.Range(0, windows * streams * window).Select(_ => rng.NextInt(classes))];
+        SequenceTrainer Make(int batch) => new(SequenceModel.ForFeatures(features, [new Gru(features, 6)], classes, 1), new Adam(1e-2f), window, batch, SequenceReduction.MeanOverTokens, clipNorm: 0.5f);
+        SequenceTrainer single = Make(streams);
+        for (int w = 0; w < windows; w++)
+            single.Step(x.AsSpan(w * streams * window * features, streams * window * features), y.AsSpan(w * streams * window, streams * window), window, streams);
+        float[][] parallel = ThreadCollectives.Run(2, c =>
+        {
+            SequenceTrainer local = Make(Shard.Of(streams, c.Rank, c.Size).Count);
+            var trainer = new DataParallelSequenceTrainer(local, c, streams);
+            for (int w = 0; w < windows; w++)
+                trainer.Step(x.AsSpan(w * streams * window * features, streams * window * features), y.AsSpan(w * streams * window, streams * window), window);
+            return local.Model.Parameters.Values.ToArray();
+        });
+        Assert.Equal(parallel[0], parallel[1]);
+        Assert.InRange(Scenarios.MaxRelativeDifference(parallel[0], single.Model.Parameters.Values), 0, Tolerance);
+    }
+
+    [Fact]
     public void ANonFiniteShardStopsEveryRankBeforeAnyUpdate()
     {
         const int batch = 8;
