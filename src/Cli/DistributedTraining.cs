@@ -53,6 +53,11 @@ internal static class DistributedTraining
             s_world.Abort(2);
             throw;
         }
+        catch (Exception)
+        {
+            s_world.Dispose(); // one rank: nobody waits for it, so finalize and let Program report the error as usual
+            throw;
+        }
         finally
         {
             Console.SetOut(output);
@@ -98,7 +103,7 @@ internal static class DistributedTraining
     /// </summary>
     public static string Summary(TimeSpan gradientSumTime, long reductions, TimeSpan training, long steps) => s_world is null || reductions == 0 ? "" :
         string.Create(CultureInfo.InvariantCulture,
-            $"; {s_world.Size} ranks, gradient all-reduce (waiting for the slowest rank included) {gradientSumTime.TotalMilliseconds / reductions:F3} ms per step, {100 * gradientSumTime.TotalSeconds / training.TotalSeconds:F1}% of training time over {steps} steps");
+            $"; {s_world.Size} rank{(s_world.Size == 1 ? "" : "s")}, gradient all-reduce (waiting for the slowest rank included) {gradientSumTime.TotalMilliseconds / reductions:F3} ms per step, {100 * gradientSumTime.TotalSeconds / training.TotalSeconds:F1}% of training time over {steps} steps");
 
     private static void Synchronize(ParameterArena parameters, Optimizer optimizer)
     {
