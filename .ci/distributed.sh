@@ -18,6 +18,9 @@ if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_RO
 
 dotnet build tests/Simd.Distributed.Tests -c Release -v q -nologo
 dotnet build src/Cli -c Release -v q -nologo
+# A rank that fails outside a collective leaves the others waiting in one: every launch gets a time limit.
+launcher=$(command -v mpirun)
+mpirun() { timeout --kill-after=10 180 "$launcher" "$@"; }
 check=tests/Simd.Distributed.Tests/bin/Release/net10.0/Simd.Distributed.Tests.dll
 simd=src/Cli/bin/Release/net10.0/simd
 work=$(mktemp -d)
@@ -44,15 +47,15 @@ echo "== the 2-rank checkpoint resumes in 1 process and in 2 ranks"
 mpirun -np 2 "$simd" train --model charrnn --load "$work/char.ckpt" --seconds 1 --sample 0 --report 1000 | grep 'loaded '
 
 echo "== a killed rank ends the job and leaves no checkpoint"
-mpirun -np 2 "$simd" train --model charrnn --seconds 120 --report 5 --sample 0 --save "$work/killed.ckpt" > "$work/killed.txt" 2>&1 &
-launcher=$!
+"$launcher" -np 2 "$simd" train --model charrnn --seconds 120 --report 5 --sample 0 --save "$work/killed.ckpt" > "$work/killed.txt" 2>&1 &
+job=$!
 for _ in $(seq 1 300); do grep -q '^step' "$work/killed.txt" && break; sleep 0.1; done
-rank=$(pgrep -P "$launcher" | tail -1)
+rank=$(pgrep -P "$job" | tail -1)
 kill -9 "$rank"
-status=0; wait "$launcher" || status=$?
+status=0; wait "$job" || status=$?
 tail -4 "$work/killed.txt"
 if [ "$status" = 0 ]; then echo "FAIL: mpirun exited 0 after a rank was killed"; exit 1; fi
 if ls "$work"/killed.ckpt* > /dev/null 2>&1; then echo "FAIL: a checkpoint was left behind"; exit 1; fi
-if pgrep -P "$launcher" > /dev/null; then echo "FAIL: ranks still running"; exit 1; fi
+if pgrep -P "$job" > /dev/null; then echo "FAIL: ranks still running"; exit 1; fi
 echo "ok   mpirun exited $status after rank pid $rank was killed; no checkpoint"
 echo "== distributed checks passed"
