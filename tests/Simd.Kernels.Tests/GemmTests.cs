@@ -197,6 +197,28 @@ public partial class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void FoldedEdgeColumns(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // A last panel of one or two columns computed by the full row tiles of the panel before it, beside
+        // a first tile that packs B (more rows than B is read in place for), a last tile of fewer than MR
+        // rows and several row blocks; three columns take the few-column edge kernel. Row counts also cross
+        // groups of four 8-row panels of a transposed A.
+        var (mr, nr, _, _, _) = Blocks(level);
+        int seed = 900;
+        foreach (int cols in new[] { 1, 2, 3 })
+            foreach (int m in new[] { mr, mr + 1, 4 * mr + 3, BInPlaceRows(level) + 4 * mr + 3 })
+            {
+                seed++;
+                int n = BlockedWidth(level, 2 * nr + cols);
+                Check(level, ta, tb, m, n, 21, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                Check(level, ta, tb, m, n, 21, 0.5f, -1.25f, pad: 2, seed: seed);
+                using (GemmTuning.OverrideBlocks(kc: 7, mc: 2 * mr, nc: 4 * nr))
+                    Check(level, ta, tb, m, n, 23, -1f, 1f, pad: 1, seed: seed);
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void BInPlaceBoundary(SimdLevel level, Transpose ta, Transpose tb)
     {
         // Up to BInPlaceRows rows of C, full panels of a non-transposed B are read where B is stored and
