@@ -25,7 +25,7 @@ internal static unsafe class Pack
     /// at or beyond mc are zero. op(A)(r, p) is a[r·lda + p], or a[p·lda + r] when transposed.
     /// </summary>
     /// <remarks>
-    /// A transposed A is read four 8-row panels at a time (two whole cache lines of each of its rows),
+    /// A transposed A is read four panels at a time where MR is 4 or 8 (whole cache lines of each of its rows),
     /// otherwise panel by panel: reading it row by row, a piece for every panel, made many short write
     /// streams that cost more than the read streams saved. A non-transposed A is packed in a separate pass:
     /// packing it in the tiles of the first B panel, or prefetching it, did not pay, because the
@@ -38,11 +38,15 @@ internal static unsafe class Pack
     {
         int mr = TKernel.MR;
         int ir = 0;
-        if (transposed && mr == 8)
+        if (transposed && mr is 4 or 8)
         {
-            // Four 8-row panels at a time: 128 contiguous bytes of each row of the stored A, two whole lines.
+            // Four panels at a time: 4·MR contiguous floats of each row of the stored A, whole cache lines.
             for (; ir + 4 * mr <= mc; ir += 4 * mr)
-                PackTransposedPanels(a + (nint)col0 * lda + row0 + ir, lda, kc, destination + (nint)ir * kc);
+            {
+                float* source = a + (nint)col0 * lda + row0 + ir, target = destination + (nint)ir * kc;
+                if (mr == 8) PackTransposedPanels8(source, lda, kc, target);
+                else PackTransposedPanels4(source, lda, kc, target);
+            }
         }
         for (; ir < mc; ir += mr)
         {
@@ -91,7 +95,7 @@ internal static unsafe class Pack
     /// consecutive 8-row panels of a transposed A in one pass over its rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PackTransposedPanels(float* source, nint ld, int kc, float* destination)
+    private static void PackTransposedPanels8(float* source, nint ld, int kc, float* destination)
     {
         nint panel = 8 * (nint)kc;
         float* d0 = destination, d1 = destination + panel, d2 = destination + 2 * panel, d3 = destination + 3 * panel;
@@ -101,6 +105,24 @@ internal static unsafe class Pack
             Vector256.Load(source + 8).Store(d1 + p);
             Vector256.Load(source + 16).Store(d2 + p);
             Vector256.Load(source + 24).Store(d3 + p);
+        }
+    }
+
+    /// <summary>
+    /// panel q (at destination + q·4·kc) gets source[p·ld + 4q + i] at p·4 + i for q &lt; 4, i &lt; 4, p &lt; kc: four
+    /// consecutive 4-row panels of a transposed A in one pass over its rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackTransposedPanels4(float* source, nint ld, int kc, float* destination)
+    {
+        nint panel = 4 * (nint)kc;
+        float* d0 = destination, d1 = destination + panel, d2 = destination + 2 * panel, d3 = destination + 3 * panel;
+        for (nint p = 0, end = 4 * (nint)kc; p < end; p += 4, source += ld)
+        {
+            Vector128.Load(source).Store(d0 + p);
+            Vector128.Load(source + 4).Store(d1 + p);
+            Vector128.Load(source + 8).Store(d2 + p);
+            Vector128.Load(source + 12).Store(d3 + p);
         }
     }
 
