@@ -28,7 +28,7 @@ internal static unsafe partial class BlockedGemm
         int fullColumns = nc - nc % nr, foldColumns = nc - fullColumns;
         float* fold = null;
         nint foldStride = nr;
-        if (foldColumns > 0 && foldColumns <= TKernel.FoldColumns && fullColumns > 0 && mc >= mr && !(bTransposed && bRows != null && edgeRows == null))
+        if (foldColumns > 0 && foldColumns <= TKernel.FoldColumns && fullColumns > 0 && mc >= mr && !(bTransposed && bRows != null))
         {
             if (edgeRows != null)
             {
