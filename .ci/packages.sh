@@ -12,13 +12,15 @@ fail() { echo "packages.sh: $*" >&2; exit 1; }
 
 echo "== pack $version"
 rm -rf "$feed"
-# --no-incremental recompiles both libraries, so a public member without a doc comment (CS1591, an
+# The --no-incremental build recompiles both libraries, so a public member without a doc comment (CS1591, an
 # error in both projects) or an unrecorded public API change (RS0016/RS0017) shows up here even after
 # an earlier build.
-dotnet pack src/Network/Simd.Network.csproj -c Release --no-incremental 2>&1 | tee artifacts/pack.log
+mkdir -p artifacts
+dotnet build src/Network/Simd.Network.csproj -c Release --no-incremental 2>&1 | tee artifacts/pack.log
+! grep -E "warning [A-Z]+[0-9]+|CS1591" artifacts/pack.log || fail "the build printed warnings"
 dotnet pack src/Kernels/Simd.Kernels.csproj -c Release --no-build
+dotnet pack src/Network/Simd.Network.csproj -c Release --no-build
 dotnet pack src/Cli/Simd.Cli.csproj -c Release
-! grep -E "warning|CS1591" artifacts/pack.log || fail "the pack printed warnings"
 
 echo "== check the packages"
 for id in Simd.Kernels Simd.Network Simd.Cli; do
@@ -37,17 +39,17 @@ kernels_size=$(stat -c %s "$feed/Simd.Kernels.$version.nupkg")
 (( kernels_size < 1048576 )) || fail "Simd.Kernels.$version.nupkg is $kernels_size bytes, over 1 MB"
 ! unzip -p "$feed/Simd.Kernels.$version.nupkg" Simd.Kernels.nuspec | grep -q '<dependency ' || fail "Simd.Kernels has a package dependency"
 
-# A private package folder, emptied of Simd.*, so the restore takes the packages just built and not a
-# same-version copy cached by an earlier run.
-export NUGET_PACKAGES="$PWD/artifacts/nuget-packages"
-rm -rf "$NUGET_PACKAGES"/simd.*
+# The consumers restore into a private package folder, emptied of Simd.*, so they get the packages just
+# built and not a same-version copy cached by an earlier run.
+consumer_packages="$PWD/artifacts/nuget-packages"
+rm -rf "$consumer_packages"/simd.*
 
 echo "== samples/Consumer from the local feed"
-dotnet run --project samples/Consumer/Consumer.csproj -c Release -p:SimdVersion="$version"
+NUGET_PACKAGES=$consumer_packages dotnet run --project samples/Consumer/Consumer.csproj -c Release -p:SimdVersion="$version"
 
 echo "== the simd tool from the local feed"
 rm -rf artifacts/tool
-dotnet tool install Simd.Cli --version "$version" --tool-path artifacts/tool --add-source "$feed"
+NUGET_PACKAGES=$consumer_packages dotnet tool install Simd.Cli --version "$version" --tool-path artifacts/tool --add-source "$feed"
 artifacts/tool/simd info
 
 echo "== Native AOT publish of simd"
