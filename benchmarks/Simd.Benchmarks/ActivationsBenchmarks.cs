@@ -75,7 +75,7 @@ public class ActivationsForwardBenchmarks
     public void Reference()
     {
         if (Function == ExpFunction.Exp) Kernels.Tests.Reference.Exp(_x, _destination);
-        else Kernels.Tests.Reference.Forward(Function == ExpFunction.Sigmoid ? Activation.Sigmoid : Activation.Tanh, _x, _destination);
+        else Kernels.Tests.Reference.Forward(Function == ExpFunction.Sigmoid ? ActivationFunction.Sigmoid : ActivationFunction.Tanh, _x, _destination);
     }
 
     [Benchmark]
@@ -131,8 +131,8 @@ public class ActivationsBackwardBenchmarks
     [Params(16 * 1024, 1024 * 1024)]
     public int Length { get; set; }
 
-    [Params(Activation.Relu, Activation.Tanh)]
-    public Activation Activation { get; set; }
+    [Params(ActivationFunction.Relu, ActivationFunction.Tanh)]
+    public ActivationFunction ActivationFunction { get; set; }
 
     /// <summary>The hardware-accelerated levels (see <see cref="ActivationsForwardBenchmarks.Levels"/>).</summary>
     public static IEnumerable<SimdLevel> Levels => BenchmarkData.Levels.Where(SimdLevels.IsAccelerated);
@@ -143,24 +143,24 @@ public class ActivationsBackwardBenchmarks
         _gradient = BenchmarkData.Uniform(Length, 3);
         _saved = BenchmarkData.Uniform(Length, 4);
         _destination = new float[Length];
-        double[] expected = Kernels.Tests.Reference.Backward(Activation, _gradient, _saved);
+        double[] expected = Kernels.Tests.Reference.Backward(ActivationFunction, _gradient, _saved);
         foreach (SimdLevel level in Levels)
         {
             Array.Fill(_destination, float.NaN);
             Simd(level);
-            BenchmarkData.Validate(expected, _destination, 4e-7, 1e-30, $"{Activation} backward at {level}");
+            BenchmarkData.Validate(expected, _destination, 4e-7, 1e-30, $"{ActivationFunction} backward at {level}");
         }
     }
 
     [Benchmark(Baseline = true)]
-    public void Reference() => Kernels.Tests.Reference.Backward(Activation, _gradient, _saved, _destination);
+    public void Reference() => Kernels.Tests.Reference.Backward(ActivationFunction, _gradient, _saved, _destination);
 
     [Benchmark]
     [ArgumentsSource(nameof(Levels))]
     public void Simd(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        Activations.Backward(Activation, _gradient, _saved, _destination);
+        Activations.Backward(ActivationFunction, _gradient, _saved, _destination);
     }
 
     /// <summary>Moves 8·Length bytes; see the class remarks for the ratio.</summary>

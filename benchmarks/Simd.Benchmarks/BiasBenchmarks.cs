@@ -42,11 +42,11 @@ public class BiasBenchmarks
         {
             using var _ = SimdLevels.Force(level);
             Reference.AddBias(_x, _bias, _result, rows, cols);
-            Bias.AddBias(_x, _bias, _y, rows, cols);
+            Biases.AddBias(_x, _bias, _y, rows, cols);
             BenchmarkData.Validate(_result, _y, 1e-6, 1e-7, $"AddBias {level}");
             Reference.BiasGradient(_x, _bias, expectedDb, rows, cols, accumulate: true);
             float[] db = (float[])_bias.Clone();
-            Bias.BiasGradient(_x, db, rows, cols, accumulate: true);
+            Biases.BiasGradient(_x, db, rows, cols, accumulate: true);
             BenchmarkData.Validate(expectedDb, db, 0, (rows + 3) * BlasBenchmarkSupport.Epsilon * (rows + 1), $"BiasGradient {level}");
         }
     }
@@ -62,7 +62,7 @@ public class BiasBenchmarks
     public void AddBias(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        Bias.AddBias(_x, _bias, _y, Shape.Rows, Shape.Cols);
+        Biases.AddBias(_x, _bias, _y, Shape.Rows, Shape.Cols);
     }
 
     [Benchmark, BenchmarkCategory("AddBias")]
@@ -80,7 +80,7 @@ public class BiasBenchmarks
     public void BiasGradient(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        Bias.BiasGradient(_x, _db, Shape.Rows, Shape.Cols, accumulate: false);
+        Biases.BiasGradient(_x, _db, Shape.Rows, Shape.Cols, accumulate: false);
     }
 
     [Benchmark, BenchmarkCategory("BiasGradient")]

@@ -32,8 +32,8 @@ public class MeanSquaredErrorBenchmarks
         foreach (SimdLevel level in Levels)
         {
             using var _ = SimdLevels.Force(level);
-            double loss = Reference.MeanSquaredError(_a, _y, _result, Shape.Rows, Reduction.Mean);
-            float actual = MeanSquaredError.LossAndGradient(_a, _y, _gradient, Shape.Rows, Shape.Cols, Reduction.Mean);
+            double loss = Reference.MeanSquaredError(_a, _y, _result, Shape.Rows, LossReduction.Mean);
+            float actual = MeanSquaredError.LossAndGradient(_a, _y, _gradient, Shape.Rows, Shape.Cols, LossReduction.Mean);
             BenchmarkData.Validate(_result, _gradient, 1e-6, 1e-8, $"gradient {level}");
             BlasBenchmarkSupport.ValidateSum(loss, actual, Shape.Length, 2 * loss, $"loss {level}");
         }
@@ -44,13 +44,13 @@ public class MeanSquaredErrorBenchmarks
     public void Copy() => _a.AsSpan().CopyTo(_gradient);
 
     [Benchmark(Baseline = true)]
-    public double LossAndGradientReference() => Reference.MeanSquaredError(_a, _y, _result, Shape.Rows, Reduction.Mean);
+    public double LossAndGradientReference() => Reference.MeanSquaredError(_a, _y, _result, Shape.Rows, LossReduction.Mean);
 
     [Benchmark, ArgumentsSource(nameof(Levels))]
     public float LossAndGradient(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        return MeanSquaredError.LossAndGradient(_a, _y, _gradient, Shape.Rows, Shape.Cols, Reduction.Mean);
+        return MeanSquaredError.LossAndGradient(_a, _y, _gradient, Shape.Rows, Shape.Cols, LossReduction.Mean);
     }
 
     [Benchmark]

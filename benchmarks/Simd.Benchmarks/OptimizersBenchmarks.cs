@@ -56,17 +56,17 @@ public class OptimizersBenchmarks
             using var _ = SimdLevels.Force(level);
             float[] w = (float[])_w.Clone(), m = new float[Length], v = new float[Length];
             double[] ew = Array.ConvertAll(_w, x => (double)x), em = new double[Length], ev = new double[Length];
-            Optimizers.Sgd(_g, w, 0.01f);
+            OptimizerUpdates.Sgd(_g, w, 0.01f);
             Reference.Sgd(_g, ew, 0.01f);
             BenchmarkData.Validate(ew, w, 1e-6, 1e-7, $"Sgd {level}");
-            Optimizers.SgdMomentum(_g, w, m, 0.01f, 0.9f);
+            OptimizerUpdates.SgdMomentum(_g, w, m, 0.01f, 0.9f);
             Reference.SgdMomentum(_g, ew, em, 0.01f, 0.9f, nesterov: false);
             BenchmarkData.Validate(ew, w, 1e-6, 1e-6, $"SgdMomentum {level}");
             Array.Clear(m);
             Array.Clear(em);
             for (int t = 1; t <= 3; t++)
             {
-                Optimizers.Adam(_g, w, m, v, t, 0.01f, weightDecay: 0.01f);
+                OptimizerUpdates.Adam(_g, w, m, v, t, 0.01f, weightDecay: 0.01f);
                 Reference.Adam(_g, ew, em, ev, t, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01);
             }
             BenchmarkData.Validate(ew, w, 1e-6, 1e-6, $"Adam weights {level}");
@@ -85,7 +85,7 @@ public class OptimizersBenchmarks
     public void Sgd(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        Optimizers.Sgd(_g, _w, LearningRate);
+        OptimizerUpdates.Sgd(_g, _w, LearningRate);
     }
 
     [Benchmark, BenchmarkCategory("Sgd")]
@@ -98,7 +98,7 @@ public class OptimizersBenchmarks
     public void SgdMomentum(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        Optimizers.SgdMomentum(_g, _w, _m, LearningRate, 0.9f);
+        OptimizerUpdates.SgdMomentum(_g, _w, _m, LearningRate, 0.9f);
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("Adam")]
@@ -108,6 +108,6 @@ public class OptimizersBenchmarks
     public void Adam(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        Optimizers.Adam(_g, _w, _m, _v, 1 + (_step++ & 1023), LearningRate, weightDecay: 0.01f);
+        OptimizerUpdates.Adam(_g, _w, _m, _v, 1 + (_step++ & 1023), LearningRate, weightDecay: 0.01f);
     }
 }

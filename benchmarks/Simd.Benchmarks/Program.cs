@@ -21,6 +21,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "paired") return PairedGemm.Run(args[1..]);
         if (args.Length > 0 && args[0] == "rnn-steps") return PairedRecurrent.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "window-step") return WindowSteps.Run(args[1..]);
         Console.WriteLine(Simd.Kernels.SimdLevels.DescribeMachine());
         WriteMachineFile(args);
         IConfig config = DefaultConfig.Instance

@@ -91,7 +91,7 @@ public class SmokeBenchmarks
     public void Adam(SimdLevel level)
     {
         using var _ = SimdLevels.Force(level);
-        Optimizers.Adam(_g, _y, _m, _v, 10, 1e-6f);
+        OptimizerUpdates.Adam(_g, _y, _m, _v, 10, 1e-6f);
     }
 
     /// <summary>One MLP 784-256-256-10 training step at batch 128, one thread, detected level.</summary>

@@ -62,7 +62,7 @@ public class WindowTrainingBenchmarks
 {
     private const int Batch = 64;
     private Trainer _trainer = null!;
-    private float[] _tokens = [];
+    private int[] _tokens = [];
     private int[] _labels = [];
 
     [Params(1, 2)]
@@ -81,7 +81,7 @@ public class WindowTrainingBenchmarks
         Gemm.MaxDegreeOfParallelism = Threads;
         var rng = new Rng(2);
         Model model = new ModelBuilder(5).Add(new Embedding(10_000, 50, 5)).Add(new Dense(250, 100, Activation.Relu)).Add(new Dense(100, 5)).Build(1);
-        _tokens = new float[Batch * 5];
+        _tokens = new int[Batch * 5];
         for (int i = 0; i < _tokens.Length; i++) _tokens[i] = rng.NextInt(10_000);
         _labels = new int[Batch];
         for (int i = 0; i < Batch; i++) _labels[i] = rng.NextInt(5);
@@ -121,9 +121,13 @@ internal static class TrainingValidation
     }
 
     /// <summary>A step must give a finite loss.</summary>
-    public static void FiniteStep(Trainer trainer, float[] x, int[] labels, int batch)
+    public static void FiniteStep(Trainer trainer, float[] x, int[] labels, int batch) => Finite(trainer.Step(x, labels, batch));
+
+    /// <summary>As <see cref="FiniteStep(Trainer, float[], int[], int)"/> for a model that reads token ids.</summary>
+    public static void FiniteStep(Trainer trainer, int[] tokens, int[] labels, int batch) => Finite(trainer.Step(tokens, labels, batch));
+
+    private static void Finite(float loss)
     {
-        float loss = trainer.Step(x, labels, batch);
         if (!float.IsFinite(loss)) throw new InvalidOperationException($"a training step gave loss {loss}");
     }
 }

@@ -15,7 +15,7 @@ internal static class GradCheckCommand
         foreach (GradientCheckCase c in GradientCheckSuite.Cases(seed))
         {
             Console.WriteLine($"{c.Name}:");
-            foreach (GradientCheckResult r in GradientCheck.Run(c.Model, c.Loss, c.X, c.Labels, c.Targets, c.Batch, c.L2))
+            foreach (GradientCheckResult r in c.Run())
                 ok &= Report(r, tolerance);
         }
         foreach (SequenceGradientCheckCase c in GradientCheckSuite.SequenceCases(seed))

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 namespace Simd.Kernels;
 
 /// <summary>An element-wise activation function σ applied after an affine layer.</summary>
-public enum Activation
+public enum ActivationFunction
 {
     /// <summary>σ(z) = z.</summary>
     None = 0,
@@ -33,22 +33,22 @@ public enum Activation
 public static class Activations
 {
     /// <summary>
-    /// destination[i] = σ(x[i]) for i in [0, x.Length). NaN propagates. <see cref="Activation.None"/>
+    /// destination[i] = σ(x[i]) for i in [0, x.Length). NaN propagates. <see cref="ActivationFunction.None"/>
     /// copies. destination may be exactly x (in place); partial overlap throws.
     /// </summary>
     /// <exception cref="ArgumentException">destination is shorter than x or partially overlaps it.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not a defined activation.</exception>
-    public static void Forward(Activation activation, ReadOnlySpan<float> x, Span<float> destination)
+    public static void Forward(ActivationFunction activation, ReadOnlySpan<float> x, Span<float> destination)
     {
         switch (activation)
         {
-            case Activation.None:
+            case ActivationFunction.None:
                 CheckUnary(x, destination);
                 if (!SameStart(x, destination)) x.CopyTo(destination);
                 break;
-            case Activation.Relu: Relu(x, destination); break;
-            case Activation.Sigmoid: Sigmoid(x, destination); break;
-            case Activation.Tanh: Tanh(x, destination); break;
+            case ActivationFunction.Relu: Relu(x, destination); break;
+            case ActivationFunction.Sigmoid: Sigmoid(x, destination); break;
+            case ActivationFunction.Tanh: Tanh(x, destination); break;
             default: ThrowUnknown(activation); break;
         }
     }
@@ -90,21 +90,21 @@ public static class Activations
     /// destination[i] = gradient[i] · σ′ for the given activation, with σ′ computed from
     /// <paramref name="saved"/> as the named backward method documents: ReLU from the pre-activation or
     /// the output (<see cref="ReluBackward"/>), Sigmoid and Tanh from the output y = σ(z).
-    /// <see cref="Activation.None"/> copies the gradient (saved is only length-checked).
+    /// <see cref="ActivationFunction.None"/> copies the gradient (saved is only length-checked).
     /// </summary>
     /// <exception cref="ArgumentException">Lengths differ, destination is too short, or destination partially overlaps an input.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> is not a defined activation.</exception>
-    public static void Backward(Activation activation, ReadOnlySpan<float> gradient, ReadOnlySpan<float> saved, Span<float> destination)
+    public static void Backward(ActivationFunction activation, ReadOnlySpan<float> gradient, ReadOnlySpan<float> saved, Span<float> destination)
     {
         switch (activation)
         {
-            case Activation.None:
+            case ActivationFunction.None:
                 CheckBinary(gradient, saved, destination);
                 if (!SameStart(gradient, destination)) gradient.CopyTo(destination);
                 break;
-            case Activation.Relu: ReluBackward(gradient, saved, destination); break;
-            case Activation.Sigmoid: SigmoidBackward(gradient, saved, destination); break;
-            case Activation.Tanh: TanhBackward(gradient, saved, destination); break;
+            case ActivationFunction.Relu: ReluBackward(gradient, saved, destination); break;
+            case ActivationFunction.Sigmoid: SigmoidBackward(gradient, saved, destination); break;
+            case ActivationFunction.Tanh: TanhBackward(gradient, saved, destination); break;
             default: ThrowUnknown(activation); break;
         }
     }
@@ -150,16 +150,16 @@ public static class Activations
     /// <summary>
     /// x[i] = σ(x[i]) in place at <paramref name="level"/>, unchecked: what <see cref="Forward"/> does
     /// for destination = x (same operators, same bits), for callers that have validated their arguments,
-    /// such as the GEMM epilogue applying σ row by row. <see cref="Activation.None"/> leaves x unchanged.
+    /// such as the GEMM epilogue applying σ row by row. <see cref="ActivationFunction.None"/> leaves x unchanged.
     /// </summary>
-    internal static void ForwardInPlace(Activation activation, Span<float> x, SimdLevel level)
+    internal static void ForwardInPlace(ActivationFunction activation, Span<float> x, SimdLevel level)
     {
         Debug.Assert(Enum.IsDefined(activation));
         switch (activation)
         {
-            case Activation.Relu: Map.Unary(x, x, new ReluOperator(), level); break;
-            case Activation.Sigmoid: Map.Unary(x, x, new SigmoidOperator(), level); break;
-            case Activation.Tanh: Map.Unary(x, x, new TanhOperator(), level); break;
+            case ActivationFunction.Relu: Map.Unary(x, x, new ReluOperator(), level); break;
+            case ActivationFunction.Sigmoid: Map.Unary(x, x, new SigmoidOperator(), level); break;
+            case ActivationFunction.Tanh: Map.Unary(x, x, new TanhOperator(), level); break;
         }
     }
 
@@ -180,7 +180,7 @@ public static class Activations
     private static bool SameStart(ReadOnlySpan<float> a, Span<float> b) =>
         Unsafe.AreSame(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b));
 
-    private static void ThrowUnknown(Activation activation) =>
+    private static void ThrowUnknown(ActivationFunction activation) =>
         throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Unknown activation {activation}.");
 }
 

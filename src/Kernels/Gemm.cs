@@ -65,7 +65,7 @@ public static unsafe class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         CheckArguments(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-        Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, Activation.None, hasEpilogue: false);
+        Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, default, ActivationFunction.None, hasEpilogue: false);
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public static unsafe class Gemm
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, a leading dimension is too small, or the activation is unknown.</exception>
     /// <exception cref="ArgumentException">A span is too short, bias does not have n elements, or C overlaps A, B or bias.</exception>
     public static void MultiplyBiasActivation(Transpose transA, Transpose transB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Activation activation, Span<float> c, int ldc)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, ActivationFunction activation, Span<float> c, int ldc)
     {
         CheckArguments(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
         if (bias.Length != n)
@@ -121,7 +121,7 @@ public static unsafe class Gemm
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or the activation is unknown.</exception>
     /// <exception cref="ArgumentException">A span's length does not match its shape, or y overlaps an input.</exception>
     public static void MultiplyBiasActivation(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
-        ReadOnlySpan<float> bias, Activation activation, Span<float> y)
+        ReadOnlySpan<float> bias, ActivationFunction activation, Span<float> y)
     {
         Guard.NonNegative(m, nameof(m));
         Guard.NonNegative(n, nameof(n));
@@ -151,7 +151,7 @@ public static unsafe class Gemm
         Guard.Disjoint(x, weightGradient, nameof(x), nameof(weightGradient));
         Guard.Disjoint(delta, weightGradient, nameof(delta), nameof(weightGradient));
         Run(Transpose.Transposed, Transpose.None, inputs, outputs, batch, 1f, x, Math.Max(1, inputs), delta, Math.Max(1, outputs), 1f,
-            weightGradient, Math.Max(1, outputs), default, Activation.None, hasEpilogue: false);
+            weightGradient, Math.Max(1, outputs), default, ActivationFunction.None, hasEpilogue: false);
     }
 
     private static void CheckDense(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c)
@@ -190,7 +190,7 @@ public static unsafe class Gemm
     /// <summary>The checked arguments as a <see cref="GemmJob"/>, handed to the path table.</summary>
     private static void Run(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
-        ReadOnlySpan<float> bias, Activation activation, bool hasEpilogue)
+        ReadOnlySpan<float> bias, ActivationFunction activation, bool hasEpilogue)
     {
         if (m == 0 || n == 0) return;
         fixed (float* pa = a)
@@ -205,7 +205,7 @@ public static unsafe class Gemm
                 M = m, N = n, K = alpha == 0f ? 0 : k,
                 Alpha = alpha, Beta = beta,
                 TransA = transA == Transpose.Transposed, TransB = transB == Transpose.Transposed,
-                Activation = activation, HasEpilogue = hasEpilogue,
+                ActivationFunction = activation, HasEpilogue = hasEpilogue,
                 Level = SimdLevels.Current,
             };
             GemmPaths.Run(ref job);

@@ -7,9 +7,9 @@ namespace Simd.Kernels;
 /// (rows × cols) = (batch, outputs), with its gradient ∂L/∂a.
 /// </summary>
 /// <remarks>
-/// With <see cref="Reduction.Mean"/>, L and the gradient are divided by rows (the batch size). For
+/// With <see cref="LossReduction.Mean"/>, L and the gradient are divided by rows (the batch size). For
 /// comparison, PyTorch's <c>MSELoss(reduction='mean')</c> is Σ(a − y)² / (rows·cols), which is
-/// 2 / cols times our <see cref="Reduction.Mean"/> loss.
+/// 2 / cols times our <see cref="LossReduction.Mean"/> loss.
 /// </remarks>
 public static class MeanSquaredError
 {
@@ -21,8 +21,8 @@ public static class MeanSquaredError
 
     /// <summary>
     /// Returns L = s·½·Σ_{r,c} (a[r·cols + c] − y[r·cols + c])² and writes
-    /// gradient[i] = (a[i] − y[i])·s for every i, where s = 1 for <see cref="Reduction.Sum"/> and
-    /// s = 1 / rows for <see cref="Reduction.Mean"/> (rounded to float for the gradient, exact in double for
+    /// gradient[i] = (a[i] − y[i])·s for every i, where s = 1 for <see cref="LossReduction.Sum"/> and
+    /// s = 1 / rows for <see cref="LossReduction.Mean"/> (rounded to float for the gradient, exact in double for
     /// the loss). An empty batch gives L = 0.
     /// </summary>
     /// <remarks>
@@ -37,7 +37,7 @@ public static class MeanSquaredError
     /// <exception cref="ArgumentOutOfRangeException">rows or cols is negative, or reduction is undefined.</exception>
     /// <exception cref="ArgumentException">A span does not hold rows × cols elements, or gradient partially overlaps an input.</exception>
     public static float LossAndGradient(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, Span<float> gradient,
-        int rows, int cols, Reduction reduction)
+        int rows, int cols, LossReduction reduction)
     {
         double scale = CheckAndScale(predictions, targets, rows, cols, reduction);
         Guard.MatrixLength(gradient.Length, rows, cols, nameof(gradient));
@@ -63,7 +63,7 @@ public static class MeanSquaredError
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">rows or cols is negative, or reduction is undefined.</exception>
     /// <exception cref="ArgumentException">A span does not hold rows × cols elements.</exception>
-    public static float Loss(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int rows, int cols, Reduction reduction)
+    public static float Loss(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int rows, int cols, LossReduction reduction)
     {
         double scale = CheckAndScale(predictions, targets, rows, cols, reduction);
         SimdLevel level = SimdLevels.Current;
@@ -76,15 +76,15 @@ public static class MeanSquaredError
         return (float)(0.5 * scale * sum);
     }
 
-    private static double CheckAndScale(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int rows, int cols, Reduction reduction)
+    private static double CheckAndScale(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, int rows, int cols, LossReduction reduction)
     {
         Guard.Shape(rows, cols);
         Guard.MatrixLength(predictions.Length, rows, cols, nameof(predictions));
         Guard.MatrixLength(targets.Length, rows, cols, nameof(targets));
         return reduction switch
         {
-            Reduction.Sum => 1.0,
-            Reduction.Mean => rows == 0 ? 0.0 : 1.0 / rows,
+            LossReduction.Sum => 1.0,
+            LossReduction.Mean => rows == 0 ? 0.0 : 1.0 / rows,
             _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Unknown reduction."),
         };
     }

@@ -3,7 +3,7 @@ namespace Simd.Kernels;
 /// <summary>L2 weight regularization: the penalty λ·Σw² and its gradient 2λ·w added to a gradient.</summary>
 /// <remarks>
 /// This is coupled L2 (the term enters the gradient, so adaptive optimizers rescale it). For decoupled
-/// weight decay use the <c>weightDecay</c> argument of <see cref="Optimizers.Adam"/> instead.
+/// weight decay use the <c>weightDecay</c> argument of <see cref="OptimizerUpdates.Adam"/> instead.
 /// </remarks>
 public static class Regularization
 {

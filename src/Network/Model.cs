@@ -75,16 +75,34 @@ public sealed class Model
                 $"a batch of {capacity:N0} examples × {width:N0} floats ({widest.Name}) is {floats:N0} floats, more than one array holds ({Array.MaxLength:N0}); at most {Array.MaxLength / width:N0} examples per batch fit this model");
     }
 
+    /// <summary>True when the first layer is an <see cref="Embedding"/>: the model reads token ids (<c>ReadOnlySpan&lt;int&gt;</c> overloads), not floats.</summary>
+    public bool ReadsTokens => Layers[0] is Embedding;
+
     /// <summary>Runs every layer forward on x (batch × InputSize); the result is <see cref="Output"/>.</summary>
-    public void Forward(ReadOnlySpan<float> x, int batch, Workspace workspace)
+    /// <exception cref="ArgumentException">The model reads token ids (<see cref="ReadsTokens"/>), x is too short, or the workspace belongs to another model.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, the workspace's capacity].</exception>
+    public void Forward(ReadOnlySpan<float> x, int batch, Workspace workspace) => Forward(ModelInput.Of(x), batch, workspace);
+
+    /// <summary>
+    /// Runs every layer forward on token ids (batch × InputSize: each example's window of ids, row-major) for a model
+    /// whose first layer is an <see cref="Embedding"/>; the result is <see cref="Output"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The first layer is not an embedding, tokens is too short, or the workspace belongs to another model.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or an id is outside [0, vocabulary) (the message names its example and position).</exception>
+    public void Forward(ReadOnlySpan<int> tokens, int batch, Workspace workspace) => Forward(ModelInput.Of(tokens), batch, workspace);
+
+    internal void Forward(ModelInput input, int batch, Workspace workspace)
     {
-        CheckBatch(x, batch, workspace);
-        ReadOnlySpan<float> input = x[..(batch * InputSize)];
-        for (int l = 0; l < Layers.Count; l++)
+        CheckBatch(input, batch, workspace);
+        Span<float> first = workspace.Outputs[0].AsSpan(0, batch * Layers[0].OutputSize);
+        if (input.IsTokens) ((Embedding)Layers[0]).Forward(input.Tokens[..(batch * InputSize)], first, batch, Parameters);
+        else Layers[0].Forward(input.Features[..(batch * InputSize)], first, batch, Parameters);
+        ReadOnlySpan<float> previous = first;
+        for (int l = 1; l < Layers.Count; l++)
         {
             Span<float> output = workspace.Outputs[l].AsSpan(0, batch * Layers[l].OutputSize);
-            Layers[l].Forward(input, output, batch, Parameters);
-            input = output;
+            Layers[l].Forward(previous, output, batch, Parameters);
+            previous = output;
         }
     }
 
@@ -98,7 +116,13 @@ public sealed class Model
     /// Back-propagates ∂J/∂output (already in <see cref="OutputGradient"/>) through every layer,
     /// accumulating parameter gradients. The first layer computes no input gradient.
     /// </summary>
-    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace) => Backward(x, batch, workspace, []);
+    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace) => Backward(ModelInput.Of(x), batch, workspace, []);
+
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, int, Workspace)"/> for a model that reads token ids: the embedding
+    /// accumulates the rows of δ·Wᵀ that each window position used into the rows of its table's gradient.
+    /// </summary>
+    public void Backward(ReadOnlySpan<int> tokens, int batch, Workspace workspace) => Backward(ModelInput.Of(tokens), batch, workspace, []);
 
     /// <summary>
     /// <see cref="Backward(ReadOnlySpan{float}, int, Workspace)"/>, and when <paramref name="inputGradient"/> is
@@ -107,18 +131,28 @@ public sealed class Model
     /// input-gradient product is skipped, as in the overload without it. The span must not overlap x.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="inputGradient"/> is not empty and shorter than batch × InputSize, or
-    /// overlaps x; or the first layer is an <see cref="Embedding"/>, whose inputs are token indices with no gradient.</exception>
-    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace, Span<float> inputGradient)
+    /// overlaps x; or the model reads token ids, which have no gradient.</exception>
+    public void Backward(ReadOnlySpan<float> x, int batch, Workspace workspace, Span<float> inputGradient) =>
+        Backward(ModelInput.Of(x), batch, workspace, inputGradient);
+
+    internal void Backward(ModelInput input, int batch, Workspace workspace, Span<float> inputGradient)
     {
-        CheckBatch(x, batch, workspace);
-        CheckInputGradient(x, batch, inputGradient);
-        for (int l = Layers.Count - 1; l >= 0; l--)
+        CheckBatch(input, batch, workspace);
+        CheckInputGradient(input, batch, inputGradient);
+        for (int l = Layers.Count - 1; l >= 1; l--)
         {
             Layer layer = Layers[l];
-            ReadOnlySpan<float> input = l == 0 ? x[..(batch * InputSize)] : workspace.Outputs[l - 1].AsSpan(0, batch * layer.InputSize);
-            Span<float> dx = l == 0 ? (inputGradient.IsEmpty ? [] : inputGradient[..(batch * InputSize)]) : workspace.Gradients[l - 1].AsSpan(0, batch * layer.InputSize);
-            layer.Backward(input, workspace.Outputs[l].AsSpan(0, batch * layer.OutputSize), workspace.Gradients[l].AsSpan(0, batch * layer.OutputSize), dx, batch, Parameters);
+            layer.Backward(workspace.Outputs[l - 1].AsSpan(0, batch * layer.InputSize), workspace.Outputs[l].AsSpan(0, batch * layer.OutputSize),
+                workspace.Gradients[l].AsSpan(0, batch * layer.OutputSize), workspace.Gradients[l - 1].AsSpan(0, batch * layer.InputSize), batch, Parameters);
         }
+        Span<float> dy = workspace.Gradients[0].AsSpan(0, batch * Layers[0].OutputSize);
+        if (input.IsTokens)
+        {
+            ((Embedding)Layers[0]).Backward(input.Tokens[..(batch * InputSize)], dy, batch, Parameters);
+            return;
+        }
+        Layers[0].Backward(input.Features[..(batch * InputSize)], workspace.Outputs[0].AsSpan(0, batch * Layers[0].OutputSize), dy,
+            inputGradient.IsEmpty ? [] : inputGradient[..(batch * InputSize)], batch, Parameters);
     }
 
     /// <summary>
@@ -126,11 +160,17 @@ public sealed class Model
     /// <paramref name="destination"/> (count × OutputSize), in batches, with a pooled workspace.
     /// Safe to call from several threads at once; allocation-free once the pool is warm.
     /// </summary>
-    public void Predict(ReadOnlySpan<float> x, int count, Span<float> destination)
+    public void Predict(ReadOnlySpan<float> x, int count, Span<float> destination) => Predict(ModelInput.Of(x), count, destination);
+
+    /// <summary><see cref="Predict(ReadOnlySpan{float}, int, Span{float})"/> for a model that reads token ids (count × InputSize ids).</summary>
+    public void Predict(ReadOnlySpan<int> tokens, int count, Span<float> destination) => Predict(ModelInput.Of(tokens), count, destination);
+
+    private void Predict(ModelInput input, int count, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (x.Length < (long)count * InputSize)
-            throw new ArgumentException($"x has {x.Length} floats but {count} examples × {InputSize} inputs need {(long)count * InputSize}", nameof(x));
+        CheckKind(input);
+        if (input.Length < (long)count * InputSize)
+            throw new ArgumentException($"{input.Name} has {input.Length} {input.Unit} but {count} examples × {InputSize} inputs need {(long)count * InputSize}", input.Name);
         if (destination.Length < (long)count * OutputSize)
             throw new ArgumentException($"destination has {destination.Length} floats but {count} examples × {OutputSize} outputs need {(long)count * OutputSize}", nameof(destination));
         Workspace workspace = _inferenceWorkspaces.Get();
@@ -139,7 +179,7 @@ public sealed class Model
             for (int start = 0; start < count; start += InferenceBatch)
             {
                 int batch = Math.Min(InferenceBatch, count - start);
-                Forward(x.Slice(start * InputSize, batch * InputSize), batch, workspace);
+                Forward(input.Slice(start * InputSize, batch * InputSize), batch, workspace);
                 Output(workspace, batch).CopyTo(destination.Slice(start * OutputSize, batch * OutputSize));
             }
         }
@@ -147,26 +187,36 @@ public sealed class Model
     }
 
     /// <summary>Throws unless <paramref name="inputGradient"/> is empty or can receive dX for the batch; call after the batch is checked.</summary>
-    internal void CheckInputGradient(ReadOnlySpan<float> x, int batch, ReadOnlySpan<float> inputGradient)
+    internal void CheckInputGradient(ModelInput input, int batch, ReadOnlySpan<float> inputGradient)
     {
         if (inputGradient.IsEmpty) return;
-        if (Layers[0] is Embedding)
-            throw new ArgumentException($"{Layers[0].Name} reads token indices, which have no gradient; pass an empty inputGradient", nameof(inputGradient));
+        if (input.IsTokens)
+            throw new ArgumentException($"{Layers[0].Name} reads token ids, which have no gradient; pass an empty inputGradient", nameof(inputGradient));
         if (inputGradient.Length < batch * InputSize)
             throw new ArgumentException($"inputGradient has {inputGradient.Length} floats but batch {batch} × {InputSize} inputs need {batch * InputSize}", nameof(inputGradient));
-        if (inputGradient.Overlaps(x[..(batch * InputSize)]))
+        if (inputGradient.Overlaps(input.Features[..(batch * InputSize)]))
             throw new ArgumentException("inputGradient overlaps x; dX needs its own buffer", nameof(inputGradient));
     }
 
-    private void CheckBatch(ReadOnlySpan<float> x, int batch, Workspace workspace)
+    /// <summary>Throws unless the input's kind (floats or token ids) is what the first layer reads.</summary>
+    internal void CheckKind(ModelInput input)
+    {
+        if (ReadsTokens && !input.IsTokens)
+            throw new ArgumentException($"{Layers[0].Name} ({Layers[0].Architecture}) reads token ids: pass them as ReadOnlySpan<int>, not floats", "x");
+        if (!ReadsTokens && input.IsTokens)
+            throw new ArgumentException($"token ids need an Embedding as the first layer, but {Layers[0].Name} ({Layers[0].Architecture}) reads floats", "tokens");
+    }
+
+    internal void CheckBatch(ModelInput input, int batch, Workspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         if (workspace.Model != this)
             throw new ArgumentException("the workspace was created by another model (its buffers have that model's layer sizes); use this model's CreateWorkspace", nameof(workspace));
         if (batch <= 0 || batch > workspace.Capacity)
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch {batch} is outside [1, {workspace.Capacity}] (1 to the workspace's capacity)");
-        if (x.Length < batch * InputSize)
-            throw new ArgumentException($"x has {x.Length} floats but batch {batch} × {InputSize} inputs need {batch * InputSize}", nameof(x));
+        CheckKind(input);
+        if (input.Length < batch * InputSize)
+            throw new ArgumentException($"{input.Name} has {input.Length} {input.Unit} but batch {batch} × {InputSize} inputs need {batch * InputSize}", input.Name);
     }
 
     /// <summary>The layers, one per line, and the parameter count.</summary>

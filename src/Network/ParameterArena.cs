@@ -54,6 +54,9 @@ public sealed class ParameterArena
     /// <summary>True once <see cref="Seal"/> has allocated storage.</summary>
     public bool IsSealed { get; private set; }
 
+    /// <summary>The trainer whose computed gradient the arena holds, not yet applied or discarded (null: none); see PendingGradient.</summary>
+    internal object? PendingGradientOwner { get; set; }
+
     /// <summary>Total floats, padding included.</summary>
     public int Length => _length;
 
@@ -191,7 +194,7 @@ public sealed class ParameterArena
         if (parameter.Rows != 1)
             throw new ArgumentException($"'{parameter.Name}' is {parameter.Rows}×{parameter.Cols}; row sums accumulate into a 1×cols parameter", nameof(parameter));
         Span<float> gradient = DenseGradient(parameter, out bool zero);
-        Bias.BiasGradient(delta, gradient, rows, parameter.Cols, accumulate: !zero);
+        Biases.BiasGradient(delta, gradient, rows, parameter.Cols, accumulate: !zero);
     }
 
     /// <summary>

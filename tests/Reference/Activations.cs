@@ -15,16 +15,16 @@ internal static partial class Reference
     public static double Relu(double x) => double.IsNaN(x) ? x : (x > 0 ? x : 0.0);
 
     /// <summary>σ(x[i]) in double for every element.</summary>
-    public static double[] Forward(Activation activation, ReadOnlySpan<float> x)
+    public static double[] Forward(ActivationFunction activation, ReadOnlySpan<float> x)
     {
         var result = new double[x.Length];
         for (int i = 0; i < x.Length; i++)
         {
             result[i] = activation switch
             {
-                Activation.Relu => Relu(x[i]),
-                Activation.Sigmoid => Sigmoid(x[i]),
-                Activation.Tanh => Tanh(x[i]),
+                ActivationFunction.Relu => Relu(x[i]),
+                ActivationFunction.Sigmoid => Sigmoid(x[i]),
+                ActivationFunction.Tanh => Tanh(x[i]),
                 _ => x[i],
             };
         }
@@ -35,7 +35,7 @@ internal static partial class Reference
     /// gradient[i]·σ′ in double: ReLU g·H(saved) (H = 1 above 0, 0 at or below, NaN for NaN, IEEE product),
     /// Sigmoid g·y(1 − y), Tanh g·(1 − y²), None g.
     /// </summary>
-    public static double[] Backward(Activation activation, ReadOnlySpan<float> gradient, ReadOnlySpan<float> saved)
+    public static double[] Backward(ActivationFunction activation, ReadOnlySpan<float> gradient, ReadOnlySpan<float> saved)
     {
         var result = new double[gradient.Length];
         for (int i = 0; i < gradient.Length; i++)
@@ -43,9 +43,9 @@ internal static partial class Reference
             double g = gradient[i], s = saved[i];
             result[i] = activation switch
             {
-                Activation.Relu => g * (s > 0 ? 1.0 : double.IsNaN(s) ? double.NaN : 0.0),
-                Activation.Sigmoid => g * s * (1.0 - s),
-                Activation.Tanh => g * (1.0 - s * s),
+                ActivationFunction.Relu => g * (s > 0 ? 1.0 : double.IsNaN(s) ? double.NaN : 0.0),
+                ActivationFunction.Sigmoid => g * s * (1.0 - s),
+                ActivationFunction.Tanh => g * (1.0 - s * s),
                 _ => g,
             };
         }
@@ -56,16 +56,16 @@ internal static partial class Reference
 internal static partial class Reference
 {
     /// <summary>σ(x[i]) evaluated in double and stored as float; the benchmark baseline (no allocation).</summary>
-    public static void Forward(Activation activation, ReadOnlySpan<float> x, Span<float> destination)
+    public static void Forward(ActivationFunction activation, ReadOnlySpan<float> x, Span<float> destination)
     {
         for (int i = 0; i < x.Length; i++)
         {
             double v = x[i];
             destination[i] = (float)(activation switch
             {
-                Activation.Relu => Relu(v),
-                Activation.Sigmoid => Sigmoid(v),
-                Activation.Tanh => Tanh(v),
+                ActivationFunction.Relu => Relu(v),
+                ActivationFunction.Sigmoid => Sigmoid(v),
+                ActivationFunction.Tanh => Tanh(v),
                 _ => v,
             });
         }
@@ -79,16 +79,16 @@ internal static partial class Reference
     }
 
     /// <summary>gradient[i]·σ′ evaluated in double and stored as float; the benchmark baseline.</summary>
-    public static void Backward(Activation activation, ReadOnlySpan<float> gradient, ReadOnlySpan<float> saved, Span<float> destination)
+    public static void Backward(ActivationFunction activation, ReadOnlySpan<float> gradient, ReadOnlySpan<float> saved, Span<float> destination)
     {
         for (int i = 0; i < gradient.Length; i++)
         {
             double g = gradient[i], s = saved[i];
             destination[i] = (float)(activation switch
             {
-                Activation.Relu => g * (s > 0 ? 1.0 : double.IsNaN(s) ? double.NaN : 0.0),
-                Activation.Sigmoid => g * s * (1.0 - s),
-                Activation.Tanh => g * (1.0 - s * s),
+                ActivationFunction.Relu => g * (s > 0 ? 1.0 : double.IsNaN(s) ? double.NaN : 0.0),
+                ActivationFunction.Sigmoid => g * s * (1.0 - s),
+                ActivationFunction.Tanh => g * (1.0 - s * s),
                 _ => g,
             });
         }

@@ -33,13 +33,13 @@ internal static partial class Reference
         return result;
     }
 
-    /// <summary>σ(z) in double for the activations of <see cref="Activation"/>.</summary>
-    public static double Activate(Activation activation, double z) => activation switch
+    /// <summary>σ(z) in double for the activations of <see cref="ActivationFunction"/>.</summary>
+    public static double Activate(ActivationFunction activation, double z) => activation switch
     {
-        Activation.None => z,
-        Activation.Relu => z > 0 ? z : 0,
-        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
-        Activation.Tanh => Math.Tanh(z),
+        ActivationFunction.None => z,
+        ActivationFunction.Relu => z > 0 ? z : 0,
+        ActivationFunction.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        ActivationFunction.Tanh => Math.Tanh(z),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 

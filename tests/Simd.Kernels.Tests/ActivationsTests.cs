@@ -5,20 +5,20 @@ public class ActivationsTests
     private const double Unit = 1.0 / (1 << 23);
     private const double MinNormal = 1.1754943508222875e-38;
 
-    public static TheoryData<SimdLevel, Activation> LevelsAndActivations()
+    public static TheoryData<SimdLevel, ActivationFunction> LevelsAndActivations()
     {
-        var data = new TheoryData<SimdLevel, Activation>();
+        var data = new TheoryData<SimdLevel, ActivationFunction>();
         foreach (SimdLevel level in SimdLevels.All)
-            foreach (Activation activation in Enum.GetValues<Activation>())
+            foreach (ActivationFunction activation in Enum.GetValues<ActivationFunction>())
                 data.Add(level, activation);
         return data;
     }
 
     /// <summary>Relative tolerance of σ (forward) in units of 2^-23, as documented on Activations.</summary>
-    private static double ForwardTolerance(Activation activation) => activation switch
+    private static double ForwardTolerance(ActivationFunction activation) => activation switch
     {
-        Activation.Sigmoid => 1.5 * Unit,
-        Activation.Tanh => 2 * Unit,
+        ActivationFunction.Sigmoid => 1.5 * Unit,
+        ActivationFunction.Tanh => 2 * Unit,
         _ => 0,
     };
 
@@ -31,21 +31,21 @@ public class ActivationsTests
         return x;
     }
 
-    private static void Forward(Activation activation, ReadOnlySpan<float> x, Span<float> destination, bool named)
+    private static void Forward(ActivationFunction activation, ReadOnlySpan<float> x, Span<float> destination, bool named)
     {
         if (!named) { Activations.Forward(activation, x, destination); return; }
         switch (activation)
         {
-            case Activation.Relu: Activations.Relu(x, destination); break;
-            case Activation.Sigmoid: Activations.Sigmoid(x, destination); break;
-            case Activation.Tanh: Activations.Tanh(x, destination); break;
+            case ActivationFunction.Relu: Activations.Relu(x, destination); break;
+            case ActivationFunction.Sigmoid: Activations.Sigmoid(x, destination); break;
+            case ActivationFunction.Tanh: Activations.Tanh(x, destination); break;
             default: Activations.Forward(activation, x, destination); break;
         }
     }
 
     [Theory]
     [MemberData(nameof(LevelsAndActivations))]
-    public void ForwardMatchesReferenceAtEveryLength(SimdLevel level, Activation activation)
+    public void ForwardMatchesReferenceAtEveryLength(SimdLevel level, ActivationFunction activation)
     {
         using var _ = SimdLevels.Force(level);
         foreach (int n in TestSupport.Lengths())
@@ -80,7 +80,7 @@ public class ActivationsTests
                     float[] x = TestSupport.Uniform(n, position, -3f, 3f);
                     x[position] = special;
                     var destination = new float[n];
-                    foreach (Activation activation in new[] { Activation.Relu, Activation.Sigmoid, Activation.Tanh })
+                    foreach (ActivationFunction activation in new[] { ActivationFunction.Relu, ActivationFunction.Sigmoid, ActivationFunction.Tanh })
                     {
                         Activations.Forward(activation, x, destination);
                         TestSupport.AssertClose(Reference.Forward(activation, x), destination, ForwardTolerance(activation), MinNormal, $"{activation}({special})");
@@ -104,26 +104,26 @@ public class ActivationsTests
         Assert.All(d, v => Assert.Equal(1f, v));
     }
 
-    private static (float[] Gradient, float[] Saved) BackwardInputs(Activation activation, int n, int seed)
+    private static (float[] Gradient, float[] Saved) BackwardInputs(ActivationFunction activation, int n, int seed)
     {
         float[] g = TestSupport.Uniform(n, seed, -2f, 2f);
         float[] saved = activation switch
         {
-            Activation.Sigmoid => TestSupport.Uniform(n, seed + 1, 0f, 1f),
-            Activation.Tanh => TestSupport.Uniform(n, seed + 1, -1f, 1f),
+            ActivationFunction.Sigmoid => TestSupport.Uniform(n, seed + 1, 0f, 1f),
+            ActivationFunction.Tanh => TestSupport.Uniform(n, seed + 1, -1f, 1f),
             _ => TestSupport.Uniform(n, seed + 1, -1f, 1f),
         };
         for (int i = 0; i < n; i += 11)
-            saved[i] = activation == Activation.Relu ? (i % 2 == 0 ? 0f : -0f) : (i % 2 == 0 ? 1f : 0f);
+            saved[i] = activation == ActivationFunction.Relu ? (i % 2 == 0 ? 0f : -0f) : (i % 2 == 0 ? 1f : 0f);
         return (g, saved);
     }
 
     [Theory]
     [MemberData(nameof(LevelsAndActivations))]
-    public void BackwardMatchesReferenceAtEveryLength(SimdLevel level, Activation activation)
+    public void BackwardMatchesReferenceAtEveryLength(SimdLevel level, ActivationFunction activation)
     {
         using var _ = SimdLevels.Force(level);
-        double tolerance = activation is Activation.Sigmoid or Activation.Tanh ? 3 * Unit : 0;
+        double tolerance = activation is ActivationFunction.Sigmoid or ActivationFunction.Tanh ? 3 * Unit : 0;
         foreach (int n in TestSupport.Lengths())
         {
             var (g, saved) = BackwardInputs(activation, n, n);
@@ -143,14 +143,14 @@ public class ActivationsTests
         }
     }
 
-    private static void Backward(Activation activation, ReadOnlySpan<float> g, ReadOnlySpan<float> saved, Span<float> destination, bool named)
+    private static void Backward(ActivationFunction activation, ReadOnlySpan<float> g, ReadOnlySpan<float> saved, Span<float> destination, bool named)
     {
         if (!named) { Activations.Backward(activation, g, saved, destination); return; }
         switch (activation)
         {
-            case Activation.Relu: Activations.ReluBackward(g, saved, destination); break;
-            case Activation.Sigmoid: Activations.SigmoidBackward(g, saved, destination); break;
-            case Activation.Tanh: Activations.TanhBackward(g, saved, destination); break;
+            case ActivationFunction.Relu: Activations.ReluBackward(g, saved, destination); break;
+            case ActivationFunction.Sigmoid: Activations.SigmoidBackward(g, saved, destination); break;
+            case ActivationFunction.Tanh: Activations.TanhBackward(g, saved, destination); break;
             default: Activations.Backward(activation, g, saved, destination); break;
         }
     }
@@ -192,19 +192,19 @@ public class ActivationsTests
     public void ArgumentErrorsNameTheParameter()
     {
         float[] x = new float[10], shorter = new float[9], buffer = new float[20];
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Forward(Activation.Relu, x, shorter)).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Forward(ActivationFunction.Relu, x, shorter)).ParamName);
         Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Sigmoid(x, shorter)).ParamName);
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Forward(Activation.None, x, shorter)).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Forward(ActivationFunction.None, x, shorter)).ParamName);
         Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Tanh(buffer.AsSpan(0, 10), buffer.AsSpan(3, 10))).ParamName);
-        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Forward((Activation)42, x, x)).ParamName);
-        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Backward((Activation)42, x, x, x)).ParamName);
+        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Forward((ActivationFunction)42, x, x)).ParamName);
+        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Backward((ActivationFunction)42, x, x, x)).ParamName);
         Assert.Equal("saved", Assert.Throws<ArgumentException>(() => Activations.ReluBackward(x, shorter, x)).ParamName);
         Assert.Equal("y", Assert.Throws<ArgumentException>(() => Activations.SigmoidBackward(x, shorter, x)).ParamName);
         Assert.Equal("y", Assert.Throws<ArgumentException>(() => Activations.TanhBackward(x, new float[11], x)).ParamName);
         Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.TanhBackward(x, x, shorter)).ParamName);
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Backward(Activation.Sigmoid, buffer.AsSpan(0, 10), x, buffer.AsSpan(1, 10))).ParamName);
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Backward(Activation.Relu, x, buffer.AsSpan(5, 10), buffer.AsSpan(0, 10))).ParamName);
-        Assert.Equal("saved", Assert.Throws<ArgumentException>(() => Activations.Backward(Activation.None, x, shorter, x)).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Backward(ActivationFunction.Sigmoid, buffer.AsSpan(0, 10), x, buffer.AsSpan(1, 10))).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Activations.Backward(ActivationFunction.Relu, x, buffer.AsSpan(5, 10), buffer.AsSpan(0, 10))).ParamName);
+        Assert.Equal("saved", Assert.Throws<ArgumentException>(() => Activations.Backward(ActivationFunction.None, x, shorter, x)).ParamName);
     }
 
     [Theory]
@@ -213,7 +213,7 @@ public class ActivationsTests
     {
         using var _ = SimdLevels.Force(level);
         float[] x = TestSupport.Uniform(1001, 1), g = TestSupport.Uniform(1001, 2), d = new float[1001];
-        foreach (Activation activation in Enum.GetValues<Activation>())
+        foreach (ActivationFunction activation in Enum.GetValues<ActivationFunction>())
         {
             TestSupport.AssertNoAllocation(() => Activations.Forward(activation, x, d), $"{activation} forward");
             TestSupport.AssertNoAllocation(() => Activations.Backward(activation, g, x, d), $"{activation} backward");
@@ -225,7 +225,7 @@ public class ActivationsTests
     /// <summary>The GEMM epilogue's unchecked in-place σ gives the public Forward's bits, at every length and level.</summary>
     [Theory]
     [MemberData(nameof(LevelsAndActivations))]
-    public void ForwardInPlaceGivesForwardsBits(SimdLevel level, Activation activation)
+    public void ForwardInPlaceGivesForwardsBits(SimdLevel level, ActivationFunction activation)
     {
         using var _ = SimdLevels.Force(level);
         foreach (int n in TestSupport.Lengths())

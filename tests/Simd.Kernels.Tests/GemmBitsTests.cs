@@ -137,7 +137,7 @@ public class GemmBitsTests
                         Gemm.Multiply(ta, tb, test.M, test.N, test.K, test.Alpha, a, lda, b, ldb, test.Beta, c, ldc);
                     else
                         Gemm.MultiplyBiasActivation(ta, tb, test.M, test.N, test.K, a, lda, b, ldb, bias,
-                            test.Epilogue == Epilogue.BiasRelu ? Activation.Relu : Activation.None, c, ldc);
+                            test.Epilogue == Epilogue.BiasRelu ? ActivationFunction.Relu : ActivationFunction.None, c, ldc);
                 }
                 foreach (float value in c)
                 {

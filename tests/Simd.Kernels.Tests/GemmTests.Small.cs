@@ -134,7 +134,7 @@ public partial class GemmTests
                 Gemm.MaxDegreeOfParallelism = threads;
                 using (SimdLevels.Force(level))
                 using (GemmTuning.OverrideParallelThreshold(1))
-                    Gemm.MultiplyBiasActivation(ta, tb, m, n, kk, a, lda, b, ldb, bias, Activation.Tanh, c, n);
+                    Gemm.MultiplyBiasActivation(ta, tb, m, n, kk, a, lda, b, ldb, bias, ActivationFunction.Tanh, c, n);
                 if (first is null) first = c;
                 else Assert.True(first.AsSpan().SequenceEqual(c), $"{level} {ta}{tb} {m}×{n}×{kk}: {threads} threads changed the result bits");
             }

@@ -24,7 +24,7 @@ public partial class GemmTests
                 using (SimdLevels.Force(level))
                 using (GemmTuning.OverrideParallelThreshold(1))
                 using (GemmTuning.OverrideBlocks(kc: 64, mc: 48, nc: 64))
-                    Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, rows, cols, k, a, k, b, k, bias.AsSpan(0, cols), Activation.Sigmoid, c, cols);
+                    Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, rows, cols, k, a, k, b, k, bias.AsSpan(0, cols), ActivationFunction.Sigmoid, c, cols);
                 if (wide)
                 {
                     if (first is null) first = c;
@@ -57,7 +57,7 @@ public partial class GemmTests
             Gemm.MaxDegreeOfParallelism = threads;
             using (SimdLevels.Force(level))
             using (GemmTuning.OverrideParallelThreshold(1))
-                Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, m, n, k, a, k, b, k, bias, Activation.Tanh, c, n);
+                Gemm.MultiplyBiasActivation(Transpose.None, Transpose.Transposed, m, n, k, a, k, b, k, bias, ActivationFunction.Tanh, c, n);
             if (first is null)
             {
                 first = c;

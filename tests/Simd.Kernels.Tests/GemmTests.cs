@@ -357,18 +357,18 @@ public partial class GemmTests
         Assert.Equal(general, dense);
     }
 
-    public static TheoryData<SimdLevel, Activation> LevelsAndActivations()
+    public static TheoryData<SimdLevel, ActivationFunction> LevelsAndActivations()
     {
-        var data = new TheoryData<SimdLevel, Activation>();
+        var data = new TheoryData<SimdLevel, ActivationFunction>();
         foreach (SimdLevel level in SimdLevels.All)
-            foreach (Activation activation in Enum.GetValues<Activation>())
+            foreach (ActivationFunction activation in Enum.GetValues<ActivationFunction>())
                 data.Add(level, activation);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(LevelsAndActivations))]
-    public void BiasActivationEpilogue(SimdLevel level, Activation activation)
+    public void BiasActivationEpilogue(SimdLevel level, ActivationFunction activation)
     {
         var (mr, nr, _, _, _) = Blocks(level);
         // n = 10 with few rows, with more rows and a shallow sum, and with more rows and a deep sum: the
@@ -416,8 +416,8 @@ public partial class GemmTests
         int m = 5, n = 10, k = 33;
         float[] x = TestSupport.Uniform(m * k, 1), w = TestSupport.Uniform(k * n, 2), bias = TestSupport.Uniform(n, 3);
         float[] dense = new float[m * n], general = new float[m * n];
-        Gemm.MultiplyBiasActivation(m, n, k, x, w, bias, Activation.Tanh, dense);
-        Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, m, n, k, x, k, w, n, bias, Activation.Tanh, general, n);
+        Gemm.MultiplyBiasActivation(m, n, k, x, w, bias, ActivationFunction.Tanh, dense);
+        Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, m, n, k, x, k, w, n, bias, ActivationFunction.Tanh, general, n);
         Assert.Equal(general, dense);
     }
 
@@ -439,7 +439,7 @@ public partial class GemmTests
     {
         float[] a = TestSupport.Uniform(64 * 96, 1), b = TestSupport.Uniform(96 * 80, 2), c = new float[64 * 80], bias = new float[80];
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 80, 96, a, b, c), "Gemm.Multiply");
-        TestSupport.AssertNoAllocation(() => Gemm.MultiplyBiasActivation(64, 80, 96, a, b, bias, Activation.Relu, c), "Gemm.MultiplyBiasActivation");
+        TestSupport.AssertNoAllocation(() => Gemm.MultiplyBiasActivation(64, 80, 96, a, b, bias, ActivationFunction.Relu, c), "Gemm.MultiplyBiasActivation");
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(64, 10, 96, a, b.AsSpan(0, 96 * 10), c.AsSpan(0, 64 * 10)), "narrow Gemm.Multiply");
         // The dot path at 256 bits: few rows, and a deep sum.
         TestSupport.AssertNoAllocation(() => Gemm.Multiply(8, 10, 96, a.AsSpan(0, 8 * 96), b.AsSpan(0, 96 * 10), c.AsSpan(0, 8 * 10)), "narrow Gemm.Multiply, 8 rows");
@@ -491,8 +491,8 @@ public partial class GemmTests
         Assert.Equal("b", dense.ParamName);
         Assert.Contains("100", dense.Message);
         Assert.Contains("3×2", dense.Message);
-        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => Gemm.MultiplyBiasActivation(2, 2, 3, a, b, new float[3], Activation.Relu, c)).ParamName);
-        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyBiasActivation(2, 2, 3, a, b, new float[2], (Activation)9, c)).ParamName);
+        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => Gemm.MultiplyBiasActivation(2, 2, 3, a, b, new float[3], ActivationFunction.Relu, c)).ParamName);
+        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyBiasActivation(2, 2, 3, a, b, new float[2], (ActivationFunction)9, c)).ParamName);
         Assert.Equal("weightGradient", Assert.Throws<ArgumentException>(() => Gemm.AccumulateWeightGradient(3, 2, 2, a, b, new float[5])).ParamName);
         Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxDegreeOfParallelism = 0).ParamName);
     }

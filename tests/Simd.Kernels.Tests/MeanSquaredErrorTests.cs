@@ -2,18 +2,18 @@ namespace Simd.Kernels.Tests;
 
 public class MeanSquaredErrorTests
 {
-    public static TheoryData<SimdLevel, Reduction> LevelsAndReductions()
+    public static TheoryData<SimdLevel, LossReduction> LevelsAndReductions()
     {
-        var data = new TheoryData<SimdLevel, Reduction>();
+        var data = new TheoryData<SimdLevel, LossReduction>();
         foreach (SimdLevel level in SimdLevels.All)
-            foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.Mean })
+            foreach (LossReduction reduction in new[] { LossReduction.Sum, LossReduction.Mean })
                 data.Add(level, reduction);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(LevelsAndReductions))]
-    public void LossAndGradientMatchReferenceForEveryShape(SimdLevel level, Reduction reduction)
+    public void LossAndGradientMatchReferenceForEveryShape(SimdLevel level, LossReduction reduction)
     {
         using var _ = SimdLevels.Force(level);
         foreach ((int rows, int cols) in BlasTestSupport.Shapes().Append((2, 2 * Blas1.BlockLength + 1)))
@@ -39,7 +39,7 @@ public class MeanSquaredErrorTests
 
     [Theory]
     [MemberData(nameof(LevelsAndReductions))]
-    public void InPlaceOverPredictionsOrTargetsGivesTheSameBits(SimdLevel level, Reduction reduction)
+    public void InPlaceOverPredictionsOrTargetsGivesTheSameBits(SimdLevel level, LossReduction reduction)
     {
         using var _ = SimdLevels.Force(level);
         foreach ((int rows, int cols) in new[] { (1, 5), (3, 17), (32, 10), (4, 2 * Blas1.BlockLength + 3) })
@@ -60,14 +60,14 @@ public class MeanSquaredErrorTests
 
     [Theory]
     [MemberData(nameof(LevelsAndReductions))]
-    public void GradientIsItsFloatFormulaBitwiseAndNaNReachesTheLoss(SimdLevel level, Reduction reduction)
+    public void GradientIsItsFloatFormulaBitwiseAndNaNReachesTheLoss(SimdLevel level, LossReduction reduction)
     {
         using var _ = SimdLevels.Force(level);
         foreach ((int rows, int cols) in BlasTestSupport.Shapes())
         {
             int n = rows * cols;
             float[] a = BlasTestSupport.WithSpecials(n, n), y = BlasTestSupport.WithSpecials(n, n + 1);
-            float s = reduction == Reduction.Mean ? 1f / rows : 1f;
+            float s = reduction == LossReduction.Mean ? 1f / rows : 1f;
             var expected = new float[n];
             bool anyNaN = false;
             for (int i = 0; i < n; i++)
@@ -92,13 +92,13 @@ public class MeanSquaredErrorTests
         using var _ = SimdLevels.Force(level);
         const int rows = 7, cols = 1001;
         float[] a = TestSupport.Uniform(rows * cols, 1), y = TestSupport.Uniform(rows * cols, 2);
-        float loss = MeanSquaredError.Loss(a, y, rows, cols, Reduction.Mean);
+        float loss = MeanSquaredError.Loss(a, y, rows, cols, LossReduction.Mean);
         for (int offset = 1; offset < 8; offset++)
         {
             (float[] ba, int sa) = TestSupport.Unaligned(a, offset);
             (float[] by, int sy) = TestSupport.Unaligned(y, 8 - offset);
             var gradient = new float[rows * cols];
-            BlasTestSupport.AssertSameBits(loss, MeanSquaredError.LossAndGradient(ba.AsSpan(sa, rows * cols), by.AsSpan(sy, rows * cols), gradient, rows, cols, Reduction.Mean), $"offset {offset}");
+            BlasTestSupport.AssertSameBits(loss, MeanSquaredError.LossAndGradient(ba.AsSpan(sa, rows * cols), by.AsSpan(sy, rows * cols), gradient, rows, cols, LossReduction.Mean), $"offset {offset}");
         }
     }
 
@@ -106,28 +106,28 @@ public class MeanSquaredErrorTests
     public void MeanDividesByRowsNotByElements()
     {
         float[] a = [1f, 2f, 3f, 4f, 5f, 6f], y = new float[6], gradient = new float[6];
-        float sum = MeanSquaredError.LossAndGradient(a, y, gradient, 2, 3, Reduction.Sum);
+        float sum = MeanSquaredError.LossAndGradient(a, y, gradient, 2, 3, LossReduction.Sum);
         Assert.Equal(0.5f * 91f, sum);
         Assert.Equal(a, gradient);
-        float mean = MeanSquaredError.LossAndGradient(a, y, gradient, 2, 3, Reduction.Mean);
+        float mean = MeanSquaredError.LossAndGradient(a, y, gradient, 2, 3, LossReduction.Mean);
         Assert.Equal(0.5f * 91f / 2f, mean);
         Assert.Equal([0.5f, 1f, 1.5f, 2f, 2.5f, 3f], gradient);
-        Assert.Equal(0f, MeanSquaredError.LossAndGradient([], [], [], 0, 10, Reduction.Mean));
+        Assert.Equal(0f, MeanSquaredError.LossAndGradient([], [], [], 0, 10, LossReduction.Mean));
     }
 
     [Fact]
     public void ArgumentErrorsNameTheParameterAndShape()
     {
         float[] a = new float[320], y = new float[320], g = new float[320];
-        var error = Assert.Throws<ArgumentException>(() => MeanSquaredError.LossAndGradient(new float[300], y, g, 32, 10, Reduction.Mean));
+        var error = Assert.Throws<ArgumentException>(() => MeanSquaredError.LossAndGradient(new float[300], y, g, 32, 10, LossReduction.Mean));
         Assert.Equal("predictions", error.ParamName);
         Assert.StartsWith("predictions has 300 elements but rows 32 × cols 10 needs 320", error.Message);
-        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => MeanSquaredError.Loss(a, new float[321], 32, 10, Reduction.Sum)).ParamName);
-        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => MeanSquaredError.LossAndGradient(a, y, new float[319], 32, 10, Reduction.Sum)).ParamName);
-        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => MeanSquaredError.Loss(a, y, -32, -10, Reduction.Sum)).ParamName);
-        Assert.Equal("reduction", Assert.Throws<ArgumentOutOfRangeException>(() => MeanSquaredError.Loss(a, y, 32, 10, (Reduction)7)).ParamName);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => MeanSquaredError.Loss(a, new float[321], 32, 10, LossReduction.Sum)).ParamName);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => MeanSquaredError.LossAndGradient(a, y, new float[319], 32, 10, LossReduction.Sum)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => MeanSquaredError.Loss(a, y, -32, -10, LossReduction.Sum)).ParamName);
+        Assert.Equal("reduction", Assert.Throws<ArgumentOutOfRangeException>(() => MeanSquaredError.Loss(a, y, 32, 10, (LossReduction)7)).ParamName);
         float[] big = new float[700];
-        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => MeanSquaredError.LossAndGradient(big.AsSpan(0, 320), y, big.AsSpan(1, 320), 32, 10, Reduction.Sum)).ParamName);
+        Assert.Equal("gradient", Assert.Throws<ArgumentException>(() => MeanSquaredError.LossAndGradient(big.AsSpan(0, 320), y, big.AsSpan(1, 320), 32, 10, LossReduction.Sum)).ParamName);
     }
 
     [Fact]
@@ -137,8 +137,8 @@ public class MeanSquaredErrorTests
         float sink = 0;
         TestSupport.AssertNoAllocation(() =>
         {
-            sink += MeanSquaredError.LossAndGradient(a, y, g, 128, 10, Reduction.Mean);
-            sink += MeanSquaredError.Loss(a, y, 128, 10, Reduction.Sum);
+            sink += MeanSquaredError.LossAndGradient(a, y, g, 128, 10, LossReduction.Mean);
+            sink += MeanSquaredError.Loss(a, y, 128, 10, LossReduction.Sum);
         }, "MeanSquaredError");
         Assert.True(float.IsFinite(sink));
     }

@@ -52,7 +52,7 @@ public unsafe class ParallelismTests
         Parallelism.MaxDegreeOfParallelism = 1000;
         WorkerPool.Run(&Nothing, null, 500);
         float[] g = TestSupport.Uniform(64 * 32768, 1), w = new float[g.Length];
-        Optimizers.Sgd(g, w, 0.1f);
+        OptimizerUpdates.Sgd(g, w, 0.1f);
         Assert.True(WorkerPool.WorkerCount <= Math.Max(before, Environment.ProcessorCount - 1),
             $"the pool has {WorkerPool.WorkerCount} workers (had {before}) on {Environment.ProcessorCount} processors");
     }
@@ -88,7 +88,7 @@ public unsafe class ParallelismTests
                 Assert.True(distinct == 1 && ids[0] == Environment.CurrentManagedThreadId, $"call {call}: {Parts} parts ran on {distinct} threads with MaxDegreeOfParallelism 1");
         }
         float[] g = TestSupport.Uniform(8 * 32768, 1), w = new float[g.Length];
-        Optimizers.Sgd(g, w, 0.1f);
+        OptimizerUpdates.Sgd(g, w, 0.1f);
         Assert.Equal(threads - 1, WorkerPool.LastCallHelpers);
     }
 

@@ -6,7 +6,7 @@ public class CheckpointTests
 
     private static (Model Model, Adam Adam) Trained(ulong seed)
     {
-        Model model = new ModelBuilder(4).Add(new Dense(4, 6, Kernels.Activation.Relu)).Add(new Dense(6, 3)).Build(seed);
+        Model model = new ModelBuilder(4).Add(new Dense(4, 6, Activation.Relu)).Add(new Dense(6, 3)).Build(seed);
         var adam = new Adam(1e-2f);
         var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), adam, 2);
         for (int i = 0; i < 3; i++) trainer.Step([0.1f, 0.2f, -0.3f, 0.4f, 1, -1, 0.5f, 0], [2, 0], 2);
@@ -67,7 +67,7 @@ public class CheckpointTests
     {
         var (model, adam) = Trained(1);
         byte[] bytes = Checkpoint.Serialize(model.Parameters, adam);
-        Model other = new ModelBuilder(4).Add(new Dense(4, 7, Kernels.Activation.Relu)).Add(new Dense(7, 3)).Build(1);
+        Model other = new ModelBuilder(4).Add(new Dense(4, 7, Activation.Relu)).Add(new Dense(7, 3)).Build(1);
         var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Deserialize(bytes, "test", other.Parameters, null));
         Assert.Contains("dense1.weight", error.Message);
         Assert.Contains("4×6", error.Message);
@@ -162,7 +162,7 @@ public class CheckpointTests
     public void ACheckpointOfAReluModelIsRefusedByATanhModelOfTheSameShapes()
     {
         var (relu, adam) = Trained(1);
-        Model tanh = new ModelBuilder(4).Add(new Dense(4, 6, Kernels.Activation.Tanh)).Add(new Dense(6, 3)).Build(2);
+        Model tanh = new ModelBuilder(4).Add(new Dense(4, 6, Activation.Tanh)).Add(new Dense(6, 3)).Build(2);
         float[] before = tanh.Parameters.Values.ToArray();
         string path = TempPath();
         try
@@ -173,7 +173,7 @@ public class CheckpointTests
             Assert.Contains("layer 1 is dense1: Dense 4 → 6, Relu in the file but dense1: Dense 4 → 6, Tanh in the model", error.Message);
             Assert.Equal(before, tanh.Parameters.Values.ToArray());
 
-            Model deeper = new ModelBuilder(4).Add(new Dense(4, 6, Kernels.Activation.Relu)).Add(new Dense(6, 3)).Add(new Dense(3, 3)).Build(2);
+            Model deeper = new ModelBuilder(4).Add(new Dense(4, 6, Activation.Relu)).Add(new Dense(6, 3)).Add(new Dense(3, 3)).Build(2);
             Assert.Contains("holds 2 layers", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, deeper, null)).Message);
 
             var (same, sameAdam) = Trained(2);
@@ -186,8 +186,8 @@ public class CheckpointTests
     [Fact]
     public void ASequenceCheckpointRecordsTheCellAndItsNonlinearity()
     {
-        static SequenceModel Elman(Kernels.Activation activation) => new(5, 3, [new Elman(3, 4, activation)], 1);
-        SequenceModel tanh = Elman(Kernels.Activation.Tanh), relu = Elman(Kernels.Activation.Relu);
+        static SequenceModel Elman(Activation activation) => new(5, 3, [new Elman(3, 4, activation)], 1);
+        SequenceModel tanh = Elman(Activation.Tanh), relu = Elman(Activation.Relu);
         string path = TempPath();
         try
         {
@@ -196,7 +196,7 @@ public class CheckpointTests
             Assert.Contains("layer 2 is elman1: Elman 3 → 4, Tanh in the file but elman1: Elman 3 → 4, Relu in the model", error.Message);
             var gru = new SequenceModel(5, 3, [new Gru(3, 4)], 1);
             Assert.Contains("Gru 3 → 4", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, gru, null)).Message);
-            SequenceModel again = Elman(Kernels.Activation.Tanh);
+            SequenceModel again = Elman(Activation.Tanh);
             again.Parameters.Values.Clear();
             Checkpoint.Load(path, again, null);
             Assert.True(tanh.Parameters.Values.SequenceEqual(again.Parameters.Values));

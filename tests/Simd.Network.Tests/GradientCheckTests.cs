@@ -19,7 +19,7 @@ public class GradientCheckTests
     {
         using var scope = SimdLevels.Force(level);
         GradientCheckCase c = GradientCheckSuite.Cases(seed: 3)[caseIndex];
-        foreach (GradientCheckResult result in GradientCheck.Run(c.Model, c.Loss, c.X, c.Labels, c.Targets, c.Batch, c.L2, maxElementsPerParameter: 1000))
+        foreach (GradientCheckResult result in c.Run(maxElementsPerParameter: 1000))
             Assert.True(result.WorstRelativeError < 1e-2, $"{c.Name} at {level}: {result}");
     }
 

@@ -311,6 +311,31 @@ public class GradientSplitTests
     }
 
     [Fact]
+    public void TwoTrainersOfOneModelCannotConsumeEachOthersGradient()
+    {
+        Model model = Mlp(26);
+        var (x, labels) = Batches(1, 27);
+        var first = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), Batch);
+        var second = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), Batch);
+        first.ComputeGradients(x, labels, Batch);
+        float[] pending = model.Parameters.Gradients.ToArray();
+        float[] values = model.Parameters.Values.ToArray();
+        Assert.True(first.HasPendingGradients);
+        Assert.False(second.HasPendingGradients);
+
+        Assert.Contains("another trainer", Assert.Throws<InvalidOperationException>(() => second.ComputeGradients(x, labels, Batch)).Message);
+        Assert.Contains("another trainer", Assert.Throws<InvalidOperationException>(() => second.Step(x, labels, Batch)).Message);
+        Assert.Contains("another trainer", Assert.Throws<InvalidOperationException>(() => second.ApplyGradients()).Message);
+        Assert.Contains("another trainer", Assert.Throws<InvalidOperationException>(() => second.DiscardGradients()).Message);
+        Assert.Equal(pending, model.Parameters.Gradients.ToArray());
+        Assert.Equal(values, model.Parameters.Values.ToArray());
+
+        first.DiscardGradients();
+        second.Step(x, labels, Batch);
+        Assert.False(first.HasPendingGradients || second.HasPendingGradients);
+    }
+
+    [Fact]
     public void InputGradientMisuseThrows()
     {
         var (x, labels) = Batches(1, 23);
@@ -321,11 +346,11 @@ public class GradientSplitTests
 
         Model windows = new ModelBuilder(2).Add(new Embedding(10, 3, 2)).Add(new Dense(6, 2)).Build(25);
         var windowTrainer = new Trainer(windows, new SoftmaxCrossEntropyLoss(), new Sgd(0.1f), 2);
-        var embedding = Assert.Throws<ArgumentException>(() => windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2, new float[4]));
-        Assert.Equal("inputGradient", embedding.ParamName);
-        Assert.Contains("token indices", embedding.Message);
+        var floats = Assert.Throws<ArgumentException>(() => windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2, new float[4]));
+        Assert.Equal("x", floats.ParamName);
+        Assert.Contains("token ids", floats.Message);
         Assert.False(windowTrainer.HasPendingGradients);
-        windowTrainer.ComputeGradients([1f, 2f, 3f, 4f], [0, 1], 2);
+        windowTrainer.ComputeGradients((ReadOnlySpan<int>)[1, 2, 3, 4], [0, 1], 2);
         windowTrainer.ApplyGradients();
     }
 }

@@ -63,7 +63,7 @@ public class ModelTests
         Model model = new ModelBuilder(3).Add(embedding).Build(1);
         Span<float> table = model.Parameters.ValuesOf(embedding.Table);
         for (int i = 0; i < table.Length; i++) table[i] = i;
-        float[] tokens = [4, 1, 4, 0, 4, 2];
+        int[] tokens = [4, 1, 4, 0, 4, 2];
         Workspace workspace = model.CreateWorkspace(2);
         model.Forward(tokens, 2, workspace);
         Assert.Equal([8, 9, 2, 3, 8, 9, 0, 1, 8, 9, 4, 5], model.Output(workspace, 2).ToArray());
@@ -82,9 +82,23 @@ public class ModelTests
     {
         Model model = new ModelBuilder(2).Add(new Embedding(5, 3, 2)).Build(1);
         Workspace workspace = model.CreateWorkspace(1);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward([1, 5], 1, workspace));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward((ReadOnlySpan<int>)[1, 5], 1, workspace));
         Assert.Contains("position 1", error.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward([0.5f, 1], 1, workspace));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward((ReadOnlySpan<int>)[-1, 0], 1, workspace));
+        var floats = Assert.Throws<ArgumentException>(() => model.Forward((ReadOnlySpan<float>)[1f, 2f], 1, workspace));
+        Assert.Equal("x", floats.ParamName);
+        Assert.Contains("token ids", floats.Message);
+        Assert.Throws<NotSupportedException>(() => model.Layers[0].Forward([1f, 2f], new float[6], 1, model.Parameters));
+        var embedding = (Embedding)model.Layers[0];
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => embedding.Forward([1, 2], new float[5], 1, model.Parameters)).ParamName);
+        Assert.Equal("tokens", Assert.Throws<ArgumentException>(() => embedding.Backward([1, 2, 3], new float[12], 2, model.Parameters)).ParamName);
+        var shortTokens = Assert.Throws<ArgumentException>(() => model.Forward((ReadOnlySpan<int>)[1], 1, workspace));
+        Assert.Equal("tokens", shortTokens.ParamName);
+
+        Model dense = new ModelBuilder(2).Add(new Dense(2, 1)).Build(1);
+        var tokensToDense = Assert.Throws<ArgumentException>(() => dense.Forward((ReadOnlySpan<int>)[1, 2], 1, dense.CreateWorkspace(1)));
+        Assert.Equal("tokens", tokensToDense.ParamName);
+        Assert.Contains("Embedding", tokensToDense.Message);
     }
 
     [Fact]

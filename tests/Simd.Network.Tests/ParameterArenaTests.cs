@@ -36,7 +36,7 @@ public class ParameterArenaTests
         var embedding = new Embedding(50, 2, 1);
         Model model = new ModelBuilder(1).Add(embedding).Add(new Dense(2, 3)).Build(2);
         var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), new Sgd(1f), 4);
-        float[] tokens = [0, 1, 2, 3];
+        int[] tokens = [0, 1, 2, 3];
         int[] labels = [0, 1, 2, 0];
         ParameterArena arena = model.Parameters;
         int row40 = embedding.Table.Offset + 40 * 2;

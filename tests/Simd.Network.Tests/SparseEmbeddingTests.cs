@@ -14,10 +14,10 @@ public class SparseEmbeddingTests
         return (model, embedding);
     }
 
-    private static float[] Tokens(int seed)
+    private static int[] Tokens(int seed)
     {
         var rng = new Rng((ulong)seed);
-        float[] tokens = new float[Batch * Window];
+        int[] tokens = new int[Batch * Window];
         for (int i = 0; i < tokens.Length; i++) tokens[i] = rng.NextInt(Vocabulary / 4);
         tokens[1] = tokens[5] = 3; // a repeated word
         return tokens;
@@ -35,7 +35,7 @@ public class SparseEmbeddingTests
         Workspace workspace = denseModel.CreateWorkspace(Batch);
         for (int step = 0; step < 5; step++)
         {
-            float[] tokens = Tokens(step);
+            int[] tokens = Tokens(step);
             trainer.Step(tokens, Labels, Batch);
 
             // The same step by hand, over the whole arena.
@@ -43,7 +43,7 @@ public class SparseEmbeddingTests
             loss.Compute(denseModel.Output(workspace, Batch), Labels, [], denseModel.OutputGradient(workspace, Batch), Batch, denseModel.OutputSize);
             denseModel.Parameters.Gradients.Clear();
             denseModel.Backward(tokens, Batch, workspace);
-            Optimizers.Sgd(denseModel.Parameters.Gradients, denseModel.Parameters.Values, 0.3f);
+            OptimizerUpdates.Sgd(denseModel.Parameters.Gradients, denseModel.Parameters.Values, 0.3f);
 
             Assert.Equal(denseModel.Parameters.Values.ToArray(), sparseModel.Parameters.Values.ToArray());
         }
@@ -55,14 +55,14 @@ public class SparseEmbeddingTests
         var (model, embedding) = WindowModel();
         ParameterArena arena = model.Parameters;
         Workspace workspace = model.CreateWorkspace(Batch);
-        float[] tokens = Tokens(1);
+        int[] tokens = Tokens(1);
         model.Forward(tokens, Batch, workspace);
         model.OutputGradient(workspace, Batch).Fill(1f);
         arena.ZeroGradients();
         model.Backward(tokens, Batch, workspace);
 
         TouchedRows touched = arena.TouchedRowsOf(embedding.Table);
-        int[] expectedRows = [.. tokens.Select(t => (int)t).Distinct()];
+        int[] expectedRows = [.. tokens.Distinct()];
         Assert.Equal(expectedRows, touched.Rows.ToArray());
         Span<float> gradient = arena.GradientOf(embedding.Table);
         for (int row = 0; row < Vocabulary; row++)

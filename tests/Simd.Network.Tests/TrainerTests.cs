@@ -94,7 +94,7 @@ public class TrainerTests
     {
         Model model = new ModelBuilder(5).Add(new Embedding(1000, 8, 5)).Add(new Dense(40, 16, Activation.Relu)).Add(new Dense(16, 5)).Build(4);
         var rng = new Rng(4);
-        float[] tokens = new float[32 * 5];
+        int[] tokens = new int[32 * 5];
         for (int i = 0; i < tokens.Length; i++) tokens[i] = rng.NextInt(1000);
         int[] labels = [.. Enumerable.Range(0, 32).Select(i => i % 5)];
         foreach (Optimizer optimizer in new Optimizer[] { new Sgd(0.01f), new Adam() })

@@ -91,12 +91,12 @@ public sealed class AdamUpdate : GateCase
         Fill(_w.Span, 13);
         double[] w = Reference.ToDouble(_w.Span), m = new double[Length], v = new double[Length];
         Reference.Adam(_g.Span, w, m, v, 1, LearningRate, 0.9, 0.999, 1e-8, 0);
-        Optimizers.Adam(_g.Span, _w.Span, _m.Span, _v.Span, 1, LearningRate);
+        OptimizerUpdates.Adam(_g.Span, _w.Span, _m.Span, _v.Span, 1, LearningRate);
         Validate(w, _w.Span, 1e-5, 1e-7);
         Validate(m, _m.Span, 1e-5, 1e-9);
         return Hash(_v.Span, Hash(_m.Span, Hash(_w.Span)));
     }
 
     /// <inheritdoc/>
-    public override void Run() => Optimizers.Adam(_g.Span, _w.Span, _m.Span, _v.Span, 10, LearningRate);
+    public override void Run() => OptimizerUpdates.Adam(_g.Span, _w.Span, _m.Span, _v.Span, 10, LearningRate);
 }

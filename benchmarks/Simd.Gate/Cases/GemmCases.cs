@@ -56,7 +56,7 @@ public sealed class GemmForwardBatch128 : GateCase
     }
 
     /// <inheritdoc/>
-    public override void Run() => Gemm.MultiplyBiasActivation(Batch, Outputs, Inputs, _x.Span, _w.Span, _bias.Span, Activation.Relu, _y.Span);
+    public override void Run() => Gemm.MultiplyBiasActivation(Batch, Outputs, Inputs, _x.Span, _w.Span, _bias.Span, ActivationFunction.Relu, _y.Span);
 }
 
 /// <summary>The output layer of the MLP at batch 128: n = 10, C = A·B with A 128×256, B 256×10 (the narrow paths).</summary>

@@ -2,8 +2,8 @@ using System.Runtime.Intrinsics;
 
 namespace Simd.Kernels;
 
-// The arithmetic operators several public operations share (Blas1, Bias, Clipping, Regularization,
-// Optimizers, SoftmaxCrossEntropy). Each is the plain IEEE operation, one rounding per operator
+// The arithmetic operators several public operations share (Blas1, Biases, Clipping, Regularization,
+// OptimizerUpdates, SoftmaxCrossEntropy). Each is the plain IEEE operation, one rounding per operator
 // symbol and no fused multiply-add, so every width gives the scalar member's bits.
 
 /// <summary>x: the identity transform, for plain reductions.</summary>

@@ -42,9 +42,9 @@ internal static unsafe class GemmEpilogue
             float* row = job.C + i * job.Ldc + col0;
             var segment = new Span<float>(row, cols);
             if (job.Bias != null)
-                Bias.AddToRow(segment, new ReadOnlySpan<float>(job.Bias + col0, cols), job.Level);
-            if (job.Activation != Activation.None)
-                Activations.ForwardInPlace(job.Activation, segment, job.Level);
+                Biases.AddToRow(segment, new ReadOnlySpan<float>(job.Bias + col0, cols), job.Level);
+            if (job.ActivationFunction != ActivationFunction.None)
+                Activations.ForwardInPlace(job.ActivationFunction, segment, job.Level);
         }
     }
 

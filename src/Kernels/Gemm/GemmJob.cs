@@ -14,7 +14,7 @@ internal unsafe struct GemmJob
     public int M, N, K;
     public float Alpha, Beta;
     public bool TransA, TransB;
-    public Activation Activation;
+    public ActivationFunction ActivationFunction;
     public bool HasEpilogue;
     public SimdLevel Level;
     public int Kc, Mc, Nc;

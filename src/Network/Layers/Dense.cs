@@ -59,13 +59,13 @@ public sealed class Dense : Layer
 
     /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena) =>
-        Gemm.MultiplyBiasActivation(batch, Outputs, Inputs, x, arena.ValuesOf(Weight), arena.ValuesOf(Bias), Activation, y);
+        Gemm.MultiplyBiasActivation(batch, Outputs, Inputs, x, arena.ValuesOf(Weight), arena.ValuesOf(Bias), Activation.ToKernel(), y);
 
     /// <inheritdoc/>
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
     {
         if (Activation != Activation.None)
-            Activations.Backward(Activation, dy, y, dy);
+            Activations.Backward(Activation.ToKernel(), dy, y, dy);
         ReadOnlySpan<float> delta = dy;
         arena.AccumulateProduct(Weight, Transpose.Transposed, Transpose.None, batch, x, Inputs, delta, Outputs); // ∇W += xᵀ·δ
         arena.AccumulateRowSums(Bias, delta, batch);                                                          // ∇b += Σ_rows δ

@@ -3,8 +3,8 @@ using Simd.Kernels;
 namespace Simd.Network;
 
 /// <summary>
-/// Word embeddings for a window classifier: each example is <see cref="Window"/> token indices
-/// w_0 … w_{m−1} (passed as floats holding exact integers), and the output row is the concatenation
+/// Word embeddings for a window classifier: each example is <see cref="Window"/> token ids
+/// w_0 … w_{m−1} (ints: the model's <c>ReadOnlySpan&lt;int&gt;</c> overloads), and the output row is the concatenation
 /// x = [L_{w_0}, …, L_{w_{m−1}}] of their rows of the table L (vocabulary × dimension).
 /// Backward scatters the slice dy[p·d .. (p+1)·d) of each position p into row w_p of ∂J/∂L,
 /// accumulating when a word repeats, and touches only the rows that were used: the table is a row-sparse
@@ -20,7 +20,6 @@ public sealed class Embedding : Layer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabulary);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
-        if (vocabulary > 1 << 24) throw new ArgumentOutOfRangeException(nameof(vocabulary), vocabulary, "token indices travel as floats: at most 2^24 words");
         Vocabulary = vocabulary;
         Dimension = dimension;
         Window = window;
@@ -47,32 +46,60 @@ public sealed class Embedding : Layer
     public override void InitializeParameters(ParameterArena arena, Rng rng) =>
         Initializers.Fill(Initializer.SmallNormal, arena.ValuesOf(Table), Vocabulary, Dimension, rng);
 
-    /// <inheritdoc/>
-    public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena)
+    /// <summary>
+    /// y[i, p·d .. (p+1)·d) = L[tokens[i·m + p]] for <paramref name="batch"/> examples of m = <see cref="Window"/> ids each.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside [0, <see cref="Vocabulary"/>) (the message names its example and position); y may be partly written.</exception>
+    public void Forward(ReadOnlySpan<int> tokens, Span<float> y, int batch, ParameterArena arena)
     {
+        CheckShapes(tokens, y.Length, nameof(y), batch, arena);
         ReadOnlySpan<float> table = arena.ValuesOf(Table);
         for (int i = 0; i < batch * Window; i++)
-            table.Slice(Token(x[i], i) * Dimension, Dimension).CopyTo(y.Slice(i * Dimension, Dimension));
+            table.Slice(Token(tokens[i], i) * Dimension, Dimension).CopyTo(y.Slice(i * Dimension, Dimension));
     }
 
-    /// <inheritdoc/>
-    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena)
+    /// <summary>
+    /// ∂J/∂L[w] += dy[i, p·d .. (p+1)·d) for every example i and position p with tokens[i·m + p] = w (repeated
+    /// words accumulate, in example-then-position order); marks those rows touched.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside [0, <see cref="Vocabulary"/>); rows before it were already accumulated.</exception>
+    public void Backward(ReadOnlySpan<int> tokens, ReadOnlySpan<float> dy, int batch, ParameterArena arena)
     {
+        CheckShapes(tokens, dy.Length, nameof(dy), batch, arena);
         Span<float> gradient = arena.GradientOf(Table);
         TouchedRows touched = arena.TouchedRowsOf(Table);
         for (int i = 0; i < batch * Window; i++)
         {
-            int token = Token(x[i], i);
+            int token = Token(tokens[i], i);
             touched.Touch(token);
             Blas1.Axpy(1f, dy.Slice(i * Dimension, Dimension), gradient.Slice(token * Dimension, Dimension));
         }
     }
 
-    private int Token(float value, int position)
+    /// <summary>Not supported: an embedding reads token ids, not floats; the model calls <see cref="Forward(ReadOnlySpan{int}, Span{float}, int, ParameterArena)"/>.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, ParameterArena arena) => throw FloatInput();
+
+    /// <summary>Not supported: an embedding reads token ids, not floats; the model calls <see cref="Backward(ReadOnlySpan{int}, ReadOnlySpan{float}, int, ParameterArena)"/>.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dy, Span<float> dx, int batch, ParameterArena arena) => throw FloatInput();
+
+    private void CheckShapes(ReadOnlySpan<int> tokens, int outputLength, string outputName, int batch, ParameterArena arena)
     {
-        int token = (int)value;
-        if (token != value || (uint)token >= (uint)Vocabulary)
-            throw new ArgumentOutOfRangeException("tokens", value, $"{Name}: token {value} at example {position / Window}, position {position % Window} is not an index in [0, {Vocabulary})");
+        ArgumentNullException.ThrowIfNull(arena);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (tokens.Length < (long)batch * Window)
+            throw new ArgumentException($"{Name}: tokens has {tokens.Length} ids but batch {batch} × window {Window} need {(long)batch * Window}", nameof(tokens));
+        if (outputLength < (long)batch * OutputSize)
+            throw new ArgumentException($"{Name}: {outputName} has {outputLength} floats but batch {batch} × {OutputSize} outputs need {(long)batch * OutputSize}", outputName);
+    }
+
+    private NotSupportedException FloatInput() => new($"{Name}: an embedding reads token ids as ints; use the ReadOnlySpan<int> overloads of Model, Trainer and Embedding");
+
+    private int Token(int token, int position)
+    {
+        if ((uint)token >= (uint)Vocabulary)
+            throw new ArgumentOutOfRangeException("tokens", token, $"{Name}: token {token} at example {position / Window}, position {position % Window} is not an id in [0, {Vocabulary})");
         return token;
     }
 

@@ -38,7 +38,7 @@ public sealed class Adam : Optimizer
     }
     internal override void Update(ParameterArena arena)
     {
-        Optimizers.Adam(arena.Gradients, arena.Values, _firstMoment, _secondMoment, checked((int)(Step + 1)), LearningRate, Beta1, Beta2, Epsilon, WeightDecay);
+        OptimizerUpdates.Adam(arena.Gradients, arena.Values, _firstMoment, _secondMoment, checked((int)(Step + 1)), LearningRate, Beta1, Beta2, Epsilon, WeightDecay);
         Step++;
     }
 }

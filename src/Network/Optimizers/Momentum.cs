@@ -28,7 +28,7 @@ public sealed class Momentum : Optimizer
     }
     internal override void Update(ParameterArena arena)
     {
-        Optimizers.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
+        OptimizerUpdates.SgdMomentum(arena.Gradients, arena.Values, _velocity, LearningRate, Mu);
         Step++;
     }
 }

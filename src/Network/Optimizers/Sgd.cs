@@ -19,7 +19,7 @@ public sealed class Sgd(float learningRate) : Optimizer(learningRate)
         Span<float> values = arena.Values;
         ReadOnlySpan<float> gradients = arena.Gradients;
         foreach ((int offset, int length) in arena.ActiveGradientRanges())
-            Optimizers.Sgd(gradients.Slice(offset, length), values.Slice(offset, length), LearningRate);
+            OptimizerUpdates.Sgd(gradients.Slice(offset, length), values.Slice(offset, length), LearningRate);
         Step++;
     }
 }

@@ -22,7 +22,16 @@ public static class GradientCheck
     /// The model's parameters are restored exactly afterwards; its gradients hold the analytic gradient.
     /// </summary>
     public static IReadOnlyList<GradientCheckResult> Run(Model model, Loss loss, ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets,
-        int batch, float l2 = 0f, int maxElementsPerParameter = 64, float step = 1e-2f)
+        int batch, float l2 = 0f, int maxElementsPerParameter = 64, float step = 1e-2f) =>
+        Run(model, loss, x.ToArray(), null, labels, targets, batch, l2, maxElementsPerParameter, step);
+
+    /// <summary>The same check for a model that reads token ids (its first layer is an <see cref="Embedding"/>), on a classification batch.</summary>
+    public static IReadOnlyList<GradientCheckResult> Run(Model model, Loss loss, ReadOnlySpan<int> tokens, ReadOnlySpan<int> labels,
+        int batch, float l2 = 0f, int maxElementsPerParameter = 64, float step = 1e-2f) =>
+        Run(model, loss, null, tokens.ToArray(), labels, [], batch, l2, maxElementsPerParameter, step);
+
+    private static IReadOnlyList<GradientCheckResult> Run(Model model, Loss loss, float[]? x, int[]? tokens, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets,
+        int batch, float l2, int maxElementsPerParameter, float step)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
@@ -31,20 +40,22 @@ public static class GradientCheck
         Workspace workspace = model.CreateWorkspace(batch);
         ParameterArena parameters = model.Parameters;
 
-        model.Forward(x, batch, workspace);
+        model.Forward(Input(x, tokens), batch, workspace);
         loss.Compute(model.Output(workspace, batch), labels, targets, model.OutputGradient(workspace, batch), batch, model.OutputSize);
         parameters.ZeroGradients();
-        model.Backward(x, batch, workspace);
+        model.Backward(Input(x, tokens), batch, workspace, []);
         var penalty = new L2Penalty(l2);
         penalty.AddTo(parameters);
         float[] analytic = parameters.Gradients.ToArray();
         float[] scratch = new float[batch * model.OutputSize];
-        float[] xs = x.ToArray(), targetArray = targets.ToArray();
+        float[] targetArray = targets.ToArray();
         int[] labelArray = labels.ToArray();
-        var results = Compare(parameters, analytic, () => Objective(model, loss, xs, labelArray, targetArray, batch, l2, workspace, scratch), maxElementsPerParameter, step);
+        var results = Compare(parameters, analytic, () => Objective(model, loss, x, tokens, labelArray, targetArray, batch, l2, workspace, scratch), maxElementsPerParameter, step);
         analytic.CopyTo(parameters.Gradients);
         return results;
     }
+
+    private static ModelInput Input(float[]? x, int[]? tokens) => tokens is null ? ModelInput.Of(x) : ModelInput.Of(tokens);
 
     /// <summary>
     /// The same check for a <see cref="SequenceModel"/> on (batch, steps) <paramref name="inputs"/> and
@@ -126,10 +137,10 @@ public static class GradientCheck
     }
 
     /// <summary>J(θ) at the current parameters: the loss plus λ·Σ‖W‖² accumulated in double.</summary>
-    private static double Objective(Model model, Loss loss, float[] x, int[] labels, float[] targets,
+    private static double Objective(Model model, Loss loss, float[]? x, int[]? tokens, int[] labels, float[] targets,
         int batch, float l2, Workspace workspace, Span<float> scratch)
     {
-        model.Forward(x, batch, workspace);
+        model.Forward(Input(x, tokens), batch, workspace);
         double j = loss.Compute(model.Output(workspace, batch), labels, targets, scratch, batch, model.OutputSize);
         return j + new L2Penalty(l2).Evaluate(model.Parameters);
     }

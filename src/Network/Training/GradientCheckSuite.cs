@@ -2,16 +2,26 @@ using Simd.Kernels;
 
 namespace Simd.Network;
 
-/// <summary>One small model with a batch of data, ready for <see cref="GradientCheck.Run(Model, Loss, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float}, int, float, int, float)"/>.</summary>
+/// <summary>One small model with a batch of data, ready for <see cref="Run"/>.</summary>
 /// <param name="Name">What the case covers.</param>
 /// <param name="Model">The model (seeded).</param>
 /// <param name="Loss">Its loss.</param>
-/// <param name="X">(Batch × inputs) features, or token indices for a window classifier.</param>
+/// <param name="X">(Batch × inputs) features, or empty when the model reads token ids.</param>
+/// <param name="Tokens">(Batch × inputs) token ids when the model reads them (<see cref="Model.ReadsTokens"/>), else empty.</param>
 /// <param name="Labels">Labels when the loss uses them, else empty.</param>
 /// <param name="Targets">Targets when the loss uses them, else empty.</param>
 /// <param name="Batch">Examples in the batch.</param>
 /// <param name="L2">λ of the L2 penalty.</param>
-public sealed record GradientCheckCase(string Name, Model Model, Loss Loss, float[] X, int[] Labels, float[] Targets, int Batch, float L2);
+public sealed record GradientCheckCase(string Name, Model Model, Loss Loss, float[] X, int[] Tokens, int[] Labels, float[] Targets, int Batch, float L2)
+{
+    /// <summary>
+    /// <see cref="GradientCheck.Run(Model, Loss, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float}, int, float, int, float)"/> on this case
+    /// (the token-id form when the model reads token ids).
+    /// </summary>
+    public IReadOnlyList<GradientCheckResult> Run(int maxElementsPerParameter = 64) => Model.ReadsTokens
+        ? GradientCheck.Run(Model, Loss, Tokens, Labels, Batch, L2, maxElementsPerParameter)
+        : GradientCheck.Run(Model, Loss, X, Labels, Targets, Batch, L2, maxElementsPerParameter);
+}
 
 /// <summary>One small sequence model with a batch of windows, ready for <see cref="GradientCheck.Run(SequenceModel, SequenceReduction, int[], int[], int, int, IReadOnlyList{float[]}?, int, float)"/>.</summary>
 /// <param name="Name">What the case covers.</param>
@@ -33,6 +43,7 @@ public static class GradientCheckSuite
         TwoLayerRelu(seed),
         SigmoidMse(seed),
         TanhNetwork(seed),
+        SigmoidSoftmaxSum(seed),
         WindowClassifier(seed),
     ];
 
@@ -50,7 +61,7 @@ public static class GradientCheckSuite
         float[] x;
         do x = Uniform(rng, batch * inputs);
         while (MinAbsPreActivation(model, first, x, batch) < 0.1);
-        return new("2-layer ReLU, softmax-CE + L2", model, new SoftmaxCrossEntropyLoss(), x, Labels(rng, batch, 4), [], batch, 0.01f);
+        return new("2-layer ReLU, softmax-CE + L2", model, new SoftmaxCrossEntropyLoss(), x, [], Labels(rng, batch, 4), [], batch, 0.01f);
     }
 
     /// <summary>min |x·W + b| over the batch for a dense layer that reads the model input.</summary>
@@ -74,7 +85,7 @@ public static class GradientCheckSuite
         Model model = new ModelBuilder(5).Add(new Dense(5, 7, Activation.Sigmoid)).Add(new Dense(7, 3, Activation.Sigmoid)).Build(seed);
         var rng = new Rng(seed + 200);
         const int batch = 4;
-        return new("sigmoid, MSE (sum)", model, new MeanSquaredErrorLoss(Reduction.Sum), Uniform(rng, batch * 5), [], Uniform(rng, batch * 3), batch, 0f);
+        return new("sigmoid, MSE (sum)", model, new MeanSquaredErrorLoss(Reduction.Sum), Uniform(rng, batch * 5), [], [], Uniform(rng, batch * 3), batch, 0f);
     }
 
     /// <summary>Tanh network with mean MSE and L2.</summary>
@@ -83,7 +94,16 @@ public static class GradientCheckSuite
         Model model = new ModelBuilder(4).Add(new Dense(4, 6, Activation.Tanh)).Add(new Dense(6, 6, Activation.Tanh)).Add(new Dense(6, 2)).Build(seed);
         var rng = new Rng(seed + 300);
         const int batch = 3;
-        return new("tanh ×2, MSE (mean) + L2", model, new MeanSquaredErrorLoss(Reduction.Mean), Uniform(rng, batch * 4), [], Uniform(rng, batch * 2), batch, 0.005f);
+        return new("tanh ×2, MSE (mean) + L2", model, new MeanSquaredErrorLoss(Reduction.Mean), Uniform(rng, batch * 4), [], [], Uniform(rng, batch * 2), batch, 0.005f);
+    }
+
+    /// <summary>Sigmoid hidden layer with softmax cross-entropy summed (not averaged) over the batch.</summary>
+    public static GradientCheckCase SigmoidSoftmaxSum(ulong seed)
+    {
+        Model model = new ModelBuilder(4).Add(new Dense(4, 5, Activation.Sigmoid)).Add(new Dense(5, 3)).Build(seed);
+        var rng = new Rng(seed + 250);
+        const int batch = 4;
+        return new("sigmoid, softmax-CE (sum)", model, new SoftmaxCrossEntropyLoss(Reduction.Sum), Uniform(rng, batch * 4), [], Labels(rng, batch, 3), [], batch, 0f);
     }
 
     /// <summary>
@@ -98,9 +118,9 @@ public static class GradientCheckSuite
             .Add(new Dense(window * dimension, hidden, Activation.Tanh))
             .Add(new Dense(hidden, classes))
             .Build(seed);
-        float[] tokens = [2, 5, 2, 7, 1, 1, 1, 3, 7, 0, 8, 2];
+        int[] tokens = [2, 5, 2, 7, 1, 1, 1, 3, 7, 0, 8, 2];
         var rng = new Rng(seed + 400);
-        return new("window classifier, repeated words", model, new SoftmaxCrossEntropyLoss(), tokens, Labels(rng, batch, classes), [], batch, 0.01f);
+        return new("window classifier, repeated words", model, new SoftmaxCrossEntropyLoss(), [], tokens, Labels(rng, batch, classes), [], batch, 0.01f);
     }
 
     /// <summary>

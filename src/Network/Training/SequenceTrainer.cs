@@ -58,7 +58,7 @@ public sealed class SequenceTrainer
     /// True between a <c>ComputeGradients</c> and the <see cref="ApplyGradients"/> or <see cref="DiscardGradients"/>
     /// that consumes its gradient.
     /// </summary>
-    public bool HasPendingGradients { get; private set; }
+    public bool HasPendingGradients => Model.Parameters.PendingGradientOwner == this;
 
     private float _pendingLoss, _pendingMeanPerToken; // of the pending gradients
     private int _pendingSteps, _pendingBatch;          // the window whose final state ApplyGradients carries
@@ -131,9 +131,7 @@ public sealed class SequenceTrainer
     /// <exception cref="NonFiniteStepException">J or N is not finite: parameters, optimizer state and carried state are unchanged, and the gradient is consumed.</exception>
     public float ApplyGradients()
     {
-        if (!HasPendingGradients)
-            throw new InvalidOperationException("no computed gradient to apply: call ComputeGradients first (each computed gradient is applied at most once)");
-        HasPendingGradients = false;
+        PendingGradient.Consume(Model.Parameters, this, "apply");
         LastGradientNorm = GuardedUpdate.Apply(Model.Parameters, Optimizer, _pendingLoss, ClipNorm);
         LastMeanLossPerToken = _pendingMeanPerToken;
         if (CarryState) Workspace.CarryState(_pendingSteps, _pendingBatch);
@@ -144,8 +142,7 @@ public sealed class SequenceTrainer
     /// <exception cref="InvalidOperationException">No gradient is pending.</exception>
     public void DiscardGradients()
     {
-        if (!HasPendingGradients) throw new InvalidOperationException("no computed gradient to discard");
-        HasPendingGradients = false;
+        PendingGradient.Consume(Model.Parameters, this, "discard");
     }
 
     private float ComputeCore(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch)
@@ -172,8 +169,7 @@ public sealed class SequenceTrainer
 
     private void ThrowIfPending()
     {
-        if (HasPendingGradients)
-            throw new InvalidOperationException("the gradient from the last ComputeGradients is still pending: call ApplyGradients or DiscardGradients before computing another (gradients are not accumulated across calls)");
+        PendingGradient.CheckFree(Model.Parameters, this);
     }
 
     /// <summary>Adds L2 and records the pending gradient's J and window, shared by both compute forms.</summary>
@@ -184,7 +180,7 @@ public sealed class SequenceTrainer
         _pendingMeanPerToken = meanPerToken;
         _pendingSteps = steps;
         _pendingBatch = batch;
-        HasPendingGradients = true;
+        PendingGradient.Mark(Model.Parameters, this);
         return loss;
     }
 }

@@ -65,7 +65,7 @@ public sealed class Trainer
     /// True between a <c>ComputeGradients</c> and the <see cref="ApplyGradients"/> or <see cref="DiscardGradients"/>
     /// that consumes its gradient.
     /// </summary>
-    public bool HasPendingGradients { get; private set; }
+    public bool HasPendingGradients => Model.Parameters.PendingGradientOwner == this;
 
     private float _pendingLoss; // J of the pending gradients, checked by ApplyGradients
 
@@ -79,7 +79,7 @@ public sealed class Trainer
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch)
     {
         CheckLabels(labels, batch);
-        ComputeCore(x, labels[..batch], [], batch, []);
+        ComputeCore(ModelInput.Of(x), labels[..batch], [], batch, []);
         return ApplyGradients();
     }
 
@@ -89,7 +89,21 @@ public sealed class Trainer
     public float Step(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch)
     {
         CheckTargets(targets, batch);
-        ComputeCore(x, [], targets[..(batch * Model.OutputSize)], batch, []);
+        ComputeCore(ModelInput.Of(x), [], targets[..(batch * Model.OutputSize)], batch, []);
+        return ApplyGradients();
+    }
+
+    /// <summary>
+    /// One step on a classification batch of token ids (batch × inputs) for a model whose first layer is an
+    /// <see cref="Embedding"/>; otherwise exactly as the float form.
+    /// </summary>
+    /// <exception cref="NonFiniteStepException">J or the gradient is not finite; nothing was updated.</exception>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending (see <see cref="HasPendingGradients"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside the embedding's vocabulary; nothing was updated.</exception>
+    public float Step(ReadOnlySpan<int> tokens, ReadOnlySpan<int> labels, int batch)
+    {
+        CheckLabels(labels, batch);
+        ComputeCore(ModelInput.Of(tokens), labels[..batch], [], batch, []);
         return ApplyGradients();
     }
 
@@ -112,7 +126,7 @@ public sealed class Trainer
     public float ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, int batch, Span<float> inputGradient = default)
     {
         CheckLabels(labels, batch);
-        float loss = ComputeCore(x, labels[..batch], [], batch, inputGradient);
+        float loss = ComputeCore(ModelInput.Of(x), labels[..batch], [], batch, inputGradient);
         LastGradientNorm = GuardedUpdate.Norm(Model.Parameters);
         return loss;
     }
@@ -123,7 +137,18 @@ public sealed class Trainer
     public float ComputeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, int batch, Span<float> inputGradient = default)
     {
         CheckTargets(targets, batch);
-        float loss = ComputeCore(x, [], targets[..(batch * Model.OutputSize)], batch, inputGradient);
+        float loss = ComputeCore(ModelInput.Of(x), [], targets[..(batch * Model.OutputSize)], batch, inputGradient);
+        LastGradientNorm = GuardedUpdate.Norm(Model.Parameters);
+        return loss;
+    }
+
+    /// <summary>The compute half of a step on a classification batch of token ids; otherwise as the float form (token ids have no input gradient).</summary>
+    /// <exception cref="InvalidOperationException">A computed gradient is still pending: apply or discard it first.</exception>
+    /// <exception cref="ArgumentException">A size is wrong (batch, labels, tokens) or an id is out of range; nothing changed.</exception>
+    public float ComputeGradients(ReadOnlySpan<int> tokens, ReadOnlySpan<int> labels, int batch)
+    {
+        CheckLabels(labels, batch);
+        float loss = ComputeCore(ModelInput.Of(tokens), labels[..batch], [], batch, []);
         LastGradientNorm = GuardedUpdate.Norm(Model.Parameters);
         return loss;
     }
@@ -140,9 +165,7 @@ public sealed class Trainer
     /// <exception cref="NonFiniteStepException">J or N is not finite: parameters and optimizer state are unchanged, and the gradient is consumed.</exception>
     public float ApplyGradients()
     {
-        if (!HasPendingGradients)
-            throw new InvalidOperationException("no computed gradient to apply: call ComputeGradients first (each computed gradient is applied at most once)");
-        HasPendingGradients = false;
+        PendingGradient.Consume(Model.Parameters, this, "apply");
         LastGradientNorm = GuardedUpdate.Apply(Model.Parameters, Optimizer, _pendingLoss, ClipNorm);
         return _pendingLoss;
     }
@@ -151,8 +174,7 @@ public sealed class Trainer
     /// <exception cref="InvalidOperationException">No gradient is pending.</exception>
     public void DiscardGradients()
     {
-        if (!HasPendingGradients) throw new InvalidOperationException("no computed gradient to discard");
-        HasPendingGradients = false;
+        PendingGradient.Consume(Model.Parameters, this, "discard");
     }
 
     private void CheckLabels(ReadOnlySpan<int> labels, int batch)
@@ -176,21 +198,19 @@ public sealed class Trainer
     }
 
     /// <summary>Forward, loss, zero-grad, backward, L2; leaves the gradient pending and returns J.</summary>
-    private float ComputeCore(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch, Span<float> inputGradient)
+    private float ComputeCore(ModelInput input, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batch, Span<float> inputGradient)
     {
-        if (HasPendingGradients)
-            throw new InvalidOperationException("the gradient from the last ComputeGradients is still pending: call ApplyGradients or DiscardGradients before computing another (gradients are not accumulated across calls)");
-        if (x.Length < batch * Model.InputSize)
-            throw new ArgumentException($"x has {x.Length} floats but batch {batch} × {Model.InputSize} inputs need {batch * Model.InputSize}", nameof(x));
-        Model.CheckInputGradient(x, batch, inputGradient);
+        PendingGradient.CheckFree(Model.Parameters, this);
+        Model.CheckBatch(input, batch, _workspace);
+        Model.CheckInputGradient(input, batch, inputGradient);
         ParameterArena parameters = Model.Parameters;
-        Model.Forward(x, batch, _workspace);
+        Model.Forward(input, batch, _workspace);
         float loss = Loss.Compute(Model.Output(_workspace, batch), labels, targets, Model.OutputGradient(_workspace, batch), batch, Model.OutputSize);
         parameters.ZeroGradients();
-        Model.Backward(x, batch, _workspace, inputGradient);
+        Model.Backward(input, batch, _workspace, inputGradient);
         loss += _l2.AddTo(parameters);
         _pendingLoss = loss;
-        HasPendingGradients = true;
+        PendingGradient.Mark(Model.Parameters, this);
         return loss;
     }
 

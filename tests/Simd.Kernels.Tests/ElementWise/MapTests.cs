@@ -71,9 +71,9 @@ public class MapTests
             Blas1.Scale(-0.75f, inPlace);
             Blas1.Axpy(0.5f, x, axpy);
             float[] momentumW = (float[])x.Clone(), momentumV = (float[])y.Clone();
-            Optimizers.SgdMomentum(z, momentumW, momentumV, 0.01f, 0.9f);
+            OptimizerUpdates.SgdMomentum(z, momentumW, momentumV, 0.01f, 0.9f);
             float[] adamW = (float[])x.Clone(), adamM = (float[])y.Clone(), adamV = (float[])z.Clone();
-            Optimizers.Adam(y, adamW, adamM, adamV, 3, 0.01f);
+            OptimizerUpdates.Adam(y, adamW, adamM, adamV, 3, 0.01f);
 
             for (int offset = 0; offset < Offsets; offset++)
             {
@@ -96,14 +96,14 @@ public class MapTests
                 by.AssertOutsideUntouched(offset, n, $"Axpy {at}");
 
                 Span<float> w = bx.Place(x, offset), v = by.Place(y, other);
-                Optimizers.SgdMomentum(bz.Place(z, third), w, v, 0.01f, 0.9f);
+                OptimizerUpdates.SgdMomentum(bz.Place(z, third), w, v, 0.01f, 0.9f);
                 BlasTestSupport.AssertSameBits(momentumW, w, $"SgdMomentum weights {at}");
                 BlasTestSupport.AssertSameBits(momentumV, v, $"SgdMomentum velocity {at}");
                 bx.AssertOutsideUntouched(offset, n, $"SgdMomentum weights {at}");
                 by.AssertOutsideUntouched(other, n, $"SgdMomentum velocity {at}");
 
                 Span<float> aw = bx.Place(x, offset), am = by.Place(y, other), av = bz.Place(z, third);
-                Optimizers.Adam(y, aw, am, av, 3, 0.01f);
+                OptimizerUpdates.Adam(y, aw, am, av, 3, 0.01f);
                 BlasTestSupport.AssertSameBits(adamW, aw, $"Adam weights {at}");
                 BlasTestSupport.AssertSameBits(adamM, am, $"Adam first moment {at}");
                 BlasTestSupport.AssertSameBits(adamV, av, $"Adam second moment {at}");

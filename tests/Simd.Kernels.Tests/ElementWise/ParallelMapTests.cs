@@ -16,11 +16,11 @@ public class ParallelMapTests
 
     private static Update Rule(string name) => name switch
     {
-        "sgd" => (w, _, _, g) => Optimizers.Sgd(g, w, 0.05f),
-        "momentum" => (w, v, _, g) => Optimizers.SgdMomentum(g, w, v, 0.05f, 0.9f),
-        "nesterov" => (w, v, _, g) => Optimizers.SgdMomentum(g, w, v, 0.05f, 0.9f, nesterov: true),
-        "adam" => (w, m, v, g) => Optimizers.Adam(g, w, m, v, 3, 1e-3f),
-        _ => (w, m, v, g) => Optimizers.Adam(g, w, m, v, 3, 1e-3f, weightDecay: 0.01f),
+        "sgd" => (w, _, _, g) => OptimizerUpdates.Sgd(g, w, 0.05f),
+        "momentum" => (w, v, _, g) => OptimizerUpdates.SgdMomentum(g, w, v, 0.05f, 0.9f),
+        "nesterov" => (w, v, _, g) => OptimizerUpdates.SgdMomentum(g, w, v, 0.05f, 0.9f, nesterov: true),
+        "adam" => (w, m, v, g) => OptimizerUpdates.Adam(g, w, m, v, 3, 1e-3f),
+        _ => (w, m, v, g) => OptimizerUpdates.Adam(g, w, m, v, 3, 1e-3f, weightDecay: 0.01f),
     };
 
     private static float[] Run(string rule, SimdLevel level, int threads)
@@ -52,7 +52,7 @@ public class ParallelMapTests
         using var restore = TestSupport.PreserveMaxDegreeOfParallelism();
         Parallelism.MaxDegreeOfParallelism = 2;
         float[] w = TestSupport.Uniform(Length, 1), m = new float[Length], v = new float[Length], g = TestSupport.Uniform(Length, 2);
-        TestSupport.AssertNoAllocation(() => Optimizers.Adam(g, w, m, v, 1, 1e-3f), "threaded Adam");
-        TestSupport.AssertNoAllocation(() => Optimizers.Sgd(g, w, 1e-3f), "threaded Sgd");
+        TestSupport.AssertNoAllocation(() => OptimizerUpdates.Adam(g, w, m, v, 1, 1e-3f), "threaded Adam");
+        TestSupport.AssertNoAllocation(() => OptimizerUpdates.Sgd(g, w, 1e-3f), "threaded Sgd");
     }
 }

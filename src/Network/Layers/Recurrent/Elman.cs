@@ -97,12 +97,12 @@ public sealed class Elman : RecurrentLayer
         own.InitialState(batch).CopyTo(states);
         Span<float> outputs = states[block..];
         ReadOnlySpan<float> w = arena.ValuesOf(RecurrentWeight);
-        Gemm.MultiplyBiasActivation(steps * batch, Hidden, Inputs, x[..(steps * batch * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), Activation.None, outputs);
+        Gemm.MultiplyBiasActivation(steps * batch, Hidden, Inputs, x[..(steps * batch * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, outputs);
         for (int t = 0; t < steps; t++)
         {
             Span<float> current = states.Slice((t + 1) * block, block);   // Z_t, then s_t
             Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, states.Slice(t * block, block), Hidden, w, Hidden, 1f, current, Hidden);
-            Activations.Forward(Activation, current, current);
+            Activations.Forward(Activation.ToKernel(), current, current);
         }
     }
 
@@ -124,7 +124,7 @@ public sealed class Elman : RecurrentLayer
             Span<float> current = delta.Slice(t * block, block);
             if (t < steps - 1)
                 Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta.Slice((t + 1) * block, block), Hidden, wt, Hidden, 1f, current, Hidden);
-            Activations.Backward(Activation, current, states.Slice((t + 1) * block, block), current);
+            Activations.Backward(Activation.ToKernel(), current, states.Slice((t + 1) * block, block), current);
         }
         Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta[..block], Hidden, wt, Hidden, 0f, own.InitialStateGradient(batch), Hidden);
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * Hidden)], Hidden, delta, Hidden); // ∇W += Σ_t s_{t−1}ᵀ·δ_t

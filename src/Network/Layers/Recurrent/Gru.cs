@@ -91,12 +91,12 @@ public sealed class Gru : RecurrentLayer
         Span<float> hidden = own.HiddenGates(steps, batch);  // (steps, batch, 3·hidden): h·W_h + b_h
         own.InitialState(batch).CopyTo(states);
         ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight), bh = arena.ValuesOf(RecurrentBias);
-        Gemm.MultiplyBiasActivation(rows, g, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(InputBias), Activation.None, gates);
+        Gemm.MultiplyBiasActivation(rows, g, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(InputBias), ActivationFunction.None, gates);
         for (int t = 0; t < steps; t++)
         {
             Span<float> hiddenStep = hidden.Slice(t * batch * g, batch * g);
             ReadOnlySpan<float> previous = states.Slice(t * block, block);
-            Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, batch, g, h, previous, h, wh, g, bh, Activation.None, hiddenStep, g);
+            Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, batch, g, h, previous, h, wh, g, bh, ActivationFunction.None, hiddenStep, g);
             RecurrentGates.GruForward(gates.Slice(t * batch * g, batch * g), hiddenStep, previous, states.Slice((t + 1) * block, block), batch, h);
         }
     }

@@ -95,7 +95,7 @@ public sealed class Lstm : RecurrentLayer
         initial[..block].CopyTo(states);
         initial[block..].CopyTo(cells);
         ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
-        Gemm.MultiplyBiasActivation(rows, g4, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), Activation.None, gates);
+        Gemm.MultiplyBiasActivation(rows, g4, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, gates);
         for (int t = 0; t < steps; t++)
         {
             Span<float> gateStep = gates.Slice(t * batch * g4, batch * g4);

@@ -1,7 +1,7 @@
 namespace Simd.Kernels;
 
 /// <summary>How a loss over a (rows × cols) batch is reduced to one number; the gradient is scaled the same way.</summary>
-public enum Reduction
+public enum LossReduction
 {
     /// <summary>The sum over all rows (examples) and columns (outputs).</summary>
     Sum = 0,

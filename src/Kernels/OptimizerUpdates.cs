@@ -17,7 +17,7 @@ namespace Simd.Kernels;
 /// <see cref="Parallelism.MaxDegreeOfParallelism"/> threads (the library's persistent workers; no allocation).
 /// Because the arithmetic is position-independent, the result is bitwise the same for any thread count.</para>
 /// </remarks>
-public static class Optimizers
+public static class OptimizerUpdates
 {
     /// <summary>
     /// Plain SGD: weights[i] = weights[i] − lr·gradients[i] (product rounded before the subtract).

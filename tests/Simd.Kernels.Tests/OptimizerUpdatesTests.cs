@@ -1,6 +1,6 @@
 namespace Simd.Kernels.Tests;
 
-public class OptimizersTests
+public class OptimizerUpdatesTests
 {
     private const float LearningRate = 0.01f;
 
@@ -20,7 +20,7 @@ public class OptimizersTests
             for (int step = 0; step < 3; step++)
             {
                 float[] g = TestSupport.Uniform(n, 1000 * step + n);
-                Optimizers.Sgd(g, w, LearningRate);
+                OptimizerUpdates.Sgd(g, w, LearningRate);
                 Reference.Sgd(g, expected, LearningRate);
             }
             TestSupport.AssertClose(expected, w, 1e-6, 1e-7, $"Sgd n={n}");
@@ -42,7 +42,7 @@ public class OptimizersTests
                 for (int step = 0; step < 3; step++)
                 {
                     float[] g = TestSupport.Uniform(n, 1000 * step + n);
-                    Optimizers.SgdMomentum(g, w, v, LearningRate, 0.9f, nesterov);
+                    OptimizerUpdates.SgdMomentum(g, w, v, LearningRate, 0.9f, nesterov);
                     Reference.SgdMomentum(g, ew, ev, LearningRate, 0.9f, nesterov);
                 }
                 TestSupport.AssertClose(ew, w, 1e-6, 1e-6, $"weights nesterov={nesterov} n={n}");
@@ -65,7 +65,7 @@ public class OptimizersTests
                 for (int step = 1; step <= 4; step++)
                 {
                     float[] g = TestSupport.Uniform(n, 1000 * step + n);
-                    Optimizers.Adam(g, w, m, v, step, LearningRate, weightDecay: weightDecay);
+                    OptimizerUpdates.Adam(g, w, m, v, step, LearningRate, weightDecay: weightDecay);
                     Reference.Adam(g, ew, em, ev, step, LearningRate, 0.9f, 0.999f, 1e-8f, weightDecay);
                 }
                 TestSupport.AssertClose(ew, w, 1e-6, LearningRate * 1e-4, $"weights λ={weightDecay} n={n}");
@@ -85,7 +85,7 @@ public class OptimizersTests
 
         // t = 1 from zero state: m̂ = g, v̂ = g², so each weight moves by lr·g/(|g| + ε) ≈ lr·sign(g).
         float[] w = new float[n], m = new float[n], v = new float[n];
-        Optimizers.Adam(g, w, m, v, 1, LearningRate);
+        OptimizerUpdates.Adam(g, w, m, v, 1, LearningRate);
         for (int i = 0; i < n; i++)
             TestSupport.AssertClose(-LearningRate * Math.Sign(g[i]), w[i], 1e-5, 0, "t=1 step is lr·sign(g)", i);
 
@@ -94,7 +94,7 @@ public class OptimizersTests
         {
             float[] w2 = TestSupport.Uniform(n, t), m2 = TestSupport.Uniform(n, t + 1, -0.1f, 0.1f), v2 = TestSupport.Uniform(n, t + 2, 0f, 0.01f);
             double[] ew = Widen(w2), em = Widen(m2), ev = Widen(v2);
-            Optimizers.Adam(g, w2, m2, v2, t, LearningRate, 0.8f, 0.99f, 1e-6f);
+            OptimizerUpdates.Adam(g, w2, m2, v2, t, LearningRate, 0.8f, 0.99f, 1e-6f);
             Reference.Adam(g, ew, em, ev, t, LearningRate, 0.8f, 0.99f, 1e-6f, 0);
             TestSupport.AssertClose(ew, w2, 1e-6, LearningRate * 1e-5, $"weights t={t}");
             TestSupport.AssertClose(em, m2, 1e-6, 1e-7, $"first moment t={t}");
@@ -124,10 +124,10 @@ public class OptimizersTests
                 float[] sw = (float[])w.Clone(), mw = (float[])w.Clone(), vel = (float[])m.Clone();
                 float[] aw = (float[])w.Clone(), am = (float[])m.Clone(), av = (float[])v.Clone();
                 float[] nw = (float[])w.Clone(), nv = (float[])m.Clone();
-                Optimizers.Sgd(g, sw, LearningRate);
-                Optimizers.SgdMomentum(g, mw, vel, LearningRate, 0.9f);
-                Optimizers.SgdMomentum(g, nw, nv, LearningRate, 0.9f, nesterov: true);
-                Optimizers.Adam(g, aw, am, av, 3, LearningRate, weightDecay: 0.1f);
+                OptimizerUpdates.Sgd(g, sw, LearningRate);
+                OptimizerUpdates.SgdMomentum(g, mw, vel, LearningRate, 0.9f);
+                OptimizerUpdates.SgdMomentum(g, nw, nv, LearningRate, 0.9f, nesterov: true);
+                OptimizerUpdates.Adam(g, aw, am, av, 3, LearningRate, weightDecay: 0.1f);
                 return [sw, mw, vel, nw, nv, aw, am, av];
             }
         }
@@ -152,7 +152,7 @@ public class OptimizersTests
                 default: g[i] = float.NaN; break;                          // NaN passes through
             }
         }
-        Optimizers.Adam(g, w, m, v, 5, LearningRate);
+        OptimizerUpdates.Adam(g, w, m, v, 5, LearningRate);
         for (int i = 0; i < n; i++)
         {
             string at = $"{level} i={i}";
@@ -178,7 +178,7 @@ public class OptimizersTests
     public void AdamWithoutWeightDecayKeepsInfiniteWeightsInfinite()
     {
         float[] w = [float.PositiveInfinity, 1f], m = new float[2], v = new float[2], g = [0.5f, 0.5f];
-        Optimizers.Adam(g, w, m, v, 1, LearningRate);
+        OptimizerUpdates.Adam(g, w, m, v, 1, LearningRate);
         Assert.Equal(float.PositiveInfinity, w[0]);
     }
 
@@ -187,7 +187,7 @@ public class OptimizersTests
     {
         float[] g = new float[8], w = new float[8], m = new float[8], v = new float[8];
         string Adam(int step = 1, float lr = 0.1f, float b1 = 0.9f, float b2 = 0.999f, float eps = 1e-8f, float wd = 0f) =>
-            Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Adam(g, w, m, v, step, lr, b1, b2, eps, wd)).ParamName!;
+            Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerUpdates.Adam(g, w, m, v, step, lr, b1, b2, eps, wd)).ParamName!;
         Assert.Equal("step", Adam(step: 0));
         Assert.Equal("learningRate", Adam(lr: -1f));
         Assert.Equal("learningRate", Adam(lr: float.NaN));
@@ -197,9 +197,9 @@ public class OptimizersTests
         Assert.Equal("epsilon", Adam(eps: 0f));
         Assert.Equal("epsilon", Adam(eps: float.PositiveInfinity));
         Assert.Equal("weightDecay", Adam(wd: -0.5f));
-        Assert.Equal("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Sgd(g, w, float.PositiveInfinity)).ParamName);
-        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.SgdMomentum(g, w, v, 0.1f, 1f)).ParamName);
-        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.SgdMomentum(g, w, v, 0.1f, float.NaN)).ParamName);
+        Assert.Equal("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerUpdates.Sgd(g, w, float.PositiveInfinity)).ParamName);
+        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerUpdates.SgdMomentum(g, w, v, 0.1f, 1f)).ParamName);
+        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerUpdates.SgdMomentum(g, w, v, 0.1f, float.NaN)).ParamName);
     }
 
     [Fact]
@@ -207,13 +207,13 @@ public class OptimizersTests
     {
         float[] g = new float[8], w = new float[8], m = new float[8], shortState = new float[7];
         float[] big = new float[32];
-        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => Optimizers.Sgd(g, shortState, 0.1f)).ParamName);
-        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => Optimizers.Sgd(g, g, 0.1f)).ParamName);
-        Assert.Equal("velocity", Assert.Throws<ArgumentException>(() => Optimizers.SgdMomentum(g, w, shortState, 0.1f, 0.9f)).ParamName);
-        Assert.Equal("velocity", Assert.Throws<ArgumentException>(() => Optimizers.SgdMomentum(g, big.AsSpan(0, 8), big.AsSpan(4, 8), 0.1f, 0.9f)).ParamName);
-        Assert.Equal("secondMoment", Assert.Throws<ArgumentException>(() => Optimizers.Adam(g, w, m, shortState, 1, 0.1f)).ParamName);
-        Assert.Equal("secondMoment", Assert.Throws<ArgumentException>(() => Optimizers.Adam(g, w, m, m, 1, 0.1f)).ParamName);
-        Assert.Equal("firstMoment", Assert.Throws<ArgumentException>(() => Optimizers.Adam(g, big.AsSpan(0, 8), big.AsSpan(7, 8), big.AsSpan(16, 8), 1, 0.1f)).ParamName);
+        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => OptimizerUpdates.Sgd(g, shortState, 0.1f)).ParamName);
+        Assert.Equal("weights", Assert.Throws<ArgumentException>(() => OptimizerUpdates.Sgd(g, g, 0.1f)).ParamName);
+        Assert.Equal("velocity", Assert.Throws<ArgumentException>(() => OptimizerUpdates.SgdMomentum(g, w, shortState, 0.1f, 0.9f)).ParamName);
+        Assert.Equal("velocity", Assert.Throws<ArgumentException>(() => OptimizerUpdates.SgdMomentum(g, big.AsSpan(0, 8), big.AsSpan(4, 8), 0.1f, 0.9f)).ParamName);
+        Assert.Equal("secondMoment", Assert.Throws<ArgumentException>(() => OptimizerUpdates.Adam(g, w, m, shortState, 1, 0.1f)).ParamName);
+        Assert.Equal("secondMoment", Assert.Throws<ArgumentException>(() => OptimizerUpdates.Adam(g, w, m, m, 1, 0.1f)).ParamName);
+        Assert.Equal("firstMoment", Assert.Throws<ArgumentException>(() => OptimizerUpdates.Adam(g, big.AsSpan(0, 8), big.AsSpan(7, 8), big.AsSpan(16, 8), 1, 0.1f)).ParamName);
     }
 
     [Fact]
@@ -224,9 +224,9 @@ public class OptimizersTests
         int step = 0;
         TestSupport.AssertNoAllocation(() =>
         {
-            Optimizers.Sgd(g, w, 0.01f);
-            Optimizers.SgdMomentum(g, w, m, 0.01f, 0.9f, nesterov: step % 2 == 0);
-            Optimizers.Adam(g, w, m, v, ++step, 0.001f, weightDecay: 0.01f);
+            OptimizerUpdates.Sgd(g, w, 0.01f);
+            OptimizerUpdates.SgdMomentum(g, w, m, 0.01f, 0.9f, nesterov: step % 2 == 0);
+            OptimizerUpdates.Adam(g, w, m, v, ++step, 0.001f, weightDecay: 0.01f);
         }, "Optimizers");
     }
 }

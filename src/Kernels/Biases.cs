@@ -6,7 +6,7 @@ namespace Simd.Kernels;
 /// Bias of an affine layer on a row-major (rows × cols) = (batch, features) matrix: broadcast-add forward and
 /// column-sum backward.
 /// </summary>
-public static class Bias
+public static class Biases
 {
     /// <summary>
     /// destination[r·cols + c] = x[r·cols + c] + bias[c] for r in [0, rows), c in [0, cols).
