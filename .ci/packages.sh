@@ -15,12 +15,14 @@ rm -rf "$feed"
 # The --no-incremental build recompiles both libraries, so a public member without a doc comment (CS1591, an
 # error in both projects) or an unrecorded public API change (RS0016/RS0017) shows up here even after
 # an earlier build.
+# ContinuousIntegrationBuild: deterministic source paths (/_/src/...) in the PDBs that ship.
 mkdir -p artifacts
-dotnet build src/Network/Simd.Network.csproj -c Release --no-incremental 2>&1 | tee artifacts/pack.log
+ci=-p:ContinuousIntegrationBuild=true
+dotnet build src/Network/Simd.Network.csproj -c Release --no-incremental $ci 2>&1 | tee artifacts/pack.log
 ! grep -E "warning [A-Z]+[0-9]+|CS1591" artifacts/pack.log || fail "the build printed warnings"
-dotnet pack src/Kernels/Simd.Kernels.csproj -c Release --no-build
-dotnet pack src/Network/Simd.Network.csproj -c Release --no-build
-dotnet pack src/Cli/Simd.Cli.csproj -c Release
+dotnet pack src/Kernels/Simd.Kernels.csproj -c Release --no-build $ci
+dotnet pack src/Network/Simd.Network.csproj -c Release --no-build $ci
+dotnet pack src/Cli/Simd.Cli.csproj -c Release $ci
 
 echo "== check the packages"
 for id in Simd.Kernels Simd.Network Simd.Cli; do
