@@ -31,17 +31,27 @@ internal static class CharModelCommand
           --temperature 0.8    sampling temperature of the generated text
           --sample 400         characters to generate at the end
           --prompt TEXT        text the sample continues (default: the training text's first 20 characters)
-          --seed, --threads, --save FILE, --load FILE (a charrnn checkpoint of the same sizes and alphabet)
+          --steps N            stop after this many steps (default: no limit)
+          --seed, --threads, --save FILE (with the optimizer state, the position in the text and the carried state)
+          --load FILE          start from a saved model's weights (same sizes and alphabet) with a fresh optimizer
+          --resume FILE        continue a saved run exactly (see train --resume); --epochs, --steps, --seconds count anew
         """;
 
-    public static int Run(Options options, string kind)
+    /// <summary>The options a resumed character-model run takes from its checkpoint (the cell only for charrnn, the one kind that has the option).</summary>
+    public static string[] SettingsFor(string kind) =>
+        ["model", "text", "bptt", "batch", "embedding", "hidden", "layers", .. kind == "charrnn" ? new[] { "cell" } : [], "clip", "optimizer", "lr", "seed"];
+
+    public static int Run(Options options, string kind, string? resume, CheckpointInfo? resumed)
     {
         if (kind is not ("charrnn" or "chargru" or "charlstm")) throw new ArgumentException($"--model '{kind}' is not mlp, charrnn, chargru or charlstm");
         string? load = options.String("load");
-        IReadOnlyDictionary<string, string>? saved = load is null ? null : Checkpoint.ReadMetadata(load);
+        if (load is not null && resume is not null) throw new ArgumentException("give --load (weights only) or --resume (the whole run), not both");
+        IReadOnlyDictionary<string, string>? saved = resumed?.Metadata ?? (load is null ? null : Checkpoint.ReadMetadata(load));
+        load ??= resume;
         if (saved is not null && saved.GetValueOrDefault("model") != kind)
             throw new ArgumentException($"{load} holds a '{saved.GetValueOrDefault("model", "mlp")}' model, not {kind}");
-        string textPath = options.String("text") ?? ShippedText();
+        string? textOption = options.String("text");
+        string textPath = textOption ?? ShippedText();
         TextCorpus corpus = TextCorpus.Load(textPath, saved?["alphabet"]);
         int steps = options.Int("bptt", 64);
         int batch = options.Int("batch", 32);
@@ -56,6 +66,7 @@ internal static class CharModelCommand
         float learningRate = (float)options.Double("lr", optimizerName switch { "sgd" => 1, "momentum" => 0.1, _ => 2e-3 });
         double seconds = options.Double("seconds", 60);
         int epochs = options.Int("epochs", 100);
+        int maxSteps = options.Int("steps", int.MaxValue, minimum: 1);
         int report = options.Int("report", 100);
         double temperature = options.Double("temperature", 0.8);
         int sampleLength = options.Int("sample", 400);
@@ -91,10 +102,28 @@ internal static class CharModelCommand
             _ => throw new ArgumentException($"--optimizer '{optimizerName}' is not adam, sgd or momentum"),
         };
         var trainer = new SequenceTrainer(model, optimizer, steps, batch, SequenceReduction.MeanOverTokens, clip);
-        if (load is not null)
+        int windows = streamLength / steps;
+        long step = 0;
+        int epoch = 0, window = 0; // epochs completed, and windows completed of the next one
+        if (resume is not null)
         {
-            Checkpoint.Load(load, model, optimizer);
-            Console.WriteLine($"loaded {load}");
+            Checkpoint.Load(resume, model, optimizer);
+            step = resumed!.Progress.Counter("step");
+            epoch = checked((int)resumed.Progress.Counter("epoch"));
+            window = checked((int)resumed.Progress.Counter("window"));
+            long characters = resumed.Progress.Counter("characters", corpus.Length);
+            if (characters != corpus.Length)
+                throw new ArgumentException($"{resume} was trained on a text of {characters} characters, but {corpus.Source} has {corpus.Length}: the text has changed");
+            if (window < 0 || window >= windows)
+                throw new ArgumentException($"{resume} stopped after window {window} of an epoch, but {corpus.Source} gives {windows} windows per epoch: the text has changed");
+            for (int l = 0; l < layerCount && window > 0; l++)
+                trainer.Workspace.SetInitialState(l, resumed.Progress.Tensors.GetValueOrDefault($"state{l}")
+                    ?? throw new ArgumentException($"{resume} stopped inside an epoch but holds no carried state for layer {l}"), batch);
+        }
+        else if (load is not null)
+        {
+            Checkpoint.Load(load, model, null);
+            Console.WriteLine($"loaded the weights of {load}");
         }
 
         double unigram = corpus.UnigramEntropyBits();
@@ -104,47 +133,44 @@ internal static class CharModelCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"optimizer {optimizer.Name}, lr {learningRate}, bptt {steps}, batch {batch}, clip {clip}, threads {Gemm.MaxDegreeOfParallelism}, level {SimdLevels.Describe(SimdLevels.Current)}, seed {seed}, at most {seconds} s"));
 
+        if (resume is not null)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resumed {resume}: {step} steps done, epoch {epoch + (double)window / windows:F2}"));
         var inputs = new int[batch * steps];
         var targets = new int[batch * steps];
-        int windows = streamLength / steps;
+        long runLimit = Math.Min((long)epochs * windows, maxSteps);
         var total = Stopwatch.StartNew();
         var interval = Stopwatch.StartNew();
         double bitsSum = 0, normSum = 0;
         float normMax = 0;
         int inInterval = 0;
-        long step = 0;
-        bool done = false;
-        for (int epoch = 1; epoch <= epochs && !done; epoch++)
+        for (long run = 0; run < runLimit && !(run > 0 && total.Elapsed.TotalSeconds >= seconds); run++)
         {
-            trainer.Workspace.ResetState();
-            for (int window = 0; window < windows && !done; window++)
+            if (window == 0) trainer.Workspace.ResetState();
+            for (int b = 0; b < batch; b++)
             {
-                for (int b = 0; b < batch; b++)
-                {
-                    int start = b * streamLength + window * steps;
-                    corpus.Tokens.AsSpan(start, steps).CopyTo(inputs.AsSpan(b * steps));
-                    corpus.Tokens.AsSpan(start + 1, steps).CopyTo(targets.AsSpan(b * steps));
-                }
-                try { trainer.Step(inputs, targets, steps, batch); }
-                catch (NonFiniteStepException error)
-                {
-                    Console.Error.WriteLine($"simd: training stopped in epoch {epoch}: {error.Message}{(save is null ? "" : $"; {save} was not written")}");
-                    return 3;
-                }
-                step++;
-                bitsSum += trainer.LastMeanLossPerToken / Math.Log(2);
-                normSum += trainer.LastGradientNorm;
-                normMax = Math.Max(normMax, trainer.LastGradientNorm);
-                inInterval++;
-                done = total.Elapsed.TotalSeconds >= seconds;
-                if (inInterval == report || done)
-                {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"step {step,6}  epoch {epoch - 1 + (window + 1.0) / windows,6:F2}  loss {bitsSum / inInterval:F3} bits/char  grad norm {normSum / inInterval:G3} (max {normMax:G3})  {inInterval * (double)steps * batch / interval.Elapsed.TotalSeconds:N0} chars/s  {total.Elapsed.TotalSeconds:F0} s"));
-                    bitsSum = normSum = normMax = 0;
-                    inInterval = 0;
-                    interval.Restart();
-                }
+                int start = b * streamLength + window * steps;
+                corpus.Tokens.AsSpan(start, steps).CopyTo(inputs.AsSpan(b * steps));
+                corpus.Tokens.AsSpan(start + 1, steps).CopyTo(targets.AsSpan(b * steps));
+            }
+            try { trainer.Step(inputs, targets, steps, batch); }
+            catch (NonFiniteStepException error)
+            {
+                Console.Error.WriteLine($"simd: training stopped in epoch {epoch + 1}: {error.Message}{(save is null ? "" : $"; {save} was not written")}");
+                return 3;
+            }
+            step++;
+            if (++window == windows) (epoch, window) = (epoch + 1, 0);
+            bitsSum += trainer.LastMeanLossPerToken / Math.Log(2);
+            normSum += trainer.LastGradientNorm;
+            normMax = Math.Max(normMax, trainer.LastGradientNorm);
+            inInterval++;
+            if (inInterval == report || run + 1 == runLimit || total.Elapsed.TotalSeconds >= seconds)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {step,6}  epoch {epoch + (double)window / windows,6:F2}  loss {bitsSum / inInterval:F3} bits/char  grad norm {normSum / inInterval:G3} (max {normMax:G3})  {inInterval * (double)steps * batch / interval.Elapsed.TotalSeconds:N0} chars/s  {total.Elapsed.TotalSeconds:F0} s"));
+                bitsSum = normSum = normMax = 0;
+                inInterval = 0;
+                interval.Restart();
             }
         }
         double validation = ValidationBits(model, corpus.Tokens.AsSpan(trainLength - 1), steps, batch);
@@ -168,8 +194,22 @@ internal static class CharModelCommand
                 ["hidden"] = hidden.ToString(CultureInfo.InvariantCulture),
                 ["layers"] = layerCount.ToString(CultureInfo.InvariantCulture),
                 ["alphabet"] = corpus.Alphabet,
+                ["bptt"] = steps.ToString(CultureInfo.InvariantCulture),
+                ["batch"] = batch.ToString(CultureInfo.InvariantCulture),
+                ["clip"] = Options.Text(clip),
+                ["optimizer"] = optimizerName,
+                ["lr"] = Options.Text(learningRate),
+                ["seed"] = unchecked((int)seed).ToString(CultureInfo.InvariantCulture),
             };
-            Checkpoint.Save(save, model, optimizer, metadata);
+            if (textOption is not null) metadata["text"] = textOption;
+            var progress = new TrainingProgress();
+            progress.Counters["step"] = step;
+            progress.Counters["epoch"] = epoch;
+            progress.Counters["window"] = window;
+            progress.Counters["characters"] = corpus.Length;
+            for (int l = 0; l < layerCount && window > 0; l++)
+                progress.Tensors[$"state{l}"] = trainer.Workspace.Buffers[l].InitialState(batch).ToArray();
+            Checkpoint.Save(save, model, optimizer, metadata, progress);
             Console.WriteLine($"saved {save}");
         }
         return 0;
@@ -214,18 +254,25 @@ internal static class CharModelCommand
         if (!saved.TryGetValue("model", out string? kind) || !kind.StartsWith("char", StringComparison.Ordinal))
             throw new ArgumentException($"{load} does not hold a character model");
         string alphabet = saved["alphabet"];
-        int embedding = int.Parse(saved["embedding"], CultureInfo.InvariantCulture), hidden = int.Parse(saved["hidden"], CultureInfo.InvariantCulture);
-        var model = new SequenceModel(alphabet.Length, embedding,
-            Layers(saved["cell"], embedding, hidden, int.Parse(saved["layers"], CultureInfo.InvariantCulture), RecurrentInitializer.Uniform, 0f), seed);
+        SequenceModel model = Rebuild(saved);
         Checkpoint.Load(load, model, null);
         var corpus = new TextCorpus(alphabet + alphabet, "the model's alphabet", alphabet);
+        if (corpus.Encode(prompt).Length == 0) throw new ArgumentException("--prompt is empty: give at least one character to continue");
         int[] generated = new SequenceSampler(model).Generate(corpus.Encode(prompt), count, temperature, new Rng(seed));
         Console.WriteLine(prompt + corpus.Decode(generated));
         return 0;
     }
 
+    /// <summary>A character model of the sizes, cell and alphabet that a checkpoint's metadata records, for its weights to be loaded into.</summary>
+    public static SequenceModel Rebuild(IReadOnlyDictionary<string, string> saved)
+    {
+        int embedding = int.Parse(saved["embedding"], CultureInfo.InvariantCulture), hidden = int.Parse(saved["hidden"], CultureInfo.InvariantCulture);
+        return new SequenceModel(saved["alphabet"].Length, embedding,
+            Layers(saved["cell"], embedding, hidden, int.Parse(saved["layers"], CultureInfo.InvariantCulture), RecurrentInitializer.Uniform, 0f), 1);
+    }
+
     /// <summary>Mean bits per character of predicting each character of <paramref name="tokens"/> from those before it, in batch streams with the state carried.</summary>
-    private static double ValidationBits(SequenceModel model, ReadOnlySpan<int> tokens, int steps, int batch)
+    public static double ValidationBits(SequenceModel model, ReadOnlySpan<int> tokens, int steps, int batch)
     {
         int streams = Math.Max(1, Math.Min(batch, (tokens.Length - 1) / steps));
         int streamLength = (tokens.Length - 1) / streams;

@@ -73,6 +73,35 @@ internal sealed class Options
         return path;
     }
 
+    /// <summary>
+    /// For a resumed run: each of <paramref name="names"/> takes its value from the checkpoint's <paramref name="saved"/>
+    /// settings, so the run continues with the settings it was trained with. Giving one with another value (numbers
+    /// compare as numbers), or giving one the saved run did not use, is an error that names both.
+    /// </summary>
+    public void TakeSaved(IReadOnlyDictionary<string, string> saved, IEnumerable<string> names, string file)
+    {
+        foreach (string name in names)
+        {
+            bool given = _values.TryGetValue(name, out string? value);
+            if (!saved.TryGetValue(name, out string? savedValue))
+            {
+                if (given) throw new ArgumentException($"--{name} {value} was not used to train {file}; a resumed run keeps its settings (leave --{name} out)");
+                continue;
+            }
+            if (given && !SameValue(value!, savedValue))
+                throw new ArgumentException($"--{name} {value} differs from the {savedValue} that {file} was trained with; a resumed run keeps its settings (leave --{name} out)");
+            _values[name] = savedValue;
+        }
+    }
+
+    private static bool SameValue(string given, string saved) =>
+        string.Equals(given, saved, StringComparison.OrdinalIgnoreCase)
+        || double.TryParse(given, NumberStyles.Float, CultureInfo.InvariantCulture, out double a)
+            && double.TryParse(saved, NumberStyles.Float, CultureInfo.InvariantCulture, out double b) && (float)a == (float)b;
+
+    /// <summary>A number as a saved setting: the shortest text that reads back as the same float.</summary>
+    public static string Text(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
     public void RejectUnknown()
     {
         string[] unknown = [.. _values.Keys.Where(k => !_used.Contains(k))];

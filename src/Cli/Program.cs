@@ -12,6 +12,7 @@ public static class Program
         commands:
           train       train an MLP classifier (default: the shipped 8×8 digits) or a character model; see below
           gradcheck   compare back-propagated gradients with finite differences on small models of each kind
+          evaluate    a saved model on data: loss, accuracy and confusion matrix (MLP), bits per character (character models)
           sample      generate text from a character model saved by train --model char… --save
           rnn-gradients  how far back the last step's loss reaches in Elman, GRU and LSTM models (table and SVG)
           info        describe this machine: CPU, instruction sets, the SIMD level kernels run at and why
@@ -19,6 +20,7 @@ public static class Program
 
         {TrainCommand.Usage}
         {CharModelCommand.Usage}
+        {EvaluateCommand.Usage}
         {CharModelCommand.SampleUsage}
         {RnnGradientsCommand.Usage}
         environment:
@@ -35,6 +37,8 @@ public static class Program
             {
                 case "train":
                     return TrainCommand.Run(new Options(args[1..]));
+                case "evaluate":
+                    return EvaluateCommand.Run(new Options(args[1..]));
                 case "sample":
                     return CharModelCommand.Sample(new Options(args[1..]));
                 case "rnn-gradients":

@@ -24,26 +24,34 @@ internal static class TrainCommand
           --clip 0             clip the global gradient norm (0: off); the norm before clipping is
                                reported per epoch (mean and max over its steps) either way
           --test-fraction 0.2  held-out fraction of the shipped digits
-          --save FILE          write the trained model (checksummed, atomic)
+          --save FILE          write the trained model with its optimizer state and progress (checksummed, atomic)
+          --resume FILE        continue a run saved by train --save (MLP or character model) for --epochs more
+                               epochs, exactly as if it had not stopped: the model, optimizer, data, batch, seed and
+                               the other settings come from FILE (giving one with another value is an error)
           exit status 3: a step's loss or gradient was not finite (NaN/Inf); training stopped before
           that update and nothing was saved
         """;
 
+    /// <summary>The options a resumed MLP run takes from its checkpoint.</summary>
+    private static readonly string[] Settings = ["model", "data", "test-fraction", "hidden", "activation", "optimizer", "lr", "batch", "l2", "clip", "seed"];
+
     public static int Run(Options options)
     {
+        string? resume = options.String("resume");
+        CheckpointInfo? resumed = null;
+        if (resume is not null)
+        {
+            resumed = Checkpoint.ReadInfo(resume);
+            if (resumed.Progress.IsEmpty)
+                throw new ArgumentException($"{resume} records no training progress (it was not saved by this version of simd train --save), so it cannot be resumed exactly");
+            string savedKind = resumed.Metadata.GetValueOrDefault("model", "mlp");
+            options.TakeSaved(resumed.Metadata, savedKind == "mlp" ? Settings : CharModelCommand.SettingsFor(savedKind), resume);
+        }
         string kind = options.String("model") ?? "mlp";
-        if (kind != "mlp") return CharModelCommand.Run(options, kind);
+        if (kind != "mlp") return CharModelCommand.Run(options, kind, resume, resumed);
         string? directory = options.String("data");
-        Dataset train, test;
-        if (directory is null)
-        {
-            string path = ShippedDigits();
-            (train, test) = Dataset.LoadDigitsCsv(path).Split(options.Double("test-fraction", 0.2), (ulong)options.Int("seed", 1));
-        }
-        else
-        {
-            (train, test) = Dataset.LoadMnistDirectory(directory);
-        }
+        double testFraction = directory is null ? options.Double("test-fraction", 0.2) : 0;
+        var (train, test) = LoadData(directory, testFraction, (ulong)options.Int("seed", 1));
         bool large = directory is not null;
         int[] hidden = options.IntList("hidden", large ? [256, 256] : [128]);
         Activation activation = options.Enum("activation", Activation.Relu);
@@ -82,17 +90,30 @@ internal static class TrainCommand
         {
             throw new ArgumentException($"--batch {batchSize} is too large: {Program.Describe(error)}");
         }
+        int firstEpoch = 1;
+        if (resume is not null)
+        {
+            Checkpoint.Load(resume, model, optimizer);
+            firstEpoch = checked((int)resumed!.Progress.Counter("epoch") + 1);
+            long examples = resumed.Progress.Counter("examples", train.Count);
+            if (examples != train.Count)
+                throw new ArgumentException($"{resume} was trained on {examples} examples, but {train.Source} now gives {train.Count}: the data has changed");
+        }
+        int lastEpoch = checked(firstEpoch - 1 + epochs);
 
         Console.WriteLine($"data: {train.Source}: {train.Count} training, {test.Count} test examples, {train.FeatureCount} features, {train.ClassCount} classes");
         Console.WriteLine($"model:\n  {model.ToString().Replace(Environment.NewLine, Environment.NewLine + "  ", StringComparison.Ordinal)}");
         Console.WriteLine($"optimizer {optimizer.Name}, lr {learningRate.ToString(CultureInfo.InvariantCulture)}, batch {batchSize}, epochs {epochs}, L2 {l2.ToString(CultureInfo.InvariantCulture)}, clip {clip.ToString(CultureInfo.InvariantCulture)}, threads {Gemm.MaxDegreeOfParallelism}, level {SimdLevels.Describe(SimdLevels.Current)}, seed {seed}");
 
+        if (resume is not null) Console.WriteLine($"resumed {resume}: {firstEpoch - 1} epochs, {optimizer.Step} {optimizer.Name} steps done");
+
         var batchX = new float[batchSize * train.FeatureCount];
         var batchY = new int[batchSize];
         int[] order = [.. Enumerable.Range(0, train.Count)];
         var rng = new Rng(seed ^ 0x5DEECE66DUL);
+        for (int epoch = 1; epoch < firstEpoch; epoch++) rng.Shuffle(order.AsSpan()); // the order a resumed run had reached
         var total = Stopwatch.StartNew();
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++)
         {
             rng.Shuffle(order.AsSpan());
             var watch = Stopwatch.StartNew();
@@ -120,21 +141,42 @@ internal static class TrainCommand
             watch.Stop();
             var (testLoss, testAccuracy) = Trainer.Evaluate(model, test);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch,3}/{epochs}  train loss {lossSum / batches:F4}  grad norm {normSum / batches:G3} (max {maxNorm:G3})  test loss {testLoss:F4}  test accuracy {testAccuracy:P2}  {train.Count / watch.Elapsed.TotalSeconds:N0} samples/s"));
+                $"epoch {epoch,3}/{lastEpoch}  train loss {lossSum / batches:F4}  grad norm {normSum / batches:G3} (max {maxNorm:G3})  test loss {testLoss:F4}  test accuracy {testAccuracy:P2}  {train.Count / watch.Elapsed.TotalSeconds:N0} samples/s"));
         }
         var (_, finalAccuracy) = Trainer.Evaluate(model, test);
         var (_, trainAccuracy) = Trainer.Evaluate(model, train);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"final: test accuracy {finalAccuracy:P2} (train {trainAccuracy:P2}) after {epochs} epochs in {total.Elapsed.TotalSeconds:F1} s"));
+            $"final: test accuracy {finalAccuracy:P2} (train {trainAccuracy:P2}) after {lastEpoch} epochs in {total.Elapsed.TotalSeconds:F1} s"));
         if (save is not null)
         {
-            Checkpoint.Save(save, model, optimizer);
+            var metadata = new Dictionary<string, string>
+            {
+                ["model"] = "mlp",
+                ["hidden"] = string.Join(",", hidden),
+                ["activation"] = activation.ToString().ToLowerInvariant(),
+                ["optimizer"] = optimizerName,
+                ["lr"] = Options.Text(learningRate),
+                ["batch"] = batchSize.ToString(CultureInfo.InvariantCulture),
+                ["l2"] = Options.Text(l2),
+                ["clip"] = Options.Text(clip),
+                ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            };
+            if (directory is null) metadata["test-fraction"] = testFraction.ToString("R", CultureInfo.InvariantCulture);
+            else metadata["data"] = directory;
+            var progress = new TrainingProgress();
+            progress.Counters["epoch"] = lastEpoch;
+            progress.Counters["examples"] = train.Count;
+            Checkpoint.Save(save, model, optimizer, metadata, progress);
             Console.WriteLine($"saved {save}");
         }
         return 0;
     }
 
-    private static string ShippedDigits()
+    /// <summary>The training and test sets: the shipped digits split by <paramref name="testFraction"/> and <paramref name="seed"/>, or an MNIST-format directory's own sets.</summary>
+    public static (Dataset Train, Dataset Test) LoadData(string? directory, double testFraction, ulong seed) =>
+        directory is null ? Dataset.LoadDigitsCsv(ShippedDigits()).Split(testFraction, seed) : Dataset.LoadMnistDirectory(directory);
+
+    public static string ShippedDigits()
     {
         string[] candidates =
         [

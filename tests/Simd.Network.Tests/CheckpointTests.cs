@@ -119,7 +119,7 @@ public class CheckpointTests
             Checkpoint.Load(path, other.Parameters, otherAdam);
             Assert.True(model.Parameters.Values.SequenceEqual(other.Parameters.Values));
 
-            byte[] v1 = OlderVersion(Checkpoint.Serialize(model.Parameters, adam), model.Parameters, adam, version: 1);
+            byte[] v1 = OlderVersion(CheckpointResumeTests.Version3(Checkpoint.Serialize(model.Parameters, adam), model.Parameters, adam), model.Parameters, adam, version: 1);
             File.WriteAllBytes(path, v1);
             Assert.Empty(Checkpoint.ReadMetadata(path));
             var (third, thirdAdam) = Trained(3);
@@ -127,7 +127,7 @@ public class CheckpointTests
             Assert.True(model.Parameters.Values.SequenceEqual(third.Parameters.Values));
             Assert.Equal(adam.State[1], thirdAdam.State[1]);
 
-            File.WriteAllBytes(path, OlderVersion(Checkpoint.Serialize(model.Parameters, adam, metadata), model.Parameters, adam, version: 2));
+            File.WriteAllBytes(path, OlderVersion(CheckpointResumeTests.Version3(Checkpoint.Serialize(model.Parameters, adam, metadata), model.Parameters, adam), model.Parameters, adam, version: 2));
             Assert.Equal(metadata, Checkpoint.ReadMetadata(path));
             var (fourth, fourthAdam) = Trained(4);
             Checkpoint.Load(path, fourth, fourthAdam);

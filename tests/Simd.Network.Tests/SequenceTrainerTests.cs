@@ -18,6 +18,18 @@ public class SequenceTrainerTests
     }
 
     [Fact]
+    public void WorkspaceSizesThatOverflowAnArrayAreRefusedUpFront()
+    {
+        var model = new SequenceModel(65, 64, [new Lstm(64, 256)], seed: 1);
+        // 70,000 × 70,000 rows wrapped int arithmetic and was accepted; 5,000 × 5,000 died with OutOfMemoryException.
+        var wrapped = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceTrainer(model, new Sgd(1f), maxSteps: 70_000, maxBatch: 70_000));
+        Assert.Equal("maxBatch", wrapped.ParamName);
+        Assert.Contains("at most 29 sequences of 70,000 steps", wrapped.Message);
+        Assert.Equal("maxBatch", Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateWorkspace(5_000, 5_000)).ParamName);
+        Assert.Equal("maxSteps", Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateWorkspace(3_000_000, 1)).ParamName);
+    }
+
+    [Fact]
     public void LearnsAPeriodicSequence()
     {
         // A stream "0 1 2 3 4 0 1 2 …" in windows of 8 with the state carried: the next token is determined.

@@ -30,6 +30,9 @@ public sealed class Adam : Optimizer
     public override string Name => "adam";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => _state;
+    /// <inheritdoc/>
+    public override IReadOnlyList<KeyValuePair<string, float>> HyperParameters =>
+        [new("lr", LearningRate), new("beta1", Beta1), new("beta2", Beta2), new("epsilon", Epsilon), new("weight_decay", WeightDecay)];
     private protected override void AllocateState(int length)
     {
         _firstMoment = new float[length];

@@ -21,6 +21,8 @@ public sealed class Momentum : Optimizer
     public override string Name => "momentum";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => _state;
+    /// <inheritdoc/>
+    public override IReadOnlyList<KeyValuePair<string, float>> HyperParameters => [new("lr", LearningRate), new("momentum", Mu)];
     private protected override void AllocateState(int length)
     {
         _velocity = new float[length];

@@ -23,6 +23,20 @@ public abstract class Optimizer
     /// <summary>State arrays, each as long as the arena; empty for plain SGD.</summary>
     public abstract IReadOnlyList<float[]> State { get; }
 
+    /// <summary>
+    /// The values that define the update, by name, learning rate ("lr") first, then the kind's own in a fixed order
+    /// (momentum: "momentum"; Adam: "beta1", "beta2", "epsilon", "weight_decay"). Checkpoints store them, and loading
+    /// a checkpoint's state into an optimizer whose values differ is refused: the state was built under the saved ones.
+    /// </summary>
+    public abstract IReadOnlyList<KeyValuePair<string, float>> HyperParameters { get; }
+
+    /// <summary>The kind and its hyper-parameters, for messages: "adam (lr 0.001, beta1 0.9, …)".</summary>
+    public override string ToString() => Describe(Name, HyperParameters);
+
+    /// <summary>"name (key value, …)" with values in round-trip form, so two that print the same are the same.</summary>
+    internal static string Describe(string name, IEnumerable<KeyValuePair<string, float>> hyperParameters) =>
+        $"{name} ({string.Join(", ", hyperParameters.Select(p => $"{p.Key} {p.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"))})";
+
     /// <summary>Learning rate η, finite and positive (a schedule may change it between steps).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value set is NaN, infinite, zero or negative; the learning rate is unchanged.</exception>
     public float LearningRate

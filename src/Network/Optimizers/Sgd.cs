@@ -9,6 +9,8 @@ public sealed class Sgd(float learningRate) : Optimizer(learningRate)
     public override string Name => "sgd";
     /// <inheritdoc/>
     public override IReadOnlyList<float[]> State => [];
+    /// <inheritdoc/>
+    public override IReadOnlyList<KeyValuePair<string, float>> HyperParameters => [new("lr", LearningRate)];
     private protected override void AllocateState(int length) { }
     /// <summary>
     /// Updates only <see cref="ParameterArena.ActiveGradientRanges"/>: elsewhere the gradient is zero and

@@ -20,8 +20,7 @@ public sealed class SequenceWorkspace
 
     internal SequenceWorkspace(SequenceModel model, int maxSteps, int maxBatch)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        CheckCapacity(model, maxSteps, maxBatch);
         _model = model;
         MaxSteps = maxSteps;
         MaxBatch = maxBatch;
@@ -33,6 +32,26 @@ public sealed class SequenceWorkspace
         Buffers = [.. model.Layers.Select(l => l.CreateBuffers(maxSteps, maxBatch))];
         _outputGradients = [.. model.Layers.Select(l => new float[rows * l.HiddenSize])]; // per layer (steps, batch, hidden)
         Labels = new int[rows];
+    }
+
+    /// <summary>
+    /// Throws unless both sizes are positive and every per-step buffer, (maxSteps + 1)·maxBatch rows of the widest
+    /// row (embedding, classes, or 4·hidden: an LSTM's gates, the widest block of the built-in cells), fits in one
+    /// array, so that no size or offset computed in int can wrap.
+    /// </summary>
+    internal static void CheckCapacity(SequenceModel model, int maxSteps, int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        long widest = Math.Max(model.EmbeddingSize, model.Classes);
+        foreach (RecurrentLayer layer in model.Layers) widest = Math.Max(widest, 4L * layer.HiddenSize);
+        long perSequence = (maxSteps + 1L) * widest, floats = perSequence * maxBatch;
+        if (perSequence > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps,
+                $"one sequence of {maxSteps:N0} steps × {widest:N0} floats per row is {perSequence:N0} floats, more than one array holds ({Array.MaxLength:N0})");
+        if (floats > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch,
+                $"{maxSteps:N0} steps × {maxBatch:N0} sequences × {widest:N0} floats per row is {floats:N0} floats, more than one array holds ({Array.MaxLength:N0}); at most {Array.MaxLength / perSequence:N0} sequences of {maxSteps:N0} steps fit this model");
     }
 
     /// <summary>The longest sequence this workspace holds.</summary>
