@@ -2,7 +2,8 @@
 # Packages and Native AOT: packs Simd.Kernels, Simd.Network and the simd tool into artifacts/packages,
 # checks them (Kernels under 1 MB with no dependency, no missing documentation, README, license,
 # symbols), restores and runs samples/Consumer and the installed tool from that folder, then publishes
-# simd with Native AOT and runs `info` and a short training with the native binary.
+# simd with Native AOT and runs `info`, a short training and an evaluation of its saved model with the
+# native binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -70,6 +71,15 @@ grep -q '^Published for: *x86-64-v3' <<<"$info" || fail "the AOT binary does not
 if grep -qw avx2 /proc/cpuinfo; then
     grep -q '^Selected level: *256' <<<"$info" || fail "the AOT binary does not select the 256-bit level on an AVX2 CPU"
 fi
-artifacts/aot/simd train --epochs 2
+rm -f artifacts/aot-digits.simd
+trained=$(artifacts/aot/simd train --epochs 2 --save artifacts/aot-digits.simd)
+echo "$trained"
+evaluated=$(artifacts/aot/simd evaluate --load artifacts/aot-digits.simd)
+echo "$evaluated"
+# The saved model, read back by the native binary, scores what training reported on the same test split.
+trained_accuracy=$(grep -oP '^final: test accuracy \K[0-9.]+ %' <<<"$trained") || fail "no final accuracy in the training output"
+evaluated_accuracy=$(grep -oP '^loss [0-9.]+  accuracy \K[0-9.]+ %' <<<"$evaluated") || fail "no accuracy in the evaluate output"
+[[ $trained_accuracy == "$evaluated_accuracy" ]] \
+    || fail "the AOT binary's evaluation of its saved model ($evaluated_accuracy) differs from its training report ($trained_accuracy)"
 
 echo "== packages passed"
