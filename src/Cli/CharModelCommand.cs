@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Simd.Distributed;
 using Simd.Kernels;
 using Simd.Network;
 
@@ -72,7 +73,7 @@ internal static class CharModelCommand
         int sampleLength = options.Int("sample", 400);
         string? prompt = options.String("prompt");
         ulong seed = (ulong)options.Int("seed", 1);
-        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", DistributedTraining.DefaultThreads, minimum: 1);
         string? save = options.SavePath("save");
         options.RejectUnknown();
         if (steps <= 0 || batch <= 0 || embedding <= 0 || hidden <= 0 || layerCount <= 0 || report <= 0 || epochs <= 0 || sampleLength < 0)
@@ -116,9 +117,16 @@ internal static class CharModelCommand
                 throw new ArgumentException($"{resume} was trained on a text of {characters} characters, but {corpus.Source} has {corpus.Length}: the text has changed");
             if (window < 0 || window >= windows)
                 throw new ArgumentException($"{resume} stopped after window {window} of an epoch, but {corpus.Source} gives {windows} windows per epoch: the text has changed");
+            Shard streams = DistributedTraining.StreamShard(batch);
             for (int l = 0; l < layerCount && window > 0; l++)
-                trainer.Workspace.SetInitialState(l, resumed.Progress.Tensors.GetValueOrDefault($"state{l}")
-                    ?? throw new ArgumentException($"{resume} stopped inside an epoch but holds no carried state for layer {l}"), batch);
+            {
+                float[] state = resumed.Progress.Tensors.GetValueOrDefault($"state{l}")
+                    ?? throw new ArgumentException($"{resume} stopped inside an epoch but holds no carried state for layer {l}");
+                int size = trainer.Workspace.Buffers[l].StateSize;
+                if (state.Length != batch * size)
+                    throw new ArgumentException($"{resume} holds a carried state of {state.Length} floats for layer {l}, not {batch} streams × {size}");
+                trainer.Workspace.SetInitialState(l, state.AsSpan(streams.Start * size, streams.Count * size), streams.Count);
+            }
         }
         else if (load is not null)
         {
@@ -135,6 +143,7 @@ internal static class CharModelCommand
 
         if (resume is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resumed {resume}: {step} steps done, epoch {epoch + (double)window / windows:F2}"));
+        DataParallelSequenceTrainer? parallel = DistributedTraining.Parallel(trainer, batch);
         var inputs = new int[batch * steps];
         var targets = new int[batch * steps];
         long runLimit = Math.Min((long)epochs * windows, maxSteps);
@@ -143,7 +152,8 @@ internal static class CharModelCommand
         double bitsSum = 0, normSum = 0;
         float normMax = 0;
         int inInterval = 0;
-        for (long run = 0; run < runLimit && !(run > 0 && total.Elapsed.TotalSeconds >= seconds); run++)
+        bool timeUp = false;
+        for (long run = 0; run < runLimit && !timeUp; run++)
         {
             if (window == 0) trainer.Workspace.ResetState();
             for (int b = 0; b < batch; b++)
@@ -152,7 +162,7 @@ internal static class CharModelCommand
                 corpus.Tokens.AsSpan(start, steps).CopyTo(inputs.AsSpan(b * steps));
                 corpus.Tokens.AsSpan(start + 1, steps).CopyTo(targets.AsSpan(b * steps));
             }
-            try { trainer.Step(inputs, targets, steps, batch); }
+            try { if (parallel is null) trainer.Step(inputs, targets, steps, batch); else parallel.Step(inputs, targets, steps); }
             catch (NonFiniteStepException error)
             {
                 Console.Error.WriteLine($"simd: training stopped in epoch {epoch + 1}: {error.Message}{(save is null ? "" : $"; {save} was not written")}");
@@ -160,11 +170,12 @@ internal static class CharModelCommand
             }
             step++;
             if (++window == windows) (epoch, window) = (epoch + 1, 0);
-            bitsSum += trainer.LastMeanLossPerToken / Math.Log(2);
+            bitsSum += (parallel?.LastMeanLossPerToken ?? trainer.LastMeanLossPerToken) / Math.Log(2);
             normSum += trainer.LastGradientNorm;
             normMax = Math.Max(normMax, trainer.LastGradientNorm);
             inInterval++;
-            if (inInterval == report || run + 1 == runLimit || total.Elapsed.TotalSeconds >= seconds)
+            timeUp = DistributedTraining.Agree(total.Elapsed.TotalSeconds >= seconds);
+            if (inInterval == report || run + 1 == runLimit || timeUp)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {step,6}  epoch {epoch + (double)window / windows,6:F2}  loss {bitsSum / inInterval:F3} bits/char  grad norm {normSum / inInterval:G3} (max {normMax:G3})  {inInterval * (double)steps * batch / interval.Elapsed.TotalSeconds:N0} chars/s  {total.Elapsed.TotalSeconds:F0} s"));
@@ -175,7 +186,8 @@ internal static class CharModelCommand
         }
         double validation = ValidationBits(model, corpus.Tokens.AsSpan(trainLength - 1), steps, batch);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"final: held-out loss {validation:F3} bits/char (unigram entropy {unigram:F2}) after {step} steps, {step * steps * batch:N0} characters in {total.Elapsed.TotalSeconds:F1} s"));
+            $"final: held-out loss {validation:F3} bits/char (unigram entropy {unigram:F2}) after {step} steps, {step * steps * batch:N0} characters in {total.Elapsed.TotalSeconds:F1} s")
+            + DistributedTraining.Summary(parallel?.GradientSumTime ?? default, parallel?.Reductions ?? 0, total.Elapsed, step));
 
         if (sampleLength > 0)
         {
@@ -184,7 +196,8 @@ internal static class CharModelCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sample (temperature {temperature}):"));
             Console.WriteLine(promptText + corpus.Decode(generated));
         }
-        if (save is not null)
+        float[][] carried = save is null || window == 0 ? [] : [.. Enumerable.Range(0, layerCount).Select(l => DistributedTraining.AllStreamsState(trainer, l, batch))];
+        if (save is not null && DistributedTraining.IsRoot)
         {
             var metadata = new Dictionary<string, string>
             {
@@ -207,8 +220,7 @@ internal static class CharModelCommand
             progress.Counters["epoch"] = epoch;
             progress.Counters["window"] = window;
             progress.Counters["characters"] = corpus.Length;
-            for (int l = 0; l < layerCount && window > 0; l++)
-                progress.Tensors[$"state{l}"] = trainer.Workspace.Buffers[l].InitialState(batch).ToArray();
+            for (int l = 0; l < carried.Length; l++) progress.Tensors[$"state{l}"] = carried[l];
             Checkpoint.Save(save, model, optimizer, metadata, progress);
             Console.WriteLine($"saved {save}");
         }

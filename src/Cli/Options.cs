@@ -61,11 +61,14 @@ internal sealed class Options
         throw new ArgumentException($"--{name} '{text}' is not one of {string.Join(", ", System.Enum.GetNames<T>()).ToLowerInvariant()}");
     }
 
-    /// <summary>A path option naming a checkpoint to write, checked now (see <see cref="Simd.Network.Checkpoint.CheckWritable"/>) so that a bad path fails before training.</summary>
+    /// <summary>
+    /// A path option naming a checkpoint to write, checked now (see <see cref="Simd.Network.Checkpoint.CheckWritable"/>) so that a bad path
+    /// fails before training; under mpirun only by rank 0, the rank that writes it (other hosts need not have the directory).
+    /// </summary>
     public string? SavePath(string name)
     {
         if (String(name) is not string path) return null;
-        try { Simd.Network.Checkpoint.CheckWritable(path); }
+        try { if (DistributedTraining.IsRoot) Simd.Network.Checkpoint.CheckWritable(path); }
         catch (Exception error) when (error is ArgumentException or IOException)
         {
             throw new ArgumentException($"--{name}: {Program.Describe(error)}", error);

@@ -36,7 +36,7 @@ public static class Program
             switch (command)
             {
                 case "train":
-                    return TrainCommand.Run(new Options(args[1..]));
+                    return DistributedTraining.Run(() => TrainCommand.Run(new Options(args[1..])));
                 case "evaluate":
                     return EvaluateCommand.Run(new Options(args[1..]));
                 case "sample":

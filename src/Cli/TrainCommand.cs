@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Simd.Distributed;
 using Simd.Kernels;
 using Simd.Network;
 
@@ -63,7 +64,7 @@ internal static class TrainCommand
         ulong seed = (ulong)options.Int("seed", 1);
         float l2 = (float)options.Double("l2", 0);
         float clip = (float)options.Double("clip", 0);
-        Gemm.MaxDegreeOfParallelism = options.Int("threads", Environment.ProcessorCount, minimum: 1);
+        Gemm.MaxDegreeOfParallelism = options.Int("threads", DistributedTraining.DefaultThreads, minimum: 1);
         string? save = options.SavePath("save");
         options.RejectUnknown();
         if (batchSize <= 0 || epochs <= 0) throw new ArgumentException("--batch and --epochs must be positive");
@@ -107,6 +108,7 @@ internal static class TrainCommand
 
         if (resume is not null) Console.WriteLine($"resumed {resume}: {firstEpoch - 1} epochs, {optimizer.Step} {optimizer.Name} steps done");
 
+        DataParallelTrainer? parallel = DistributedTraining.Parallel(trainer, batchSize);
         var batchX = new float[batchSize * train.FeatureCount];
         var batchY = new int[batchSize];
         int[] order = [.. Enumerable.Range(0, train.Count)];
@@ -128,7 +130,7 @@ internal static class TrainCommand
                     train.Example(order[start + i]).CopyTo(batchX.AsSpan(i * train.FeatureCount));
                     batchY[i] = train.Labels[order[start + i]];
                 }
-                try { lossSum += trainer.Step(batchX, batchY, batch); }
+                try { lossSum += parallel?.Step(batchX, batchY, batch) ?? trainer.Step(batchX, batchY, batch); }
                 catch (NonFiniteStepException error)
                 {
                     Console.Error.WriteLine($"simd: training stopped in epoch {epoch}: {error.Message}{(save is null ? "" : $"; {save} was not written")}");
@@ -146,8 +148,9 @@ internal static class TrainCommand
         var (_, finalAccuracy) = Trainer.Evaluate(model, test);
         var (_, trainAccuracy) = Trainer.Evaluate(model, train);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"final: test accuracy {finalAccuracy:P2} (train {trainAccuracy:P2}) after {lastEpoch} epochs in {total.Elapsed.TotalSeconds:F1} s"));
-        if (save is not null)
+            $"final: test accuracy {finalAccuracy:P2} (train {trainAccuracy:P2}) after {lastEpoch} epochs in {total.Elapsed.TotalSeconds:F1} s")
+            + DistributedTraining.Summary(parallel?.GradientSumTime ?? default, parallel?.Reductions ?? 0, total.Elapsed, parallel?.Reductions ?? 0));
+        if (save is not null && DistributedTraining.IsRoot)
         {
             var metadata = new Dictionary<string, string>
             {
