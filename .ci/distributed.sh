@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Distributed (data-parallel over MPI) checks, called by .ci/run before the README's test command (whose
-# Simd.Distributed.Tests load libmpi.so.40). Installs Open MPI with apt-get only when it is missing, then under
-# mpirun: the multi-rank self-check with 2 ranks twice (its replica hashes must match: bitwise repeatable runs) and
+# Distributed (data-parallel over MPI) checks, called by .ci/run after the README's test command (whose xunit
+# Simd.Distributed.Tests need no Open MPI). Installs Open MPI with apt-get only when it is missing, then under
+# mpirun: the multi-rank self-check (binding, collectives, equivalence with one process) with 2 ranks twice (its replica hashes must match: bitwise repeatable runs) and
 # with 3 ranks (unequal shards), `simd train` data-parallel on the digits and the character model, a checkpoint
-# written by 2 ranks resumed by 1 process and by 2 ranks, and a killed rank ending the job without a checkpoint.
+# written by 2 ranks loaded and resumed by 1 process and by 2 ranks (2-rank resume byte-identical to a straight
+# run), and a killed rank ending the job without a checkpoint.
 # About a minute on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,37 +1,11 @@
-using System.Runtime.InteropServices;
-
 namespace Simd.Distributed.Tests;
 
 /// <summary>
-/// The binding resolves against the installed Open MPI without starting MPI (no mpirun needed). These tests need
-/// Open MPI's library (Debian: apt-get install openmpi-bin libopenmpi-dev, which .ci/distributed.sh does when it is missing).
+/// What the binding does without Open MPI installed (these tests run with the README's test command on any machine);
+/// the checks against the installed libmpi.so.40 run under mpirun in <see cref="MultiRankCheck"/> (.ci/distributed.sh).
 /// </summary>
 public class MpiBindingTests
 {
-    private const string NotInstalled = MpiNative.Library + " is not installed: apt-get install openmpi-bin libopenmpi-dev (or run .ci/distributed.sh)";
-
-    [Fact]
-    public void OpenMpiLibraryLoads() => Assert.True(NativeLibrary.TryLoad(MpiNative.Library, out _), NotInstalled);
-
-    [Fact]
-    public void OpenMpiPredefinedHandlesResolveToDistinctAddresses()
-    {
-        Assert.True(NativeLibrary.TryLoad(MpiNative.Library, out _), NotInstalled);
-        MpiNative.Handles handles = MpiNative.Predefined;
-        nint[] all = [handles.CommWorld, handles.Float, handles.Double, handles.Byte, handles.Sum, handles.ErrorsReturn];
-        Assert.All(all, h => Assert.NotEqual(0, h));
-        Assert.Equal(all.Length, all.Distinct().Count());
-    }
-
-    [Fact]
-    public void EveryBoundFunctionIsExported()
-    {
-        Assert.True(NativeLibrary.TryLoad(MpiNative.Library, out nint library), NotInstalled);
-        string[] functions = [.. typeof(MpiNative).GetMethods().Where(m => m.Name.StartsWith("MPI_", StringComparison.Ordinal)).Select(m => m.Name).Distinct()];
-        Assert.Equal(14, functions.Length);
-        Assert.All(functions, f => Assert.True(NativeLibrary.TryGetExport(library, f, out _), $"{MpiNative.Library} does not export {f}"));
-    }
-
     [Fact]
     public void LaunchDetectionReadsOpenMpisEnvironment()
     {

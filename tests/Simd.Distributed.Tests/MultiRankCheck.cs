@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Simd.Network;
 
 namespace Simd.Distributed.Tests;
 
 /// <summary>
-/// The checks that need real ranks: <c>mpirun -np R dotnet Simd.Distributed.Tests.dll --mpi-check</c>. Over MPI it checks the
-/// binding's collectives, the fixed-order sum against MPI_Allreduce and against its stated order, data-parallel training
+/// The checks that need Open MPI and real ranks: <c>mpirun -np R dotnet Simd.Distributed.Tests.dll --mpi-check</c>. It checks
+/// the binding against the installed libmpi.so.40 (handles, exports), its collectives, the fixed-order sum against MPI_Allreduce and against its stated order, data-parallel training
 /// against one process (each rank also trains the single-process reference itself), that every rank holds the same bits,
 /// and that a steady-state data-parallel step allocates nothing. Rank 0 prints one line per check and a line
 /// "hashes: ..." of the trained replicas, which two runs with the same R must print identically (bitwise repeatability
@@ -47,6 +48,7 @@ public static class MultiRankCheck
             if (world.Rank == 0) Console.WriteLine($"{(problem is null ? "ok  " : "FAIL")} {name}{(problem is null ? "" : $" (rank 0: {problem})")}");
         }
 
+        Check("binding: predefined handles resolve to distinct addresses, every bound function is exported", Binding);
         Check("collectives: broadcast, all-gather, send-receive", () => Collectives(world));
         Check("fixed-order sum equals MPI_Allreduce on exact values and follows its stated order", () => FixedOrderSum(world));
         foreach ((int[] batches, string optimizer) in new[] { (new[] { 16, 16, 9 }, "adam"), (new[] { 10, 3, 1 }, "momentum") })
@@ -86,6 +88,18 @@ public static class MultiRankCheck
         double losses = Scenarios.MaxRelativeDifference(parallel.Losses, single.Losses);
         return values <= Tolerance && gradient <= Tolerance && losses <= Tolerance ? null
             : $"largest relative differences: parameters {values:G3}, gradient {gradient:G3}, losses {losses:G3} (tolerance {Tolerance})";
+    }
+
+    private static string? Binding()
+    {
+        MpiNative.Handles handles = MpiNative.Predefined;
+        nint[] all = [handles.CommWorld, handles.Float, handles.Double, handles.Byte, handles.Sum, handles.ErrorsReturn];
+        if (all.Contains(0) || all.Distinct().Count() != all.Length) return $"handles {string.Join(", ", all)} are not distinct and non-null";
+        nint library = NativeLibrary.Load(MpiNative.Library);
+        string[] functions = [.. typeof(MpiNative).GetMethods().Where(m => m.Name.StartsWith("MPI_", StringComparison.Ordinal)).Select(m => m.Name).Distinct()];
+        string[] missing = [.. functions.Where(f => !NativeLibrary.TryGetExport(library, f, out _))];
+        return functions.Length != 14 ? $"{functions.Length} bound MPI functions, expected 14"
+            : missing.Length > 0 ? $"{MpiNative.Library} does not export {string.Join(", ", missing)}" : null;
     }
 
     private static string? Collectives(MpiCommunicator world)

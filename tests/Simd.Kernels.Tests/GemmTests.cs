@@ -197,6 +197,28 @@ public partial class GemmTests
 
     [Theory]
     [MemberData(nameof(LevelsAndTransposes))]
+    public void FoldedEdgeColumns(SimdLevel level, Transpose ta, Transpose tb)
+    {
+        // A last panel of one or two columns computed by the full row tiles of the panel before it, beside
+        // a first tile that packs B (more rows than B is read in place for), a last tile of fewer than MR
+        // rows and several row blocks; three columns take the few-column edge kernel. Row counts also cross
+        // groups of four 8-row panels of a transposed A.
+        var (mr, nr, _, _, _) = Blocks(level);
+        int seed = 900;
+        foreach (int cols in new[] { 1, 2, 3 })
+            foreach (int m in new[] { mr, mr + 1, 4 * mr + 3, BInPlaceRows(level) + 4 * mr + 3 })
+            {
+                seed++;
+                int n = BlockedWidth(level, 2 * nr + cols);
+                Check(level, ta, tb, m, n, 21, 1f, 0f, pad: seed % 3, seed: seed, nanC: true);
+                Check(level, ta, tb, m, n, 21, 0.5f, -1.25f, pad: 2, seed: seed);
+                using (GemmTuning.OverrideBlocks(kc: 7, mc: 2 * mr, nc: 4 * nr))
+                    Check(level, ta, tb, m, n, 23, -1f, 1f, pad: 1, seed: seed);
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(LevelsAndTransposes))]
     public void BInPlaceBoundary(SimdLevel level, Transpose ta, Transpose tb)
     {
         // Up to BInPlaceRows rows of C, full panels of a non-transposed B are read where B is stored and
@@ -221,18 +243,22 @@ public partial class GemmTests
     public void DistantBRows(SimdLevel level, Transpose ta, Transpose tb)
     {
         // Rows of a non-transposed B 512 floats apart or more are packed in one pass over the rows in
-        // order rather than in the first row tiles; a partial last panel, several NC and KC blocks, and
-        // the strides on either side of the switch.
-        var (mr, nr, _, _, _) = Blocks(level);
-        int rows = BInPlaceRows(level) + 1;
+        // order rather than in the first row tiles, unless one row block holds all of C's rows; a partial
+        // last panel, several NC and KC blocks, the strides on either side of the switch, and row counts
+        // on both sides of MC (with the level's blocks and with shrunken ones).
+        var (mr, nr, _, mc, _) = Blocks(level);
         int k = SimdLevels.IsAccelerated(level) ? 37 : 9, n = 2 * nr + 3;
-        foreach (int ldb in new[] { 511, 512, 515 })
-        {
-            Check(level, ta, tb, rows, n, k, 1f, 0f, pad: ldb - n, nanC: true);
-            Check(level, ta, tb, rows, n, k, -0.5f, 1f, pad: ldb - n);
-            using (GemmTuning.OverrideBlocks(kc: 5, mc: 2 * mr, nc: 2 * nr))
-                Check(level, ta, tb, rows, 4 * nr + 1, 11, 0.5f, 0f, pad: ldb - 4 * nr - 1, nanC: true);
-        }
+        foreach (int rows in new[] { Math.Max(mr, BInPlaceRows(level) + 1), mc, mc + 1 })
+            foreach (int ldb in new[] { 511, 512, 515 })
+            {
+                Check(level, ta, tb, rows, n, k, 1f, 0f, pad: ldb - n, nanC: true);
+                Check(level, ta, tb, rows, n, k, -0.5f, 1f, pad: ldb - n);
+                using (GemmTuning.OverrideBlocks(kc: 5, mc: 2 * mr, nc: 2 * nr))
+                {
+                    Check(level, ta, tb, 2 * mr, 4 * nr + 1, 11, 0.5f, 0f, pad: ldb - 4 * nr - 1, nanC: true);
+                    Check(level, ta, tb, 2 * mr + 1, 4 * nr + 1, 11, 0.5f, 0f, pad: ldb - 4 * nr - 1, nanC: true);
+                }
+            }
     }
 
     [Theory]

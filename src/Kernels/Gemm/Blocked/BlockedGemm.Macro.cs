@@ -15,13 +15,30 @@ internal static unsafe partial class BlockedGemm
     /// for the tiles below, which a last partial panel already holds; without, every tile reads it in
     /// place, and a last partial panel is at the start of packedB. When edgeRows is not null, a last
     /// partial panel is read from there instead (op(B)'s block, rows ldb apart; <see cref="ReadsEdgeInPlace"/>).
-    /// A last partial panel of at most <see cref="IGemmKernel.EdgeColumns"/> columns goes through <see cref="EdgeColumns"/>.
+    /// A last partial panel of at most <see cref="IGemmKernel.FoldColumns"/> columns is computed by the full row
+    /// tiles of the panel before it (<see cref="IGemmKernel.MicroKernelFolding"/>) where it is packed or read in place
+    /// before them, and otherwise, like one of at most <see cref="IGemmKernel.EdgeColumns"/> columns, goes through <see cref="EdgeColumns"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Macro<TKernel>(int mc, int nc, int kc, float* packedA, float* packedB, float* bRows, nint ldb, bool packB, bool bTransposed,
         float* c, nint ldc, float alpha, float beta, float* tile, float* edgeRows) where TKernel : IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
+        // A transposed B's last panel is packed only when its own turn comes, too late to fold.
+        int fullColumns = nc - nc % nr, foldColumns = nc - fullColumns;
+        float* fold = null;
+        nint foldStride = nr;
+        if (foldColumns > 0 && foldColumns <= TKernel.FoldColumns && fullColumns > 0 && mc >= mr && !(bTransposed && bRows != null))
+        {
+            if (edgeRows != null)
+            {
+                fold = edgeRows + fullColumns;
+                foldStride = ldb;
+            }
+            else fold = bRows == null || packB ? packedB + (nint)fullColumns * kc : packedB;
+        }
+        // The full row tiles [foldStart, foldEnd) of the last full panel compute the folded columns.
+        int foldStart = 0, foldEnd = 0;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
@@ -55,11 +72,20 @@ internal static unsafe partial class BlockedGemm
                 bStride = ldb;
             }
             else b = packedB;
+            if (cols < nr && fold != null)
+            {
+                // The tiles that did not fold: a packing first tile and a last tile of fewer than MR rows.
+                if (foldStart > 0) EdgeColumns<TKernel>(foldStart, kc, packedA, fold, foldStride, cols, c + jr, ldc, alpha, beta, tile);
+                if (foldEnd < mc) EdgeColumns<TKernel>(mc - foldEnd, kc, packedA + (nint)foldEnd * kc, fold, foldStride, cols, c + foldEnd * ldc + jr, ldc, alpha, beta, tile);
+                continue;
+            }
             if (cols < nr && cols <= TKernel.EdgeColumns)
             {
                 EdgeColumns<TKernel>(mc, kc, packedA, b, bStride, cols, c + jr, ldc, alpha, beta, tile);
                 continue;
             }
+            bool folds = fold != null && jr + nr == fullColumns;
+            if (folds) (foldStart, foldEnd) = (ir, mc / mr * mr);
             if (cols < nr && cols % TKernel.EdgeStep == 0 && mc >= mr)
             {
                 // Last panel, whole vectors wide: only its real columns are computed, straight into C,
@@ -74,7 +100,8 @@ internal static unsafe partial class BlockedGemm
                 float* target = c + ir * ldc + jr;
                 if (rows == mr && cols == nr)
                 {
-                    TKernel.MicroKernel(kc, a, b, bStride, target, ldc, alpha, beta);
+                    if (folds) TKernel.MicroKernelFolding(kc, a, b, bStride, fold, foldStride, foldColumns, target, ldc, alpha, beta);
+                    else TKernel.MicroKernel(kc, a, b, bStride, target, ldc, alpha, beta);
                 }
                 else
                 {

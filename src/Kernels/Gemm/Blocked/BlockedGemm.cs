@@ -111,7 +111,10 @@ internal static unsafe partial class BlockedGemm
     /// (the micro-kernel packs a non-transposed B as it reads it), and a transposed panel packed
     /// just before its first tile is then found in L1 rather than in L3. The first row block must
     /// hold a whole row tile, which packs a non-transposed B's panels. A B with rows far apart is
-    /// packed in one pass instead (<see cref="RowOrderPackingStride"/>). Measurements:
+    /// packed in one pass instead (<see cref="RowOrderPackingStride"/>), unless one row block holds all
+    /// of the thread's rows: then the pass would write the whole block before the first tile reads it
+    /// (1 MiB for the 256×1024 of an LSTM's recurrent product), and the tiles would find their panels
+    /// in L3 instead of in L1, right behind their packing. Measurements:
     /// perf-results/tuning/gemm-blocked.md.
     /// </remarks>
     internal static BlockPlan Plan<TKernel>(ref GemmJob job, int rows, int columns) where TKernel : IGemmKernel
@@ -126,7 +129,7 @@ internal static unsafe partial class BlockedGemm
             Shared = job.PackedB != null,
         };
         plan.InPlace = !plan.Shared && ReadsBInPlace<TKernel>(ref job, rows);
-        plan.PacksInTiles = !plan.Shared && !plan.InPlace && rows >= TKernel.MR && (job.TransB || job.Ldb < RowOrderPackingStride);
+        plan.PacksInTiles = !plan.Shared && !plan.InPlace && rows >= TKernel.MR && (job.TransB || job.Ldb < RowOrderPackingStride || rows <= job.Mc);
         plan.EdgeInPlace = ReadsEdgeInPlace(ref job, plan.InPlace || plan.PacksInTiles, rows, job.Mc);
         return plan;
     }
@@ -201,8 +204,9 @@ internal static unsafe partial class BlockedGemm
     /// Distance in floats between B's rows from which a non-transposed B is packed in one pass over its
     /// rows in order (<see cref="Pack.B"/>) instead of panel by panel in the first row tiles (<see
     /// cref="Plan"/>), where the micro-kernel's loads of B's rows, 2 KiB or more apart, and its stores
-    /// of the packed copy slow those tiles. With B's rows closer, the first tiles' strided reads hide
-    /// behind their FMAs and packing in tiles wins (perf-results/tuning/gemm-blocked.md).
+    /// of the packed copy slow those tiles, except when one row block holds all of the rows (<see cref="Plan"/>).
+    /// With B's rows closer, the first tiles' strided reads hide behind their FMAs and packing in tiles
+    /// wins (perf-results/tuning/gemm-blocked.md).
     /// </summary>
     internal const int RowOrderPackingStride = 512;
 

@@ -25,8 +25,9 @@ internal static unsafe class Pack
     /// at or beyond mc are zero. op(A)(r, p) is a[r·lda + p], or a[p·lda + r] when transposed.
     /// </summary>
     /// <remarks>
-    /// A transposed A is read panel by panel: reading it row by row made many short write streams
-    /// that cost more than the read streams saved. A non-transposed A is packed in a separate pass:
+    /// A transposed A is read four panels at a time where MR is 4 or 8 (whole cache lines of each of its rows),
+    /// otherwise panel by panel: reading it row by row, a piece for every panel, made many short write
+    /// streams that cost more than the read streams saved. A non-transposed A is packed in a separate pass:
     /// packing it in the tiles of the first B panel, or prefetching it, did not pay, because the
     /// cost is reading A from L3, which those tiles pay as well. Measurements:
     /// perf-results/tuning/gemm-blocked.md.
@@ -36,7 +37,18 @@ internal static unsafe class Pack
         where TKernel : IGemmKernel
     {
         int mr = TKernel.MR;
-        for (int ir = 0; ir < mc; ir += mr)
+        int ir = 0;
+        if (transposed && mr is 4 or 8)
+        {
+            // Four panels at a time: 4·MR contiguous floats of each row of the stored A, whole cache lines.
+            for (; ir + 4 * mr <= mc; ir += 4 * mr)
+            {
+                float* source = a + (nint)col0 * lda + row0 + ir, target = destination + (nint)ir * kc;
+                if (mr == 8) PackTransposedPanels8(source, lda, kc, target);
+                else PackTransposedPanels4(source, lda, kc, target);
+            }
+        }
+        for (; ir < mc; ir += mr)
         {
             int rows = Math.Min(mr, mc - ir);
             float* panel = destination + (nint)ir * kc;
@@ -75,6 +87,42 @@ internal static unsafe class Pack
                     for (int i = rows; i < mr; i++) target[i] = 0f;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// panel q (at destination + q·8·kc) gets source[p·ld + 8q + i] at p·8 + i for q &lt; 4, i &lt; 8, p &lt; kc: four
+    /// consecutive 8-row panels of a transposed A in one pass over its rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackTransposedPanels8(float* source, nint ld, int kc, float* destination)
+    {
+        nint panel = 8 * (nint)kc;
+        float* d0 = destination, d1 = destination + panel, d2 = destination + 2 * panel, d3 = destination + 3 * panel;
+        for (nint p = 0, end = 8 * (nint)kc; p < end; p += 8, source += ld)
+        {
+            Vector256.Load(source).Store(d0 + p);
+            Vector256.Load(source + 8).Store(d1 + p);
+            Vector256.Load(source + 16).Store(d2 + p);
+            Vector256.Load(source + 24).Store(d3 + p);
+        }
+    }
+
+    /// <summary>
+    /// panel q (at destination + q·4·kc) gets source[p·ld + 4q + i] at p·4 + i for q &lt; 4, i &lt; 4, p &lt; kc: four
+    /// consecutive 4-row panels of a transposed A in one pass over its rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackTransposedPanels4(float* source, nint ld, int kc, float* destination)
+    {
+        nint panel = 4 * (nint)kc;
+        float* d0 = destination, d1 = destination + panel, d2 = destination + 2 * panel, d3 = destination + 3 * panel;
+        for (nint p = 0, end = 4 * (nint)kc; p < end; p += 4, source += ld)
+        {
+            Vector128.Load(source).Store(d0 + p);
+            Vector128.Load(source + 4).Store(d1 + p);
+            Vector128.Load(source + 8).Store(d2 + p);
+            Vector128.Load(source + 12).Store(d3 + p);
         }
     }
 

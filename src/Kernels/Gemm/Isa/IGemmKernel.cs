@@ -91,6 +91,23 @@ internal unsafe interface IGemmKernel
         => throw new NotSupportedException();
 
     /// <summary>
+    /// Most columns of a last B panel that <see cref="MicroKernelFolding"/> computes beside the full panel
+    /// before it, in the same tile (0: none). Fewer than <see cref="EdgeColumns"/>: the tile reuses its A
+    /// values from registers, where the few-column edge kernel reads the A panels again from L2.
+    /// </summary>
+    static virtual int FoldColumns => 0;
+
+    /// <summary>
+    /// <see cref="MicroKernel"/> on a full panel b (rows bStride apart) and, in the same k loop, the first
+    /// <paramref name="columns"/> (at most <see cref="FoldColumns"/>) columns of the last panel edge (rows
+    /// edgeStride apart) into c[i·ldc + NR + j]. Those elements get exactly the operations of <see
+    /// cref="EdgeColumnKernel"/> followed by the scratch-tile merge (t = alpha·sum; c = t when beta is 0,
+    /// else t + beta·c), so which route computes them does not change their bits.
+    /// </summary>
+    static virtual void MicroKernelFolding(int kc, float* a, float* b, nint bStride, float* edge, nint edgeStride, int columns, float* c, nint ldc, float alpha, float beta)
+        => throw new NotSupportedException();
+
+    /// <summary>
     /// Which small-shape kernels the level has beside the micro-kernel; decides the narrow, dot and
     /// column paths in <see cref="GemmPaths.Choose"/>. Members of small kernels a level lacks are never
     /// called; their defaults throw.
@@ -191,6 +208,9 @@ internal interface IColumnCount
     static abstract int Value { get; }
 }
 
+internal readonly struct FoldsNoColumn : IColumnCount { public static int Value => 0; }
+internal readonly struct FoldsOneColumn : IColumnCount { public static int Value => 1; }
+internal readonly struct FoldsTwoColumns : IColumnCount { public static int Value => 2; }
 internal readonly struct Columns1 : IColumnCount { public static int Value => 1; }
 internal readonly struct Columns2 : IColumnCount { public static int Value => 2; }
 internal readonly struct Columns3 : IColumnCount { public static int Value => 3; }

@@ -33,25 +33,51 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernel(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
-        if (bStride == NR) Tile<ReadsPackedBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
-        else Tile<ReadsBPanel>(kc, a, b, bStride, null, c, ldc, alpha, beta);
+        if (bStride == NR) Tile<ReadsPackedBPanel, FoldsNoColumn>(kc, a, b, bStride, null, null, 0, c, ldc, alpha, beta);
+        else Tile<ReadsBPanel, FoldsNoColumn>(kc, a, b, bStride, null, null, 0, c, ldc, alpha, beta);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void MicroKernelPackingB(int kc, float* a, float* b, nint ldb, float* packedB, float* c, nint ldc, float alpha, float beta)
-        => Tile<StoresBPanel>(kc, a, b, ldb, packedB, c, ldc, alpha, beta);
+        => Tile<StoresBPanel, FoldsNoColumn>(kc, a, b, ldb, packedB, null, 0, c, ldc, alpha, beta);
 
-    /// <summary>Both micro-kernels, each compiled on its own so that the accumulators stay in registers.</summary>
+    public static int FoldColumns => 2;
+
+    /// <summary>
+    /// <see cref="MicroKernel"/> with one or two more columns from the last panel: each k step also loads the
+    /// eight A values of the step as one 256-bit vector (they are contiguous in the packed panel) and
+    /// multiplies it by the edge's elements broadcast, one accumulator per column down the tile's rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void MicroKernelFolding(int kc, float* a, float* b, nint bStride, float* edge, nint edgeStride, int columns, float* c, nint ldc, float alpha, float beta)
+    {
+        Debug.Assert(columns is 1 or 2);
+        if (bStride == NR)
+        {
+            if (columns == 1) Tile<ReadsPackedBPanel, FoldsOneColumn>(kc, a, b, bStride, null, edge, edgeStride, c, ldc, alpha, beta);
+            else Tile<ReadsPackedBPanel, FoldsTwoColumns>(kc, a, b, bStride, null, edge, edgeStride, c, ldc, alpha, beta);
+        }
+        else if (columns == 1) Tile<ReadsBPanel, FoldsOneColumn>(kc, a, b, bStride, null, edge, edgeStride, c, ldc, alpha, beta);
+        else Tile<ReadsBPanel, FoldsTwoColumns>(kc, a, b, bStride, null, edge, edgeStride, c, ldc, alpha, beta);
+    }
+
+    /// <summary>
+    /// The micro-kernels, each compiled on its own so that the accumulators stay in registers; with TFold
+    /// columns, also those columns of edge (rows edgeStride apart) into C's columns NR, NR + 1, each element
+    /// computed and merged as <see cref="EdgeColumnKernel"/> and the scratch-tile merge compute it.
+    /// </summary>
     /// <remarks>
     /// The k loop is unrolled by 4 and a packed panel's row distance is a constant, as in <see
     /// cref="Vector256Kernel"/>: per k step it removes about 3 of the 30 instructions.
     /// Measurements: perf-results/tuning/gemm-vector512.md.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<TStore>(int kc, float* a, float* b, nint bStride, float* packedB, float* c, nint ldc, float alpha, float beta)
-        where TStore : struct, IBPanelSource
+    private static void Tile<TStore, TFold>(int kc, float* a, float* b, nint bStride, float* packedB, float* edge, nint edgeStride, float* c, nint ldc, float alpha, float beta)
+        where TStore : struct, IBPanelSource where TFold : struct, IColumnCount
     {
-        MicroKernelSupport.PrefetchTile(c, ldc, 8, 32);
+        MicroKernelSupport.PrefetchTile(c, ldc, 8, 32 + TFold.Value);
+        Vector256<float> e0 = default, e1 = default;
+        nint edgeStride2 = 2 * edgeStride, edgeStride3 = 3 * edgeStride, edgeStride4 = 4 * edgeStride;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         nint stride = TStore.Packed ? NR : bStride;
         // Held outside the loop, with a pointer to the rows a packing kernel prefetches, as in Vector256,
@@ -61,11 +87,16 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel
         for (int steps = kc >> 2; steps != 0; steps--)
         {
             Step<TStore>(a, b, 0, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            FoldStep<TFold>(a, 0, edge, edgeStride, ref e0, ref e1);
             Step<TStore>(a, b, 1, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            FoldStep<TFold>(a, 1, edge + edgeStride, edgeStride, ref e0, ref e1);
             Step<TStore>(a, b, 2, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            FoldStep<TFold>(a, 2, edge + edgeStride2, edgeStride, ref e0, ref e1);
             Step<TStore>(a, b, 3, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            FoldStep<TFold>(a, 3, edge + edgeStride3, edgeStride, ref e0, ref e1);
             a += 32;
             b += stride4;
+            if (TFold.Value > 0) edge += edgeStride4;
             if (TStore.Stores)
             {
                 bAhead += stride4;
@@ -75,14 +106,17 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel
         for (int steps = kc & 3; steps != 0; steps--)
         {
             Step<TStore>(a, b, 0, stride, stride2, stride3, bAhead, packedB, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+            FoldStep<TFold>(a, 0, edge, edgeStride, ref e0, ref e1);
             a += 8;
             b += stride;
+            if (TFold.Value > 0) edge += edgeStride;
             if (TStore.Stores)
             {
                 bAhead += stride;
                 packedB += 32;
             }
         }
+        if (TFold.Value > 0) MergeFolded<TFold>(e0, e1, c + 32, ldc, alpha, beta);
         Vector512<float> va = Vector512.Create(alpha);
         if (beta == 0f)
         {
@@ -176,6 +210,46 @@ internal readonly unsafe struct Vector512Kernel : IGemmKernel
         Vector512<float> a7 = Vector512.Create(a[8 * step + 7]);
         c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
         c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+    }
+
+    /// <summary>
+    /// The folded columns' k step number <paramref name="step"/>: the eight A values of the step as one vector
+    /// times edge[0] (and edge[1]) broadcast, one fused multiply-add per accumulator, as <see cref="EdgeColumnPass"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FoldStep<TFold>(float* a, int step, float* edge, nint edgeStride, ref Vector256<float> e0, ref Vector256<float> e1)
+        where TFold : struct, IColumnCount
+    {
+        if (TFold.Value == 0) return;
+        Vector256<float> x = Vector256.Load(a + 8 * step);
+        e0 = Vector256.FusedMultiplyAdd(x, Vector256.Create(edge[0]), e0);
+        if (TFold.Value == 2) e1 = Vector256.FusedMultiplyAdd(x, Vector256.Create(edge[1]), e1);
+    }
+
+    /// <summary>
+    /// Merges the folded columns' sums (rows down the vector) into C's columns c[i·ldc], c[i·ldc + 1] as the
+    /// scratch tile of an edge is merged: t = alpha·sum, then c = t when beta is 0, else t + beta·c.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MergeFolded<TFold>(Vector256<float> e0, Vector256<float> e1, float* c, nint ldc, float alpha, float beta)
+        where TFold : struct, IColumnCount
+    {
+        Vector256<float> va = Vector256.Create(alpha);
+        Vector256<float> t0 = e0 * va, t1 = e1 * va;
+        for (int i = 0; i < 8; i++)
+        {
+            float* row = c + i * ldc;
+            if (beta == 0f)
+            {
+                row[0] = t0.GetElement(i);
+                if (TFold.Value == 2) row[1] = t1.GetElement(i);
+            }
+            else
+            {
+                row[0] = t0.GetElement(i) + beta * row[0];
+                if (TFold.Value == 2) row[1] = t1.GetElement(i) + beta * row[1];
+            }
+        }
     }
 
     public static int EdgeStep => 16;
