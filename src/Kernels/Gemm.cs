@@ -133,6 +133,20 @@ public static unsafe class Gemm
     }
 
     /// <summary>
+    /// The leading dimension to store a (rows × <paramref name="cols"/>) matrix with when it will be the B operand
+    /// of many products with few rows of C (a recurrent weight multiplied at every time step): <paramref name="cols"/>
+    /// itself, unless its rows would then be a multiple of 4 KiB apart; then <paramref name="cols"/> + 16 (one cache
+    /// line more). Rows 4 KiB apart all map to one L1 set, so the GEMM must copy such a B into a packed buffer on
+    /// every call instead of reading it where it is stored.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cols"/> is negative.</exception>
+    public static int InPlaceLeadingDimension(int cols)
+    {
+        Guard.NonNegative(cols, nameof(cols));
+        return cols > 0 && cols % Pack.L1SetPeriodFloats == 0 ? checked(cols + 16) : cols;
+    }
+
+    /// <summary>
     /// The weight gradient of a dense layer, accumulated: dW += xᵀ·δ with x batch×inputs, δ
     /// batch×outputs and dW inputs×outputs, all dense:
     /// dW[i·outputs + j] += Σ_{b&lt;batch} x[b·inputs + i]·δ[b·outputs + j].

@@ -534,4 +534,15 @@ public partial class GemmTests
             Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 2, 1f, buffer.AsSpan(0, 4), 2, buffer.AsSpan(20, 4), 2, 0f, buffer.AsSpan(20, 4), 2));
         Gemm.Multiply(Transpose.None, Transpose.None, 2, 2, 2, 1f, buffer.AsSpan(0, 4), 2, buffer.AsSpan(4, 4), 2, 0f, buffer.AsSpan(8, 4), 2);
     }
+
+    [Fact]
+    public void InPlaceLeadingDimensionPadsOnlyRowsA4KiBMultipleApart()
+    {
+        Assert.Equal(0, Gemm.InPlaceLeadingDimension(0));
+        Assert.Equal(768, Gemm.InPlaceLeadingDimension(768));
+        Assert.Equal(1040, Gemm.InPlaceLeadingDimension(1024));
+        Assert.Equal(2064, Gemm.InPlaceLeadingDimension(2048));
+        Assert.Equal(1025, Gemm.InPlaceLeadingDimension(1025));
+        Assert.Equal("cols", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.InPlaceLeadingDimension(-1)).ParamName);
+    }
 }

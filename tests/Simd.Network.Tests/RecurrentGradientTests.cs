@@ -199,4 +199,23 @@ public class RecurrentGradientTests
         Assert.All(w, v => Assert.InRange(v, -0.25f, 0.25f));
         Assert.True(w.Max() > 0.2f && w.Min() < -0.2f);
     }
+
+    /// <summary>Hidden 256 makes 4·hidden a multiple of 4 KiB: the LSTM's forward then multiplies a padded copy of W_h.</summary>
+    public static TheoryData<SimdLevel> Levels() => [.. SimdLevels.All];
+
+    [Theory]
+    [MemberData(nameof(Levels))]
+    public void LstmWithPaddedRecurrentWeightMatchesTheReference(SimdLevel level)
+    {
+        using var scope = SimdLevels.Force(level);
+        const int steps = 3, batch = 2, hidden = 256;
+        Assert.NotEqual(4 * hidden, Gemm.InPlaceLeadingDimension(4 * hidden));
+        var model = new SequenceModel(Vocabulary, Embedding, [new Lstm(Embedding, hidden, RecurrentInitializer.Orthogonal, forgetBias: 1f)], seed: 4);
+        var (inputs, targets) = Tokens(steps, batch, 5);
+        var trainer = new SequenceTrainer(model, new Sgd(0.1f), steps, batch);
+        float loss = trainer.ComputeGradients(inputs, targets, steps, batch);
+        trainer.DiscardGradients();
+        double expected = new SequenceReference(model, steps, batch, SequenceReduction.SumOverTimeMeanOverBatch).Loss(inputs, targets);
+        Assert.True(Math.Abs(loss - expected) <= 1e-5 * Math.Abs(expected), $"{level}: loss {loss}, reference {expected}");
+    }
 }

@@ -15,7 +15,7 @@ namespace Simd.Network;
 /// <see cref="RecurrentBuffers.FinalState"/> and <see cref="RecurrentBuffers.InitialStateGradient"/>.</para>
 /// <para>Forward: X·W_i + b for all steps is one GEMM over steps·batch rows; per step only
 /// h·W_h for all four gates, one (batch × hidden)·(hidden × 4·hidden) GEMM accumulated onto it, then the
-/// gate nonlinearities and the cell update in one fused pass (<see cref="RecurrentGates.LstmForward"/>). Backward: per step the gate gradients
+/// gate nonlinearities and the cell update in one fused pass (<see cref="RecurrentGates.LstmForward"/>); when 4·hidden floats are a multiple of 4 KiB (hidden 256), the per-step GEMM reads a copy of W_h made once per forward pass with rows <see cref="Gemm.InPlaceLeadingDimension"/> apart, which it can read in place. Backward: per step the gate gradients
 /// in one fused pass (<see cref="RecurrentGates.LstmBackward"/>) and one GEMM for ∂J/∂h_{t−1} (on a copy of W_hᵀ made once per backward pass); ∇W_i and ∇W_h as one accumulating GEMM each over steps·batch rows.
 /// NaN propagates.</para>
 /// </remarks>
@@ -95,11 +95,18 @@ public sealed class Lstm : RecurrentLayer
         initial[..block].CopyTo(states);
         initial[block..].CopyTo(cells);
         ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight);
+        int ldw = Gemm.InPlaceLeadingDimension(g4);
+        if (ldw != g4)
+        {
+            Span<float> padded = own.RecurrentPadded(ldw);   // W_h with rows ldw apart, which the per-step GEMM reads in place
+            for (int r = 0; r < h; r++) wh.Slice(r * g4, g4).CopyTo(padded.Slice(r * ldw, g4));
+            wh = padded;
+        }
         Gemm.MultiplyBiasActivation(rows, g4, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, gates);
         for (int t = 0; t < steps; t++)
         {
             Span<float> gateStep = gates.Slice(t * batch * g4, batch * g4);
-            Gemm.Multiply(Transpose.None, Transpose.None, batch, g4, h, 1f, states.Slice(t * block, block), h, wh, g4, 1f, gateStep, g4);
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, g4, h, 1f, states.Slice(t * block, block), h, wh, ldw, 1f, gateStep, g4);
             int at = t * block;
             RecurrentGates.LstmForward(gateStep, cells.Slice(at, block), cells.Slice(at + block, block), tanhCells.Slice(at, block), states.Slice(at + block, block), batch, h);
         }
@@ -161,6 +168,10 @@ public sealed class Lstm : RecurrentLayer
         private readonly float[] _cellGradient = new float[maxBatch * hidden];
         private readonly float[] _final = new float[maxBatch * 2 * hidden];
         private readonly float[] _recurrentTransposed = new float[4 * hidden * hidden];
+        private readonly float[] _recurrentPadded = Gemm.InPlaceLeadingDimension(4 * hidden) is int stride && stride != 4 * hidden ? new float[hidden * stride] : [];
+
+        /// <summary>Room for W_h with rows <see cref="Gemm.InPlaceLeadingDimension"/>(4·hidden) apart, when that differs from 4·hidden.</summary>
+        public Span<float> RecurrentPadded(int stride) => _recurrentPadded.AsSpan(0, _hidden * stride);
 
         public Span<float> States(int steps, int batch) => _states.AsSpan(0, (steps + 1) * batch * _hidden);
         public Span<float> Cells(int steps, int batch) => _cells.AsSpan(0, (steps + 1) * batch * _hidden);
