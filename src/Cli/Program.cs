@@ -1,3 +1,4 @@
+using System.Reflection;
 using Simd.Kernels;
 
 namespace Simd.Cli;
@@ -47,6 +48,8 @@ public static class Program
                 case "info":
                     new Options(args[1..]).RejectUnknown();
                     Console.WriteLine(SimdLevels.DescribeMachine());
+                    if (PublishedInstructionSet() is string instructionSet)
+                        Console.WriteLine($"Published for:    {instructionSet} (Native AOT IlcInstructionSet; a CPU without it cannot start this binary)");
                     return 0;
                 case "help" or "--help" or "-h":
                     new Options(args[1..]).RejectUnknown();
@@ -64,6 +67,12 @@ public static class Program
             return 2;
         }
     }
+
+    /// <summary>The instruction set a Native AOT publish compiled this program for (its <c>IlcInstructionSet</c>), or null for a JIT build.</summary>
+    private static string? PublishedInstructionSet() =>
+        typeof(Program).Assembly.GetCustomAttributes(typeof(AssemblyMetadataAttribute), inherit: false)
+            .OfType<AssemblyMetadataAttribute>()
+            .FirstOrDefault(attribute => attribute.Key == "Simd.IlcInstructionSet")?.Value is { Length: > 0 } value ? value : null;
 
     /// <summary>
     /// An error as one line: the message without the "(Parameter 'x')" and "Actual value was" parts

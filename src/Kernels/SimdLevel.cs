@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -142,11 +143,28 @@ public static class SimdLevels
         text.AppendLine($".NET:             {Environment.Version}");
         text.AppendLine($"ISA (.NET):       {string.Join(' ', InstructionSets())}");
         text.AppendLine($"Accelerated:      Vector128={Vector128.IsHardwareAccelerated} Vector256={Vector256.IsHardwareAccelerated} Vector512={Vector512.IsHardwareAccelerated}");
+        text.AppendLine($"Code:             {DescribeCodeGeneration()}");
         text.AppendLine($"Detected level:   {Describe(Detected)} (widest VectorNNN.IsHardwareAccelerated)");
         string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
         string reason = string.IsNullOrWhiteSpace(env) ? "detected" : $"{EnvironmentVariable}={env}";
         text.Append($"Selected level:   {Describe(Default)} ({reason}{(IsAccelerated(Default) ? "" : ", emulated: wider than the hardware")})");
         return text.ToString();
+    }
+
+    /// <summary>
+    /// JIT or Native AOT. A JIT compiles for the CPU it runs on; Native AOT fixes the vector widths when the
+    /// program is published (its <c>IlcInstructionSet</c>), so on a wider CPU this also names what the build leaves unused.
+    /// </summary>
+    private static string DescribeCodeGeneration()
+    {
+        if (RuntimeFeature.IsDynamicCodeSupported)
+            return "JIT (vector widths follow this CPU and the DOTNET_Enable* settings)";
+        string flags = $" {CpuFlags()} ";
+        var unused = new List<string>();
+        if (!Vector256.IsHardwareAccelerated && flags.Contains(" avx2 ", StringComparison.Ordinal)) unused.Add("AVX2 (x86-64-v3)");
+        if (!Vector512.IsHardwareAccelerated && flags.Contains(" avx512f ", StringComparison.Ordinal)) unused.Add("AVX-512 (x86-64-v4)");
+        return "Native AOT (vector widths fixed at publish by IlcInstructionSet)"
+            + (unused.Count == 0 ? "" : $"; this CPU also has {string.Join(" and ", unused)}, which this build was not compiled for");
     }
 
     /// <summary>The hardware instruction sets .NET reports as supported in this process.</summary>

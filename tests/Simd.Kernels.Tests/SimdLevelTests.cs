@@ -78,5 +78,7 @@ public class SimdLevelTests
         Assert.Contains("CPU", text);
         if (Vector128.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Sse2.IsSupported)
             Assert.Contains("SSE2", text);
+        // The tests run under the JIT; a Native AOT build says so on the same line (checked by .ci/packages.sh).
+        Assert.Matches(@"(?m)^Code: +JIT \(", text);
     }
 }

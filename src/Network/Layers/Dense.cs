@@ -30,7 +30,7 @@ public sealed class Dense : Layer
     public int Inputs { get; }
     /// <summary>Output features per example.</summary>
     public int Outputs { get; }
-    /// <summary>σ.</summary>
+    /// <summary>σ, applied element-wise to x·W + b (<see cref="Activation.None"/>: the identity).</summary>
     public Activation Activation { get; }
     /// <summary>The weight initializer (Auto resolved).</summary>
     public Initializer Initializer { get; }

@@ -18,11 +18,11 @@ public sealed class Adam : Optimizer
         Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; WeightDecay = weightDecay;
     }
 
-    /// <summary>β1.</summary>
+    /// <summary>β1, the decay of the first-moment (mean) estimate: m ← β1·m + (1 − β1)·g. In [0, 1).</summary>
     public float Beta1 { get; }
-    /// <summary>β2.</summary>
+    /// <summary>β2, the decay of the second-moment estimate: v ← β2·v + (1 − β2)·g². In [0, 1).</summary>
     public float Beta2 { get; }
-    /// <summary>ε.</summary>
+    /// <summary>ε, added to √v̂ in the denominator of the update lr·m̂ / (√v̂ + ε). Finite and positive.</summary>
     public float Epsilon { get; }
     /// <summary>Decoupled weight decay λ (0: plain Adam).</summary>
     public float WeightDecay { get; }

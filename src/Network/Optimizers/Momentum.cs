@@ -15,7 +15,7 @@ public sealed class Momentum : Optimizer
         Mu = momentum;
     }
 
-    /// <summary>μ.</summary>
+    /// <summary>μ, the momentum coefficient in v ← μ·v + g. In [0, 1).</summary>
     public float Mu { get; }
     /// <inheritdoc/>
     public override string Name => "momentum";

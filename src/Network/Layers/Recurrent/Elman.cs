@@ -46,7 +46,7 @@ public sealed class Elman : RecurrentLayer
     public int Inputs { get; }
     /// <summary>Hidden size H.</summary>
     public int Hidden { get; }
-    /// <summary>f.</summary>
+    /// <summary>f, applied element-wise to x_t·U + s_{t−1}·W + b (tanh or ReLU).</summary>
     public Activation Activation { get; }
     /// <summary>How W was initialized.</summary>
     public RecurrentInitializer Initializer { get; }
