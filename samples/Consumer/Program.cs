@@ -94,11 +94,7 @@ Console.WriteLine($"\ndata: {train.Count} training and {test.Count} test example
         for (int start = 0; start < train.Count; start += batchSize)
         {
             int batch = Math.Min(batchSize, train.Count - start);
-            for (int i = 0; i < batch; i++)
-            {
-                train.Example(order[start + i]).CopyTo(x.AsSpan(i * train.FeatureCount));
-                labels[i] = train.Labels[order[start + i]];
-            }
+            train.Gather(order.AsSpan(start, batch), x, labels);
             lossSum += trainer.Step(x, labels, batch);
             batches++;
         }

@@ -125,11 +125,7 @@ internal static class TrainCommand
             for (int start = 0; start < train.Count; start += batchSize)
             {
                 int batch = Math.Min(batchSize, train.Count - start);
-                for (int i = 0; i < batch; i++)
-                {
-                    train.Example(order[start + i]).CopyTo(batchX.AsSpan(i * train.FeatureCount));
-                    batchY[i] = train.Labels[order[start + i]];
-                }
+                train.Gather(order.AsSpan(start, batch), batchX, batchY);
                 try { lossSum += parallel?.Step(batchX, batchY, batch) ?? trainer.Step(batchX, batchY, batch); }
                 catch (NonFiniteStepException error)
                 {

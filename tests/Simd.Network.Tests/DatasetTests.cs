@@ -25,6 +25,22 @@ public class DatasetTests
     }
 
     [Fact]
+    public void GatherCopiesTheListedExamplesInOrderAndChecksItsArguments()
+    {
+        var data = new Dataset([0, 1, 10, 11, 20, 21, 30, 31], [5, 6, 7, 8], featureCount: 2, classCount: 9, "four");
+        float[] features = new float[6];
+        int[] labels = new int[3];
+        data.Gather([3, 0, 3], features, labels);
+        Assert.Equal([30f, 31, 0, 1, 30, 31], features);
+        Assert.Equal([8, 5, 8], labels);
+        Assert.Equal("features", Assert.Throws<ArgumentException>(() => data.Gather([0, 1, 2, 3], features, new int[4])).ParamName);
+        Assert.Equal("labels", Assert.Throws<ArgumentException>(() => data.Gather([0, 1, 2], features, new int[2])).ParamName);
+        var outside = Assert.Throws<ArgumentOutOfRangeException>(() => data.Gather([1, 4], features, labels));
+        Assert.Equal("indices", outside.ParamName);
+        Assert.Contains("position 1", outside.Message);
+    }
+
+    [Fact]
     public void SplitIsSeededAndDisjoint()
     {
         Dataset digits = Dataset.LoadDigitsCsv(RepositoryFile("data", "digits", "digits.csv.gz"));

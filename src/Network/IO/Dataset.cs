@@ -66,12 +66,31 @@ public sealed class Dataset
     {
         var features = new float[indices.Length * FeatureCount];
         var labels = new int[indices.Length];
+        Gather(indices, features, labels);
+        return new Dataset(features, labels, FeatureCount, ClassCount, $"{Source} ({name})");
+    }
+
+    /// <summary>
+    /// Copies the examples at <paramref name="indices"/>, in that order, into a batch without allocating:
+    /// features[i·FeatureCount .. (i+1)·FeatureCount) and labels[i] for i &lt; indices.Length (a shuffled minibatch).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="features"/> holds fewer than indices.Length × FeatureCount floats, or
+    /// <paramref name="labels"/> fewer than indices.Length entries.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, Count); the entries before it were copied.</exception>
+    public void Gather(ReadOnlySpan<int> indices, Span<float> features, Span<int> labels)
+    {
+        if (features.Length < (long)indices.Length * FeatureCount)
+            throw new ArgumentException($"features has {features.Length} floats but {indices.Length} examples × {FeatureCount} features need {(long)indices.Length * FeatureCount}", nameof(features));
+        if (labels.Length < indices.Length)
+            throw new ArgumentException($"labels has {labels.Length} entries for {indices.Length} examples", nameof(labels));
         for (int i = 0; i < indices.Length; i++)
         {
-            Example(indices[i]).CopyTo(features.AsSpan(i * FeatureCount));
-            labels[i] = Labels[indices[i]];
+            int index = indices[i];
+            if ((uint)index >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), index, $"index {index} at position {i} is outside [0, {Count}) ({Source})");
+            Example(index).CopyTo(features.Slice(i * FeatureCount, FeatureCount));
+            labels[i] = Labels[index];
         }
-        return new Dataset(features, labels, FeatureCount, ClassCount, $"{Source} ({name})");
     }
 
     /// <summary>
