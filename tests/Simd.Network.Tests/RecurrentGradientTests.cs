@@ -46,27 +46,30 @@ public class RecurrentGradientTests
         }
     }
 
-    public static TheoryData<string, int, bool, SequenceReduction> Cases()
+    /// <summary>Every case with the embedding folded into the first layer's input projection and without (fold).</summary>
+    public static TheoryData<string, int, bool, SequenceReduction, bool> Cases()
     {
-        var data = new TheoryData<string, int, bool, SequenceReduction>();
+        var data = new TheoryData<string, int, bool, SequenceReduction, bool>();
         foreach (string kind in new[] { "tanh", "relu", "tanh-orthogonal", "stacked", "gru", "lstm", "lstm-gru-elman" })
             foreach (int steps in new[] { 1, 2, 7 })
                 foreach (bool givenState in new[] { false, true })
-                    data.Add(kind, steps, givenState, steps == 2 ? SequenceReduction.MeanOverTokens : SequenceReduction.SumOverTimeMeanOverBatch);
+                    foreach (bool fold in new[] { false, true })
+                        data.Add(kind, steps, givenState, steps == 2 ? SequenceReduction.MeanOverTokens : SequenceReduction.SumOverTimeMeanOverBatch, fold);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void GradientsMatchFiniteDifferencesOnEveryLevel(string kind, int steps, bool givenState, SequenceReduction reduction)
+    public void GradientsMatchFiniteDifferencesOnEveryLevel(string kind, int steps, bool givenState, SequenceReduction reduction, bool fold)
     {
         const int batch = 3;
         var (inputs, targets) = Tokens(steps, batch, 11);
         foreach (SimdLevel level in SimdLevels.All)
         {
             using var scope = SimdLevels.Force(level);
-            var model = new SequenceModel(Vocabulary, Embedding, Layers(kind), seed: 5);
+            var model = new SequenceModel(Vocabulary, Embedding, Layers(kind), seed: 5) { FoldEmbedding = fold };
             SequenceWorkspace workspace = model.CreateWorkspace(7, 4);
+            Assert.Equal(fold, workspace.HasProjectedTable);
             var reference = new SequenceReference(model, steps, batch, reduction);
             if (givenState)
                 for (int l = 0; l < model.Layers.Count; l++)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Simd.Kernels;
 
 namespace Simd.Network;
@@ -13,6 +14,10 @@ namespace Simd.Network;
 /// (batch, steps, features). Inside, activations are time-major (steps, batch, features) (see
 /// <see cref="RecurrentLayer"/>): the gather writes x[t, b] = E[tokens[b·steps + t]] (features are
 /// transposed the same way), and the logits are (steps, batch, classes).
+/// When the vocabulary has at most half as many rows as a pass has tokens (steps·batch) and the first layer is a
+/// built-in cell, the embedding is folded into that layer's input projection: each step gathers rows of
+/// (E·W_i + b_i) instead of multiplying the gathered x by W_i, and backward forms ∇W_i, ∇b_i and ∂J/∂E from the
+/// gate gradients summed by token. The function is the same; the rounding differs from the unfolded pass.
 /// </remarks>
 public sealed class SequenceModel
 {
@@ -112,14 +117,44 @@ public sealed class SequenceModel
     {
         if (!ReadsTokens) throw new InvalidOperationException("this model reads float features, not token ids");
         workspace.Check(this, tokens, steps, batch, nameof(tokens));
+        if (FoldsEmbedding(steps, batch, workspace, out RecurrentLayer? first, out Parameter? weight, out Parameter? bias))
+        {
+            int width = weight.Cols;
+            Span<float> projected = workspace.ProjectedTable(width);
+            Gemm.MultiplyBiasActivation(Vocabulary, width, EmbeddingSize, Parameters.ValuesOf(EmbeddingTable), Parameters.ValuesOf(weight), Parameters.ValuesOf(bias), ActivationFunction.None, projected);
+            first.ForwardFolded(new TokenProjection(projected, [], tokens, steps, width), steps, batch, workspace.Buffers[0], Parameters);
+            ForwardLayers(1, steps, batch, workspace);
+            return;
+        }
         int embedding = EmbeddingSize;
         ReadOnlySpan<float> table = Parameters.ValuesOf(EmbeddingTable);
         Span<float> x = workspace.Inputs(steps, batch);
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 table.Slice(tokens[b * steps + t] * embedding, embedding).CopyTo(x.Slice((t * batch + b) * embedding, embedding));
-        ForwardLayers(steps, batch, workspace);
+        ForwardLayers(0, steps, batch, workspace);
     }
+
+    /// <summary>
+    /// Whether a token pass of (steps, batch) folds the embedding into the first layer's input projection
+    /// (<see cref="TokenProjection"/>): when that layer's steps begin with x·W_i + b_i and the vocabulary has at most
+    /// half as many rows as the pass (then (E·W_i + b_i) costs less than X·W_i, and the three input-side
+    /// products of backward shrink from steps·batch to vocabulary rows). Both paths compute the same
+    /// function; their roundings differ. <see cref="FoldEmbedding"/> overrides the size rule.
+    /// </summary>
+    private bool FoldsEmbedding(int steps, int batch, SequenceWorkspace workspace, [NotNullWhen(true)] out RecurrentLayer? first, [NotNullWhen(true)] out Parameter? weight, [NotNullWhen(true)] out Parameter? bias)
+    {
+        first = Layers[0];
+        (weight, bias) = first.InputProjection ?? default;
+        return weight is not null && bias is not null && workspace.HasProjectedTable
+            && (FoldEmbedding ?? 2L * Vocabulary <= (long)steps * batch);
+    }
+
+    /// <summary>Forces (true) or forbids (false) folding the embedding into the first layer's input projection; null: by size (tests use it to cover both paths).</summary>
+    internal bool? FoldEmbedding { get; set; }
+
+    /// <summary>True when the first layer's input projection can absorb the embedding (token models whose first layer is a built-in cell).</summary>
+    internal bool CanFoldEmbedding => ReadsTokens && Layers[0].InputProjection is not null;
 
     /// <summary>
     /// Forward over float <paramref name="features"/> (batch, steps, features) for a model built by
@@ -136,13 +171,14 @@ public sealed class SequenceModel
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 features.Slice((b * steps + t) * width, width).CopyTo(x.Slice((t * batch + b) * width, width));
-        ForwardLayers(steps, batch, workspace);
+        ForwardLayers(0, steps, batch, workspace);
     }
 
-    private void ForwardLayers(int steps, int batch, SequenceWorkspace workspace)
+    /// <summary>Runs layers <paramref name="from"/>… and the output layer (layer 0 reads the gathered inputs).</summary>
+    private void ForwardLayers(int from, int steps, int batch, SequenceWorkspace workspace)
     {
-        ReadOnlySpan<float> input = workspace.Inputs(steps, batch);
-        for (int l = 0; l < Layers.Count; l++)
+        ReadOnlySpan<float> input = from == 0 ? workspace.Inputs(steps, batch) : workspace.Buffers[from - 1].Outputs(steps, batch);
+        for (int l = from; l < Layers.Count; l++)
         {
             Layers[l].Forward(input, steps, batch, workspace.Buffers[l], Parameters);
             input = workspace.Buffers[l].Outputs(steps, batch);
@@ -159,7 +195,15 @@ public sealed class SequenceModel
     {
         if (!ReadsTokens) throw new InvalidOperationException("this model reads float features, not token ids");
         workspace.Check(this, tokens, steps, batch, nameof(tokens));
-        BackwardLayers(steps, batch, workspace, inputGradient: true);
+        if (FoldsEmbedding(steps, batch, workspace, out RecurrentLayer? first, out Parameter? weight, out Parameter? bias))
+            BackwardWithFoldedEmbedding(tokens, steps, batch, workspace, first, weight, bias);
+        else
+            BackwardGathered(tokens, steps, batch, workspace);
+    }
+
+    private void BackwardGathered(ReadOnlySpan<int> tokens, int steps, int batch, SequenceWorkspace workspace)
+    {
+        BackwardLayers(0, steps, batch, workspace, inputGradient: true);
         int embedding = EmbeddingSize;
         Span<float> tableGradient = Parameters.GradientOf(EmbeddingTable);
         TouchedRows touched = Parameters.TouchedRowsOf(EmbeddingTable);
@@ -174,6 +218,35 @@ public sealed class SequenceModel
     }
 
     /// <summary>
+    /// Backward of the folded forward: the first layer adds its ∂J/∂(x·W_i + b_i) rows into G (vocabulary × width) by
+    /// token; then ∇W_i += Eᵀ·G, ∇b_i += Σ_rows G, and each used token's row of G·W_iᵀ goes to ∂J/∂E.
+    /// </summary>
+    private void BackwardWithFoldedEmbedding(ReadOnlySpan<int> tokens, int steps, int batch, SequenceWorkspace workspace, RecurrentLayer first, Parameter weight, Parameter bias)
+    {
+        BackwardLayers(1, steps, batch, workspace, inputGradient: true);
+        int width = weight.Cols, embedding = EmbeddingSize;
+        Span<float> projectedGradient = workspace.ProjectedTableGradient(width);
+        projectedGradient.Clear();
+        first.BackwardFolded(new TokenProjection([], projectedGradient, tokens, steps, width), workspace.OutputGradient(0, steps, batch), steps, batch, workspace.Buffers[0], Parameters);
+        ReadOnlySpan<float> table = Parameters.ValuesOf(EmbeddingTable);
+        Parameters.AccumulateProduct(weight, Transpose.Transposed, Transpose.None, Vocabulary, table, embedding, projectedGradient, width);
+        Parameters.AccumulateRowSums(bias, projectedGradient, Vocabulary);
+        Span<float> rowGradient = workspace.EmbeddingRowGradient();
+        Gemm.Multiply(Transpose.None, Transpose.Transposed, Vocabulary, embedding, width, 1f, projectedGradient, width, Parameters.ValuesOf(weight), width, 0f, rowGradient, embedding);
+        Span<bool> used = workspace.UsedTokens();
+        used.Clear();
+        foreach (int token in tokens[..(steps * batch)]) used[token] = true;
+        Span<float> tableGradient = Parameters.GradientOf(EmbeddingTable);
+        TouchedRows touched = Parameters.TouchedRowsOf(EmbeddingTable);
+        for (int v = 0; v < Vocabulary; v++)
+        {
+            if (!used[v]) continue;
+            touched.Touch(v);
+            Blas1.Axpy(1f, rowGradient.Slice(v * embedding, embedding), tableGradient.Slice(v * embedding, embedding));
+        }
+    }
+
+    /// <summary>
     /// Backpropagation through time after the features overload of <see cref="Forward(ReadOnlySpan{float}, int, int, SequenceWorkspace)"/>;
     /// no gradient is computed for the features themselves.
     /// </summary>
@@ -181,15 +254,16 @@ public sealed class SequenceModel
     {
         if (ReadsTokens) throw new InvalidOperationException("this model reads token ids, not float features");
         workspace.CheckFeatures(this, features, steps, batch);
-        BackwardLayers(steps, batch, workspace, inputGradient: false);
+        BackwardLayers(0, steps, batch, workspace, inputGradient: false);
     }
 
-    private void BackwardLayers(int steps, int batch, SequenceWorkspace workspace, bool inputGradient)
+    /// <summary>Backward through the output layer and layers …, <paramref name="to"/> (∂J/∂x of layer 0 only when <paramref name="inputGradient"/>).</summary>
+    private void BackwardLayers(int to, int steps, int batch, SequenceWorkspace workspace, bool inputGradient)
     {
         int rows = steps * batch, last = Layers.Count - 1;
         Output.Backward(workspace.Buffers[last].Outputs(steps, batch), workspace.Logits(steps, batch), workspace.LogitGradient(steps, batch),
             workspace.OutputGradient(last, steps, batch), rows, Parameters);
-        for (int l = last; l >= 0; l--)
+        for (int l = last; l >= to; l--)
         {
             ReadOnlySpan<float> input = l == 0 ? workspace.Inputs(steps, batch) : workspace.Buffers[l - 1].Outputs(steps, batch);
             Span<float> dx = l > 0 ? workspace.OutputGradient(l - 1, steps, batch) : inputGradient ? workspace.InputGradient(steps, batch) : [];

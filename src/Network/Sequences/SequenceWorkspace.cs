@@ -16,6 +16,8 @@ public sealed class SequenceWorkspace
     private readonly SequenceModel _model;
     private readonly float[] _inputs, _inputGradient, _logits, _logitGradient;
     private readonly float[][] _outputGradients;
+    private readonly float[] _projectedTable, _projectedTableGradient, _embeddingRowGradient;
+    private readonly bool[] _usedTokens;
     private int _stateBatch; // 0: the initial states are zero for any batch
 
     internal SequenceWorkspace(SequenceModel model, int maxSteps, int maxBatch)
@@ -32,6 +34,12 @@ public sealed class SequenceWorkspace
         Buffers = [.. model.Layers.Select(l => l.CreateBuffers(maxSteps, maxBatch))];
         _outputGradients = [.. model.Layers.Select(l => new float[rows * l.HiddenSize])]; // per layer (steps, batch, hidden)
         Labels = new int[rows];
+        bool fold = model.CanFoldEmbedding && (model.FoldEmbedding ?? 2L * model.Vocabulary <= rows);
+        int width = fold ? model.Layers[0].InputProjection!.Value.Weight.Cols : 0;
+        _projectedTable = fold ? new float[model.Vocabulary * width] : [];          // (vocabulary, width): E·W_i + b_i
+        _projectedTableGradient = fold ? new float[model.Vocabulary * width] : [];  // (vocabulary, width): G
+        _embeddingRowGradient = fold ? new float[model.Vocabulary * model.EmbeddingSize] : []; // (vocabulary, embedding): G·W_iᵀ
+        _usedTokens = fold ? new bool[model.Vocabulary] : [];
     }
 
     /// <summary>
@@ -69,6 +77,12 @@ public sealed class SequenceWorkspace
     public Span<float> LogitGradient(int steps, int batch) => _logitGradient.AsSpan(0, steps * batch * _model.Classes);
     internal Span<float> Inputs(int steps, int batch) => _inputs.AsSpan(0, steps * batch * _model.EmbeddingSize);
     internal Span<float> InputGradient(int steps, int batch) => _inputGradient.AsSpan(0, steps * batch * _model.EmbeddingSize);
+    /// <summary>True when this workspace holds the tables for folding the embedding into the first layer's input projection (the model can fold and a pass of this capacity may).</summary>
+    internal bool HasProjectedTable => _usedTokens.Length > 0;
+    internal Span<float> ProjectedTable(int width) => _projectedTable.AsSpan(0, _model.Vocabulary * width);
+    internal Span<float> ProjectedTableGradient(int width) => _projectedTableGradient.AsSpan(0, _model.Vocabulary * width);
+    internal Span<float> EmbeddingRowGradient() => _embeddingRowGradient;
+    internal Span<bool> UsedTokens() => _usedTokens;
     internal Span<float> OutputGradient(int layer, int steps, int batch) => _outputGradients[layer].AsSpan(0, steps * batch * _model.Layers[layer].HiddenSize);
 
     /// <summary>Layer <paramref name="layer"/>'s state after the last forward pass, (batch, state size).</summary>

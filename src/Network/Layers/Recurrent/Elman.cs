@@ -10,7 +10,8 @@ namespace Simd.Network;
 /// <remarks>
 /// <para>PyTorch's nn.RNN computes h_t = f(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh): U = W_ihᵀ,
 /// W = W_hhᵀ and b = b_ih + b_hh give the same function.</para>
-/// <para>Forward: all input projections at once, Z = X·U + b over the (steps·batch) rows (one GEMM); then
+/// <para>Forward: all input projections at once, Z = X·U + b over the (steps·batch) rows (one GEMM), or, when the
+/// model folds its embedding into U (<see cref="TokenProjection"/>), each step's rows of Z gathered from that table; then
 /// per step only the recurrent product Z_t += s_{t−1}·W and s_t = f(Z_t), in place.</para>
 /// <para>Backward (BPTT): δ_t = (∂J/∂s_t + δ_{t+1}·Wᵀ) ⊙ f′(s_t) for t = T … 1 (one product per step);
 /// then over all steps at once, ∇W += Σ_t s_{t−1}ᵀ·δ_t, ∇U += Σ_t x_tᵀ·δ_t and ∇b += Σ_t Σ_rows δ_t (one
@@ -92,15 +93,27 @@ public sealed class Elman : RecurrentLayer
     public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
+        Span<float> outputs = own.States(steps, batch)[(batch * Hidden)..];
+        Gemm.MultiplyBiasActivation(steps * batch, Hidden, Inputs, x[..(steps * batch * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, outputs);
+        Recur(own, steps, batch, arena, default, gather: false);
+    }
+
+    internal override (Parameter Weight, Parameter Bias)? InputProjection => (InputWeight, Bias);
+
+    internal override void ForwardFolded(TokenProjection tokens, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
+        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens, gather: true);
+
+    /// <summary>Per step Z_t (already in s_t's place, or gathered first) += s_{t−1}·W, then s_t = f(Z_t).</summary>
+    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool gather)
+    {
         int block = batch * Hidden;
         Span<float> states = own.States(steps, batch);                 // (steps + 1, batch, hidden): s_0 … s_T
         own.InitialState(batch).CopyTo(states);
-        Span<float> outputs = states[block..];
         ReadOnlySpan<float> w = arena.ValuesOf(RecurrentWeight);
-        Gemm.MultiplyBiasActivation(steps * batch, Hidden, Inputs, x[..(steps * batch * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, outputs);
         for (int t = 0; t < steps; t++)
         {
             Span<float> current = states.Slice((t + 1) * block, block);   // Z_t, then s_t
+            if (gather) tokens.Gather(t, batch, current);
             Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, states.Slice(t * block, block), Hidden, w, Hidden, 1f, current, Hidden);
             Activations.Forward(Activation.ToKernel(), current, current);
         }
@@ -110,11 +123,22 @@ public sealed class Elman : RecurrentLayer
     public override void Backward(ReadOnlySpan<float> x, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
+        int rows = steps * batch;
+        if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
+            throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but ({steps} steps, {batch}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
+        ReadOnlySpan<float> delta = BackPropagate(own, outputGradient, steps, batch, arena, default, scatter: false);
+        RecurrentInputs.Backward(arena, InputWeight, Bias, x, delta, inputGradient, rows);   // ∇U += Σ_t x_tᵀ·δ_t, ∇b += Σ_t Σ_rows δ_t, ∂J/∂x = Δ·Uᵀ
+    }
+
+    internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
+        BackPropagate(Check(steps, batch, buffers, arena), outputGradient, steps, batch, arena, tokens, scatter: true);
+
+    /// <summary>δ_t for t = T … 1 in place of ∂J/∂s_t (each step's rows also scattered when asked), ∂J/∂s_0, and ∇W += Σ_t s_{t−1}ᵀ·δ_t; returns Δ.</summary>
+    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool scatter)
+    {
         int block = batch * Hidden, rows = steps * batch;
         if (outputGradient.Length < rows * Hidden)
             throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but ({steps} steps, {batch}, {Hidden}) needs {rows * Hidden}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
-            throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but ({steps} steps, {batch}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
         ReadOnlySpan<float> states = own.States(steps, batch);
         Span<float> wt = own.RecurrentTransposed();                         // Wᵀ (hidden × hidden)
         RecurrentWeights.Transpose(arena.ValuesOf(RecurrentWeight), Hidden, Hidden, wt);
@@ -125,21 +149,26 @@ public sealed class Elman : RecurrentLayer
             if (t < steps - 1)
                 Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta.Slice((t + 1) * block, block), Hidden, wt, Hidden, 1f, current, Hidden);
             Activations.Backward(Activation.ToKernel(), current, states.Slice((t + 1) * block, block), current);
+            if (scatter) tokens.Scatter(t, batch, current);
         }
         Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta[..block], Hidden, wt, Hidden, 0f, own.InitialStateGradient(batch), Hidden);
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * Hidden)], Hidden, delta, Hidden); // ∇W += Σ_t s_{t−1}ᵀ·δ_t
-        arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, delta, Hidden);        // ∇U += Σ_t x_tᵀ·δ_t
-        arena.AccumulateRowSums(Bias, delta, rows);                                                                                         // ∇b += Σ_t Σ_rows δ_t
-        if (!inputGradient.IsEmpty)
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, rows, Inputs, Hidden, 1f, delta, Hidden, arena.ValuesOf(InputWeight), Hidden, 0f, inputGradient, Inputs);
+        return delta;
     }
 
     private Buffers Check(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
+        Buffers own = Check(steps, batch, buffers, arena);
+        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        return own;
+    }
+
+    private Buffers Check(int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
         ArgumentNullException.ThrowIfNull(arena);
         if (buffers is not Buffers own || own.StateSize != Hidden)
             throw new ArgumentException($"{Name}: the buffers were not created by this layer's CreateBuffers", nameof(buffers));
-        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        RecurrentChecks.Sizes(Name, steps, batch, own);
         return own;
     }
 

@@ -12,7 +12,8 @@ namespace Simd.Network;
 /// column blocks in the order r, z, n; <see cref="RecurrentWeight"/> (hidden × 3·hidden) = weight_hh_lᵀ;
 /// <see cref="InputBias"/> = bias_ih_l and <see cref="RecurrentBias"/> = bias_hh_l (3·hidden each; both are
 /// needed because b_hn sits inside r ⊙ (…)). Copying PyTorch's tensors transposed gives the same function.</para>
-/// <para>Forward: the input gates of all steps X·W_i + b_i are one GEMM over steps·batch rows; per step,
+/// <para>Forward: the input gates of all steps X·W_i + b_i are one GEMM over steps·batch rows (or, when the model
+/// folds its embedding into W_i, each step's rows are gathered from that table: <see cref="TokenProjection"/>); per step,
 /// h·W_h + b_h for all three gates is one (batch × hidden)·(hidden × 3·hidden) GEMM, then the gate
 /// nonlinearities and the update run in one fused pass (<see cref="RecurrentGates.GruForward"/>).</para>
 /// <para>Backward: per step the gate gradients from the saved r, z, n and h·W_hn + b_hn in one fused pass
@@ -85,19 +86,32 @@ public sealed class Gru : RecurrentLayer
     public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        int h = Hidden, g = 3 * Hidden, block = batch * h, rows = steps * batch;
+        int rows = steps * batch, g = 3 * Hidden;
+        Gemm.MultiplyBiasActivation(rows, g, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(InputBias), ActivationFunction.None, own.Gates(steps, batch));
+        Recur(own, steps, batch, arena, default, gather: false);
+    }
+
+    internal override (Parameter Weight, Parameter Bias)? InputProjection => (InputWeight, InputBias);
+
+    internal override void ForwardFolded(TokenProjection tokens, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
+        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens, gather: true);
+
+    /// <summary>Per step (x_t·W_i + b_i already in the gates, or gathered first) h·W_h + b_h, then the fused gate pass.</summary>
+    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool gather)
+    {
+        int h = Hidden, g = 3 * Hidden, block = batch * h;
         Span<float> states = own.States(steps, batch);       // (steps + 1, batch, hidden)
         Span<float> gates = own.Gates(steps, batch);         // (steps, batch, 3·hidden): x·W_i + b_i, then r, z, n
         Span<float> hidden = own.HiddenGates(steps, batch);  // (steps, batch, 3·hidden): h·W_h + b_h
         own.InitialState(batch).CopyTo(states);
         ReadOnlySpan<float> wh = arena.ValuesOf(RecurrentWeight), bh = arena.ValuesOf(RecurrentBias);
-        Gemm.MultiplyBiasActivation(rows, g, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(InputBias), ActivationFunction.None, gates);
         for (int t = 0; t < steps; t++)
         {
-            Span<float> hiddenStep = hidden.Slice(t * batch * g, batch * g);
+            Span<float> gateStep = gates.Slice(t * batch * g, batch * g), hiddenStep = hidden.Slice(t * batch * g, batch * g);
+            if (gather) tokens.Gather(t, batch, gateStep);
             ReadOnlySpan<float> previous = states.Slice(t * block, block);
             Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, batch, g, h, previous, h, wh, g, bh, ActivationFunction.None, hiddenStep, g);
-            RecurrentGates.GruForward(gates.Slice(t * batch * g, batch * g), hiddenStep, previous, states.Slice((t + 1) * block, block), batch, h);
+            RecurrentGates.GruForward(gateStep, hiddenStep, previous, states.Slice((t + 1) * block, block), batch, h);
         }
     }
 
@@ -105,8 +119,26 @@ public sealed class Gru : RecurrentLayer
     public override void Backward(ReadOnlySpan<float> x, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        int h = Hidden, g = 3 * Hidden, block = batch * h, rows = steps * batch;
+        int rows = steps * batch;
         CheckGradients(outputGradient, inputGradient, rows);
+        ReadOnlySpan<float> inputGates = BackPropagate(own, outputGradient, steps, batch, arena, default, scatter: false);
+        RecurrentInputs.Backward(arena, InputWeight, InputBias, x, inputGates, inputGradient, rows); // ∇W_i += Σ_t x_tᵀ·∂(x·W_i), ∇b_i, ∂J/∂x
+    }
+
+    internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        Buffers own = Check(steps, batch, buffers, arena);
+        CheckGradients(outputGradient, [], steps * batch);
+        BackPropagate(own, outputGradient, steps, batch, arena, tokens, scatter: true);
+    }
+
+    /// <summary>
+    /// The gate gradients for t = T … 1 (each step's ∂J/∂(x·W_i + b_i) rows also scattered when asked), ∂J/∂h_0,
+    /// ∇W_h and ∇b_h; returns ∂J/∂(X·W_i + b_i) over all steps.
+    /// </summary>
+    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool scatter)
+    {
+        int h = Hidden, g = 3 * Hidden, block = batch * h, rows = steps * batch;
         ReadOnlySpan<float> states = own.States(steps, batch), gates = own.Gates(steps, batch), hidden = own.HiddenGates(steps, batch);
         Span<float> inputGates = own.InputGateGradient(steps, batch);   // (steps, batch, 3·hidden): ∂J/∂(x·W_i + b_i)
         Span<float> hiddenGates = own.HiddenGateGradient(steps, batch); // (steps, batch, 3·hidden): ∂J/∂(h·W_h + b_h)
@@ -120,14 +152,12 @@ public sealed class Gru : RecurrentLayer
             int row = t * batch * g;
             RecurrentGates.GruBackward(gates.Slice(row, batch * g), hidden.Slice(row, batch * g), states.Slice(t * block, block), outputGradient.Slice(t * block, block),
                 previousGradient, inputGates.Slice(row, batch * g), hiddenGates.Slice(row, batch * g), batch, h);
-            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g, 1f, hiddenGates.Slice(t * batch * g, batch * g), g, whT, h, 1f, previousGradient, h);
+            if (scatter) tokens.Scatter(t, batch, inputGates.Slice(row, batch * g));
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g, 1f, hiddenGates.Slice(row, batch * g), g, whT, h, 1f, previousGradient, h);
         }
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, hiddenGates, g); // ∇W_h += Σ_t h_{t−1}ᵀ·∂(h·W_h)
-        arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, inputGates, g); // ∇W_i += Σ_t x_tᵀ·∂(x·W_i)
         arena.AccumulateRowSums(RecurrentBias, hiddenGates, rows);
-        arena.AccumulateRowSums(InputBias, inputGates, rows);
-        if (!inputGradient.IsEmpty)
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, rows, Inputs, g, 1f, inputGates, g, arena.ValuesOf(InputWeight), g, 0f, inputGradient, Inputs);
+        return inputGates;
     }
 
     private void CheckGradients(Span<float> outputGradient, Span<float> inputGradient, int rows)
@@ -140,10 +170,17 @@ public sealed class Gru : RecurrentLayer
 
     private Buffers Check(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
+        Buffers own = Check(steps, batch, buffers, arena);
+        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        return own;
+    }
+
+    private Buffers Check(int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
         ArgumentNullException.ThrowIfNull(arena);
         if (buffers is not Buffers own || own.StateSize != Hidden)
             throw new ArgumentException($"{Name}: the buffers were not created by this layer's CreateBuffers", nameof(buffers));
-        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        RecurrentChecks.Sizes(Name, steps, batch, own);
         return own;
     }
 

@@ -13,7 +13,8 @@ namespace Simd.Network;
 /// (4·hidden) = bias_ih_l + bias_hh_l (one bias is the same function, as every gate adds both).</para>
 /// <para>State layout: (2, batch, hidden), h then c, in <see cref="RecurrentBuffers.InitialState"/>,
 /// <see cref="RecurrentBuffers.FinalState"/> and <see cref="RecurrentBuffers.InitialStateGradient"/>.</para>
-/// <para>Forward: X·W_i + b for all steps is one GEMM over steps·batch rows; per step only
+/// <para>Forward: X·W_i + b for all steps is one GEMM over steps·batch rows (or, when the model folds its embedding
+/// into W_i, each step's rows are gathered from that table: <see cref="TokenProjection"/>); per step only
 /// h·W_h for all four gates, one (batch × hidden)·(hidden × 4·hidden) GEMM accumulated onto it, then the
 /// gate nonlinearities and the cell update in one fused pass (<see cref="RecurrentGates.LstmForward"/>); when 4·hidden floats are a multiple of 4 KiB (hidden 256), the per-step GEMM reads a copy of W_h made once per forward pass with rows <see cref="Gemm.InPlaceLeadingDimension"/> apart, which it can read in place. Backward: per step the gate gradients
 /// in one fused pass (<see cref="RecurrentGates.LstmBackward"/>) and one GEMM for ∂J/∂h_{t−1} (on a copy of W_hᵀ made once per backward pass); ∇W_i and ∇W_h as one accumulating GEMM each over steps·batch rows.
@@ -86,7 +87,20 @@ public sealed class Lstm : RecurrentLayer
     public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        int h = Hidden, g4 = 4 * Hidden, block = batch * h, rows = steps * batch;
+        int rows = steps * batch;
+        Gemm.MultiplyBiasActivation(rows, 4 * Hidden, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, own.Gates(steps, batch));
+        Recur(own, steps, batch, arena, default, gather: false);
+    }
+
+    internal override (Parameter Weight, Parameter Bias)? InputProjection => (InputWeight, Bias);
+
+    internal override void ForwardFolded(TokenProjection tokens, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
+        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens, gather: true);
+
+    /// <summary>Per step (x_t·W_i + b already in the gates, or gathered first) += h·W_h, then the fused gate and cell pass.</summary>
+    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool gather)
+    {
+        int h = Hidden, g4 = 4 * Hidden, block = batch * h;
         Span<float> states = own.States(steps, batch);   // (steps + 1, batch, hidden): h_0 … h_T
         Span<float> cells = own.Cells(steps, batch);     // (steps + 1, batch, hidden): c_0 … c_T
         Span<float> gates = own.Gates(steps, batch);     // (steps, batch, 4·hidden): pre-activations, then i, f, g, o
@@ -102,10 +116,10 @@ public sealed class Lstm : RecurrentLayer
             for (int r = 0; r < h; r++) wh.Slice(r * g4, g4).CopyTo(padded.Slice(r * ldw, g4));
             wh = padded;
         }
-        Gemm.MultiplyBiasActivation(rows, g4, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, gates);
         for (int t = 0; t < steps; t++)
         {
             Span<float> gateStep = gates.Slice(t * batch * g4, batch * g4);
+            if (gather) tokens.Gather(t, batch, gateStep);
             Gemm.Multiply(Transpose.None, Transpose.None, batch, g4, h, 1f, states.Slice(t * block, block), h, wh, ldw, 1f, gateStep, g4);
             int at = t * block;
             RecurrentGates.LstmForward(gateStep, cells.Slice(at, block), cells.Slice(at + block, block), tanhCells.Slice(at, block), states.Slice(at + block, block), batch, h);
@@ -117,11 +131,34 @@ public sealed class Lstm : RecurrentLayer
     public override void Backward(ReadOnlySpan<float> x, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        int h = Hidden, g4 = 4 * Hidden, block = batch * h, rows = steps * batch;
-        if (outputGradient.Length < rows * h)
-            throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but (steps·batch {rows}, {h}) needs {rows * h}", nameof(outputGradient));
+        int rows = steps * batch;
+        CheckGradients(outputGradient, inputGradient, rows);
+        ReadOnlySpan<float> gateGradient = BackPropagate(own, outputGradient, steps, batch, arena, default, scatter: false);
+        RecurrentInputs.Backward(arena, InputWeight, Bias, x, gateGradient, inputGradient, rows); // ∇W_i += Σ_t x_tᵀ·δ_t, ∇b, ∂J/∂x
+    }
+
+    internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        Buffers own = Check(steps, batch, buffers, arena);
+        CheckGradients(outputGradient, [], steps * batch);
+        BackPropagate(own, outputGradient, steps, batch, arena, tokens, scatter: true);
+    }
+
+    private void CheckGradients(Span<float> outputGradient, Span<float> inputGradient, int rows)
+    {
+        if (outputGradient.Length < rows * Hidden)
+            throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but (steps·batch {rows}, {Hidden}) needs {rows * Hidden}", nameof(outputGradient));
         if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
             throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but (steps·batch {rows}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
+    }
+
+    /// <summary>
+    /// The gate gradients δ_t for t = T … 1 (each step's rows also scattered when asked), ∂J/∂(h_0, c_0) and
+    /// ∇W_h += Σ_t h_{t−1}ᵀ·δ_t; returns δ over all steps.
+    /// </summary>
+    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool scatter)
+    {
+        int h = Hidden, g4 = 4 * Hidden, block = batch * h, rows = steps * batch;
         ReadOnlySpan<float> states = own.States(steps, batch), cells = own.Cells(steps, batch), gates = own.Gates(steps, batch), tanhCells = own.TanhCells(steps, batch);
         Span<float> gateGradient = own.GateGradient(steps, batch);   // (steps, batch, 4·hidden): ∂J/∂ pre-activations
         Span<float> cellGradient = own.CellGradient(batch);          // (batch, hidden): ∂J/∂c_t carried back
@@ -132,25 +169,31 @@ public sealed class Lstm : RecurrentLayer
         for (int t = steps - 1; t >= 0; t--)
         {
             int at = t * block, row = t * batch * g4;
+            Span<float> gateStep = gateGradient.Slice(row, batch * g4);
             RecurrentGates.LstmBackward(gates.Slice(row, batch * g4), cells.Slice(at, block), tanhCells.Slice(at, block), outputGradient.Slice(at, block),
-                cellGradient, gateGradient.Slice(row, batch * g4), batch, h);
+                cellGradient, gateStep, batch, h);
+            if (scatter) tokens.Scatter(t, batch, gateStep);
             Span<float> previousGradient = t > 0 ? outputGradient.Slice((t - 1) * block, block) : initialGradient[..block];
-            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g4, 1f, gateGradient.Slice(t * batch * g4, batch * g4), g4, whT, h, t > 0 ? 1f : 0f, previousGradient, h);
+            Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g4, 1f, gateStep, g4, whT, h, t > 0 ? 1f : 0f, previousGradient, h);
         }
         cellGradient.CopyTo(initialGradient[block..]);
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, gateGradient, g4); // ∇W_h += Σ_t h_{t−1}ᵀ·δ_t
-        arena.AccumulateProduct(InputWeight, Transpose.Transposed, Transpose.None, rows, x[..(rows * Inputs)], Inputs, gateGradient, g4); // ∇W_i += Σ_t x_tᵀ·δ_t
-        arena.AccumulateRowSums(Bias, gateGradient, rows);
-        if (!inputGradient.IsEmpty)
-            Gemm.Multiply(Transpose.None, Transpose.Transposed, rows, Inputs, g4, 1f, gateGradient, g4, arena.ValuesOf(InputWeight), g4, 0f, inputGradient, Inputs);
+        return gateGradient;
     }
 
     private Buffers Check(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
+        Buffers own = Check(steps, batch, buffers, arena);
+        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        return own;
+    }
+
+    private Buffers Check(int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
         ArgumentNullException.ThrowIfNull(arena);
         if (buffers is not Buffers own || own.StateSize != 2 * Hidden)
             throw new ArgumentException($"{Name}: the buffers were not created by this layer's CreateBuffers", nameof(buffers));
-        RecurrentChecks.Sizes(Name, Inputs, x, steps, batch, own);
+        RecurrentChecks.Sizes(Name, steps, batch, own);
         return own;
     }
 

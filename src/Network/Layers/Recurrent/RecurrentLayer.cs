@@ -56,6 +56,24 @@ public abstract class RecurrentLayer
     /// </summary>
     public abstract void Backward(ReadOnlySpan<float> x, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena);
 
+    /// <summary>
+    /// W_i and b_i when every step's pre-activations begin with x_t·W_i + b_i (the built-in cells), so that a
+    /// model whose inputs are embedding rows may fold the embedding into that projection
+    /// (<see cref="TokenProjection"/>); null otherwise.
+    /// </summary>
+    internal virtual (Parameter Weight, Parameter Bias)? InputProjection => null;
+
+    /// <summary><see cref="Forward"/> with each step's x_t·W_i + b_i gathered from a folded table instead of computed from x.</summary>
+    internal virtual void ForwardFolded(TokenProjection tokens, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
+        throw new NotSupportedException($"{Name} has no input projection to fold");
+
+    /// <summary>
+    /// <see cref="Backward"/> after the folded forward: each step's rows of ∂J/∂(x_t·W_i + b_i) are added to the
+    /// table gradient of <paramref name="tokens"/>; ∇W_i, ∇b_i and ∂J/∂x are left to the caller.
+    /// </summary>
+    internal virtual void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
+        throw new NotSupportedException($"{Name} has no input projection to fold");
+
     /// <summary>A one-line description.</summary>
     public abstract override string ToString();
 }
