@@ -192,6 +192,18 @@ public class RecurrentTrainingBenchmarks
         return 6.0 * B * T * (gates * E * H + gates * (double)H * H + H * V);
     }
 
+    /// <summary>
+    /// GEMM flops the step executes: with the embedding folded into the input projection (as it is at these
+    /// sizes, V·2 ≤ T·B), the three input-side products run over V rows instead of T·B:
+    /// 6·B·T·(g·H·H + H·V) + 6·V·E·g·H; otherwise <see cref="Flops"/>.
+    /// </summary>
+    public static double ExecutedFlops(string cell, SequenceTrainer trainer)
+    {
+        if (!trainer.Workspace.HasProjectedTable || 2 * V > T * B) return Flops(cell);
+        int gates = cell switch { "gru" => 3, "lstm" => 4, _ => 1 };
+        return 6.0 * B * T * (gates * (double)H * H + H * V) + 6.0 * V * E * gates * H;
+    }
+
     /// <summary>See <see cref="Flops"/>.</summary>
     public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
         Workload.Compute(Flops(parameters["Cell"])) with { Samples = B };

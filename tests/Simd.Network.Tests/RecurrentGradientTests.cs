@@ -101,6 +101,30 @@ public class RecurrentGradientTests
     }
 
     [Fact]
+    public void EmbeddingIsFoldedWhenTheVocabularyHasAtMostHalfAsManyRowsAsAPass()
+    {
+        var model = new SequenceModel(Vocabulary, Embedding, Layers("lstm"), seed: 5);
+        Assert.True(model.CreateWorkspace(5, 2).HasProjectedTable);    // 10 rows ≥ 2·5
+        Assert.False(model.CreateWorkspace(3, 3).HasProjectedTable);   // 9 rows < 2·5
+        var features = SequenceModel.ForFeatures(Embedding, Layers("gru"), Vocabulary, seed: 5);
+        Assert.False(features.CreateWorkspace(7, 4).HasProjectedTable);
+
+        // A pass shorter than the workspace's capacity decides by its own rows: 3 × 3 = 9 rows is not folded, so the
+        // loss equals that of a model that never folds, bit for bit; 5 × 2 = 10 rows is folded and equal to rounding.
+        var never = new SequenceModel(Vocabulary, Embedding, Layers("lstm"), seed: 5) { FoldEmbedding = false };
+        SequenceWorkspace folding = model.CreateWorkspace(7, 4), plain = never.CreateWorkspace(7, 4);
+        foreach (var (steps, batch) in new[] { (3, 3), (5, 2) })
+        {
+            var (inputs, _) = Tokens(steps, batch, 8);
+            model.Forward(inputs, steps, batch, folding);
+            never.Forward(inputs, steps, batch, plain);
+            float[] a = folding.Logits(steps, batch).ToArray(), b = plain.Logits(steps, batch).ToArray();
+            if (steps * batch < 2 * Vocabulary) Assert.Equal(b, a);
+            else for (int i = 0; i < a.Length; i++) Assert.Equal(b[i], a[i], 1e-5f);
+        }
+    }
+
+    [Fact]
     public void TruncatedWindowsCarryTheStateButNotTheGradient()
     {
         const int steps = 4, batch = 2;
