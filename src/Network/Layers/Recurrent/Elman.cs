@@ -93,8 +93,7 @@ public sealed class Elman : RecurrentLayer
     public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        Span<float> outputs = own.States(steps, batch)[(batch * Hidden)..];
-        Gemm.MultiplyBiasActivation(steps * batch, Hidden, Inputs, x[..(steps * batch * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, outputs);
+        RecurrentInputs.Forward(arena, InputWeight, Bias, x, steps * batch, own.States(steps, batch)[(batch * Hidden)..]);   // Z in the outputs' place
         Recur(own, steps, batch, arena, default, gather: false);
     }
 

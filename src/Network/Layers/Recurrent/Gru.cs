@@ -86,8 +86,7 @@ public sealed class Gru : RecurrentLayer
     public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        int rows = steps * batch, g = 3 * Hidden;
-        Gemm.MultiplyBiasActivation(rows, g, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(InputBias), ActivationFunction.None, own.Gates(steps, batch));
+        RecurrentInputs.Forward(arena, InputWeight, InputBias, x, steps * batch, own.Gates(steps, batch));
         Recur(own, steps, batch, arena, default, gather: false);
     }
 

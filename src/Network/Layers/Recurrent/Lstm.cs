@@ -87,8 +87,7 @@ public sealed class Lstm : RecurrentLayer
     public override void Forward(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        int rows = steps * batch;
-        Gemm.MultiplyBiasActivation(rows, 4 * Hidden, Inputs, x[..(rows * Inputs)], arena.ValuesOf(InputWeight), arena.ValuesOf(Bias), ActivationFunction.None, own.Gates(steps, batch));
+        RecurrentInputs.Forward(arena, InputWeight, Bias, x, steps * batch, own.Gates(steps, batch));
         Recur(own, steps, batch, arena, default, gather: false);
     }
 

@@ -51,6 +51,13 @@ internal readonly ref struct TokenProjection
 /// <summary>The input side of a recurrent layer whose step pre-activations begin with x·W_i + b_i.</summary>
 internal static class RecurrentInputs
 {
+    /// <summary>X·W_i + b_i over (steps·batch) = <paramref name="rows"/> rows into <paramref name="projection"/> (rows × width): one GEMM for all steps.</summary>
+    public static void Forward(ParameterArena arena, Parameter weight, Parameter bias, ReadOnlySpan<float> x, int rows, Span<float> projection)
+    {
+        int inputs = weight.Rows, width = weight.Cols;
+        Gemm.MultiplyBiasActivation(rows, width, inputs, x[..(rows * inputs)], arena.ValuesOf(weight), arena.ValuesOf(bias), ActivationFunction.None, projection[..(rows * width)]);
+    }
+
     /// <summary>
     /// From Δ = ∂J/∂(X·W_i + b_i) over (steps·batch) rows: ∇W_i += Xᵀ·Δ, ∇b_i += Σ_rows Δ, and
     /// ∂J/∂X = Δ·W_iᵀ into <paramref name="inputGradient"/> unless it is empty.
