@@ -94,16 +94,16 @@ public sealed class Elman : RecurrentLayer
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
         RecurrentInputs.Forward(arena, InputWeight, Bias, x, steps * batch, own.States(steps, batch)[(batch * Hidden)..]);   // Z in the outputs' place
-        Recur(own, steps, batch, arena, default, gather: false);
+        Recur(own, steps, batch, arena, default);
     }
 
     internal override (Parameter Weight, Parameter Bias)? InputProjection => (InputWeight, Bias);
 
     internal override void ForwardFolded(TokenProjection tokens, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
-        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens, gather: true);
+        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens);
 
-    /// <summary>Per step Z_t (already in s_t's place, or gathered first) += s_{t−1}·W, then s_t = f(Z_t).</summary>
-    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool gather)
+    /// <summary>Per step Z_t (already in s_t's place, or gathered first when tokens is active) += s_{t−1}·W, then s_t = f(Z_t).</summary>
+    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens)
     {
         int block = batch * Hidden;
         Span<float> states = own.States(steps, batch);                 // (steps + 1, batch, hidden): s_0 … s_T
@@ -112,7 +112,7 @@ public sealed class Elman : RecurrentLayer
         for (int t = 0; t < steps; t++)
         {
             Span<float> current = states.Slice((t + 1) * block, block);   // Z_t, then s_t
-            if (gather) tokens.Gather(t, batch, current);
+            if (tokens.IsActive) tokens.Gather(t, batch, current);
             Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, states.Slice(t * block, block), Hidden, w, Hidden, 1f, current, Hidden);
             Activations.Forward(Activation.ToKernel(), current, current);
         }
@@ -125,15 +125,15 @@ public sealed class Elman : RecurrentLayer
         int rows = steps * batch;
         if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
             throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but ({steps} steps, {batch}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
-        ReadOnlySpan<float> delta = BackPropagate(own, outputGradient, steps, batch, arena, default, scatter: false);
+        ReadOnlySpan<float> delta = BackPropagate(own, outputGradient, steps, batch, arena, default);
         RecurrentInputs.Backward(arena, InputWeight, Bias, x, delta, inputGradient, rows);   // ∇U += Σ_t x_tᵀ·δ_t, ∇b += Σ_t Σ_rows δ_t, ∂J/∂x = Δ·Uᵀ
     }
 
     internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
-        BackPropagate(Check(steps, batch, buffers, arena), outputGradient, steps, batch, arena, tokens, scatter: true);
+        BackPropagate(Check(steps, batch, buffers, arena), outputGradient, steps, batch, arena, tokens);
 
-    /// <summary>δ_t for t = T … 1 in place of ∂J/∂s_t (each step's rows also scattered when asked), ∂J/∂s_0, and ∇W += Σ_t s_{t−1}ᵀ·δ_t; returns Δ.</summary>
-    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool scatter)
+    /// <summary>δ_t for t = T … 1 in place of ∂J/∂s_t (each step's rows also scattered when tokens is active), ∂J/∂s_0, and ∇W += Σ_t s_{t−1}ᵀ·δ_t; returns Δ.</summary>
+    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens)
     {
         int block = batch * Hidden, rows = steps * batch;
         if (outputGradient.Length < rows * Hidden)
@@ -148,7 +148,7 @@ public sealed class Elman : RecurrentLayer
             if (t < steps - 1)
                 Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta.Slice((t + 1) * block, block), Hidden, wt, Hidden, 1f, current, Hidden);
             Activations.Backward(Activation.ToKernel(), current, states.Slice((t + 1) * block, block), current);
-            if (scatter) tokens.Scatter(t, batch, current);
+            if (tokens.IsActive) tokens.Scatter(t, batch, current);
         }
         Gemm.Multiply(Transpose.None, Transpose.None, batch, Hidden, Hidden, 1f, delta[..block], Hidden, wt, Hidden, 0f, own.InitialStateGradient(batch), Hidden);
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * Hidden)], Hidden, delta, Hidden); // ∇W += Σ_t s_{t−1}ᵀ·δ_t

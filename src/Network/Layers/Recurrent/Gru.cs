@@ -87,16 +87,16 @@ public sealed class Gru : RecurrentLayer
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
         RecurrentInputs.Forward(arena, InputWeight, InputBias, x, steps * batch, own.Gates(steps, batch));
-        Recur(own, steps, batch, arena, default, gather: false);
+        Recur(own, steps, batch, arena, default);
     }
 
     internal override (Parameter Weight, Parameter Bias)? InputProjection => (InputWeight, InputBias);
 
     internal override void ForwardFolded(TokenProjection tokens, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
-        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens, gather: true);
+        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens);
 
-    /// <summary>Per step (x_t·W_i + b_i already in the gates, or gathered first) h·W_h + b_h, then the fused gate pass.</summary>
-    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool gather)
+    /// <summary>Per step (x_t·W_i + b_i already in the gates, or gathered first when tokens is active) h·W_h + b_h, then the fused gate pass.</summary>
+    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens)
     {
         int h = Hidden, g = 3 * Hidden, block = batch * h;
         Span<float> states = own.States(steps, batch);       // (steps + 1, batch, hidden)
@@ -107,7 +107,7 @@ public sealed class Gru : RecurrentLayer
         for (int t = 0; t < steps; t++)
         {
             Span<float> gateStep = gates.Slice(t * batch * g, batch * g), hiddenStep = hidden.Slice(t * batch * g, batch * g);
-            if (gather) tokens.Gather(t, batch, gateStep);
+            if (tokens.IsActive) tokens.Gather(t, batch, gateStep);
             ReadOnlySpan<float> previous = states.Slice(t * block, block);
             Gemm.MultiplyBiasActivation(Transpose.None, Transpose.None, batch, g, h, previous, h, wh, g, bh, ActivationFunction.None, hiddenStep, g);
             RecurrentGates.GruForward(gateStep, hiddenStep, previous, states.Slice((t + 1) * block, block), batch, h);
@@ -120,7 +120,7 @@ public sealed class Gru : RecurrentLayer
         Buffers own = Check(x, steps, batch, buffers, arena);
         int rows = steps * batch;
         CheckGradients(outputGradient, inputGradient, rows);
-        ReadOnlySpan<float> inputGates = BackPropagate(own, outputGradient, steps, batch, arena, default, scatter: false);
+        ReadOnlySpan<float> inputGates = BackPropagate(own, outputGradient, steps, batch, arena, default);
         RecurrentInputs.Backward(arena, InputWeight, InputBias, x, inputGates, inputGradient, rows); // ∇W_i += Σ_t x_tᵀ·∂(x·W_i), ∇b_i, ∂J/∂x
     }
 
@@ -128,14 +128,14 @@ public sealed class Gru : RecurrentLayer
     {
         Buffers own = Check(steps, batch, buffers, arena);
         CheckGradients(outputGradient, [], steps * batch);
-        BackPropagate(own, outputGradient, steps, batch, arena, tokens, scatter: true);
+        BackPropagate(own, outputGradient, steps, batch, arena, tokens);
     }
 
     /// <summary>
-    /// The gate gradients for t = T … 1 (each step's ∂J/∂(x·W_i + b_i) rows also scattered when asked), ∂J/∂h_0,
+    /// The gate gradients for t = T … 1 (each step's ∂J/∂(x·W_i + b_i) rows also scattered when tokens is active), ∂J/∂h_0,
     /// ∇W_h and ∇b_h; returns ∂J/∂(X·W_i + b_i) over all steps.
     /// </summary>
-    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool scatter)
+    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens)
     {
         int h = Hidden, g = 3 * Hidden, block = batch * h, rows = steps * batch;
         ReadOnlySpan<float> states = own.States(steps, batch), gates = own.Gates(steps, batch), hidden = own.HiddenGates(steps, batch);
@@ -151,7 +151,7 @@ public sealed class Gru : RecurrentLayer
             int row = t * batch * g;
             RecurrentGates.GruBackward(gates.Slice(row, batch * g), hidden.Slice(row, batch * g), states.Slice(t * block, block), outputGradient.Slice(t * block, block),
                 previousGradient, inputGates.Slice(row, batch * g), hiddenGates.Slice(row, batch * g), batch, h);
-            if (scatter) tokens.Scatter(t, batch, inputGates.Slice(row, batch * g));
+            if (tokens.IsActive) tokens.Scatter(t, batch, inputGates.Slice(row, batch * g));
             Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g, 1f, hiddenGates.Slice(row, batch * g), g, whT, h, 1f, previousGradient, h);
         }
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, hiddenGates, g); // ∇W_h += Σ_t h_{t−1}ᵀ·∂(h·W_h)

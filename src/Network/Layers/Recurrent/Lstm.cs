@@ -88,16 +88,16 @@ public sealed class Lstm : RecurrentLayer
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
         RecurrentInputs.Forward(arena, InputWeight, Bias, x, steps * batch, own.Gates(steps, batch));
-        Recur(own, steps, batch, arena, default, gather: false);
+        Recur(own, steps, batch, arena, default);
     }
 
     internal override (Parameter Weight, Parameter Bias)? InputProjection => (InputWeight, Bias);
 
     internal override void ForwardFolded(TokenProjection tokens, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
-        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens, gather: true);
+        Recur(Check(steps, batch, buffers, arena), steps, batch, arena, tokens);
 
-    /// <summary>Per step (x_t·W_i + b already in the gates, or gathered first) += h·W_h, then the fused gate and cell pass.</summary>
-    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool gather)
+    /// <summary>Per step (x_t·W_i + b already in the gates, or gathered first when tokens is active) += h·W_h, then the fused gate and cell pass.</summary>
+    private void Recur(Buffers own, int steps, int batch, ParameterArena arena, TokenProjection tokens)
     {
         int h = Hidden, g4 = 4 * Hidden, block = batch * h;
         Span<float> states = own.States(steps, batch);   // (steps + 1, batch, hidden): h_0 … h_T
@@ -118,7 +118,7 @@ public sealed class Lstm : RecurrentLayer
         for (int t = 0; t < steps; t++)
         {
             Span<float> gateStep = gates.Slice(t * batch * g4, batch * g4);
-            if (gather) tokens.Gather(t, batch, gateStep);
+            if (tokens.IsActive) tokens.Gather(t, batch, gateStep);
             Gemm.Multiply(Transpose.None, Transpose.None, batch, g4, h, 1f, states.Slice(t * block, block), h, wh, ldw, 1f, gateStep, g4);
             int at = t * block;
             RecurrentGates.LstmForward(gateStep, cells.Slice(at, block), cells.Slice(at + block, block), tanhCells.Slice(at, block), states.Slice(at + block, block), batch, h);
@@ -132,7 +132,7 @@ public sealed class Lstm : RecurrentLayer
         Buffers own = Check(x, steps, batch, buffers, arena);
         int rows = steps * batch;
         CheckGradients(outputGradient, inputGradient, rows);
-        ReadOnlySpan<float> gateGradient = BackPropagate(own, outputGradient, steps, batch, arena, default, scatter: false);
+        ReadOnlySpan<float> gateGradient = BackPropagate(own, outputGradient, steps, batch, arena, default);
         RecurrentInputs.Backward(arena, InputWeight, Bias, x, gateGradient, inputGradient, rows); // ∇W_i += Σ_t x_tᵀ·δ_t, ∇b, ∂J/∂x
     }
 
@@ -140,7 +140,7 @@ public sealed class Lstm : RecurrentLayer
     {
         Buffers own = Check(steps, batch, buffers, arena);
         CheckGradients(outputGradient, [], steps * batch);
-        BackPropagate(own, outputGradient, steps, batch, arena, tokens, scatter: true);
+        BackPropagate(own, outputGradient, steps, batch, arena, tokens);
     }
 
     private void CheckGradients(Span<float> outputGradient, Span<float> inputGradient, int rows)
@@ -152,10 +152,10 @@ public sealed class Lstm : RecurrentLayer
     }
 
     /// <summary>
-    /// The gate gradients δ_t for t = T … 1 (each step's rows also scattered when asked), ∂J/∂(h_0, c_0) and
+    /// The gate gradients δ_t for t = T … 1 (each step's rows also scattered when tokens is active), ∂J/∂(h_0, c_0) and
     /// ∇W_h += Σ_t h_{t−1}ᵀ·δ_t; returns δ over all steps.
     /// </summary>
-    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens, bool scatter)
+    private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens)
     {
         int h = Hidden, g4 = 4 * Hidden, block = batch * h, rows = steps * batch;
         ReadOnlySpan<float> states = own.States(steps, batch), cells = own.Cells(steps, batch), gates = own.Gates(steps, batch), tanhCells = own.TanhCells(steps, batch);
@@ -171,7 +171,7 @@ public sealed class Lstm : RecurrentLayer
             Span<float> gateStep = gateGradient.Slice(row, batch * g4);
             RecurrentGates.LstmBackward(gates.Slice(row, batch * g4), cells.Slice(at, block), tanhCells.Slice(at, block), outputGradient.Slice(at, block),
                 cellGradient, gateStep, batch, h);
-            if (scatter) tokens.Scatter(t, batch, gateStep);
+            if (tokens.IsActive) tokens.Scatter(t, batch, gateStep);
             Span<float> previousGradient = t > 0 ? outputGradient.Slice((t - 1) * block, block) : initialGradient[..block];
             Gemm.Multiply(Transpose.None, Transpose.None, batch, h, g4, 1f, gateStep, g4, whT, h, t > 0 ? 1f : 0f, previousGradient, h);
         }

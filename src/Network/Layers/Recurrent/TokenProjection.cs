@@ -33,6 +33,9 @@ internal readonly ref struct TokenProjection
         _width = width;
     }
 
+    /// <summary>False for <c>default</c>, which a layer's unfolded pass hands to the step loop it shares with the folded one.</summary>
+    public bool IsActive => _width > 0;
+
     /// <summary>Row b of <paramref name="destination"/> (batch × width) = P[tokens[b, t]].</summary>
     public void Gather(int t, int batch, Span<float> destination)
     {
