@@ -258,8 +258,13 @@ internal readonly unsafe struct GruBackwardOperator(float* gates, float* hiddenG
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ComputeStorePair512(nint row, nint column)
     {
-        RowLanes<Vector512<float>> first = Compute512(row, column), second = Compute512(row, column + 16);
-        Store512(row, column, first);
-        Store512(row, column + 16, second);
+        // The next row's columns, inputs and outputs: in a training step they come from beyond L2.
+        nint n = size, next = (row + 1) * n + column, gate = (row + 1) * 3 * n + column;
+        float* a = gates + gate, di = inputGateGradient + gate, dh = hiddenGateGradient + gate;
+        CachePrefetch.Pair(a); CachePrefetch.Pair(a + n); CachePrefetch.Pair(a + 2 * n); CachePrefetch.Pair(hiddenGates + gate + 2 * n);
+        CachePrefetch.Pair(previous + next); CachePrefetch.Pair(hiddenGradient + next); CachePrefetch.Pair(previousGradient + next);
+        CachePrefetch.Pair(di); CachePrefetch.Pair(di + n); CachePrefetch.Pair(di + 2 * n); CachePrefetch.Pair(dh); CachePrefetch.Pair(dh + n); CachePrefetch.Pair(dh + 2 * n);
+        Store512(row, column, Compute512(row, column));
+        Store512(row, column + 16, Compute512(row, column + 16));
     }
 }

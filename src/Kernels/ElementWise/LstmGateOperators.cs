@@ -251,8 +251,13 @@ internal readonly unsafe struct LstmBackwardOperator(float* gates, float* previo
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ComputeStorePair512(nint row, nint column)
     {
-        RowLanes<Vector512<float>> first = Compute512(row, column), second = Compute512(row, column + 16);
-        Store512(row, column, first);
-        Store512(row, column + 16, second);
+        // The next row's columns, inputs and outputs: in a training step they come from beyond L2.
+        nint n = size, next = (row + 1) * n + column;
+        float* a = gates + (row + 1) * 4 * n + column, d = gateGradient + (row + 1) * 4 * n + column;
+        CachePrefetch.Pair(a); CachePrefetch.Pair(a + n); CachePrefetch.Pair(a + 2 * n); CachePrefetch.Pair(a + 3 * n);
+        CachePrefetch.Pair(previousCell + next); CachePrefetch.Pair(tanhCell + next); CachePrefetch.Pair(hiddenGradient + next);
+        CachePrefetch.Pair(d); CachePrefetch.Pair(d + n); CachePrefetch.Pair(d + 2 * n); CachePrefetch.Pair(d + 3 * n);
+        Store512(row, column, Compute512(row, column));
+        Store512(row, column + 16, Compute512(row, column + 16));
     }
 }
