@@ -1,11 +1,20 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Simd.Kernels;
 
 /// <summary>Up to seven results of one column position of a row operator, for one width.</summary>
-internal struct RowLanes<T>(T a, T b, T c, T d, T e = default!, T f = default!, T g = default!) where T : struct
+internal struct RowLanes<T> where T : struct
 {
-    public T A = a, B = b, C = c, D = d, E = e, F = f, G = g;
+    public T A, B, C, D, E, F, G;
+
+    // Forced inline: a driver that inlines a large operator (two of them in the pair step) exhausts the JIT's
+    // inlining budget, and a constructor call left behind moves every lane through memory.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RowLanes(T a, T b, T c, T d, T e = default!, T f = default!, T g = default!)
+    {
+        A = a; B = b; C = c; D = d; E = e; F = f; G = g;
+    }
 }
 
 /// <summary>
