@@ -211,3 +211,83 @@ public class RecurrentGatesBenchmarks
         }
     }
 }
+
+/// <summary>
+/// The fused gate kernels called the way the recurrent layers call them: once per time step over that step's slices
+/// of whole-sequence buffers (64 steps of batch 32, forward t = 0…63, backward t = 63…0), so that the arrays come
+/// from beyond L2 as in a training step, unlike <see cref="RecurrentGatesBenchmarks"/>, whose arrays stay in L2.
+/// One operation is all 64 calls.
+/// </summary>
+public class RecurrentGatesSequenceBenchmarks
+{
+    private const int Steps = 64;
+    private float[] _gates = [], _hiddenGates = [], _cells = [], _tanhCells = [], _states = [], _outputGradient = [], _carried = [];
+    private float[] _gateGradient = [], _hiddenGateGradient = [];
+
+    [Params(32)]
+    public int Rows { get; set; }
+
+    [Params(256)]
+    public int Hidden { get; set; }
+
+    [ParamsAllValues]
+    public GateKernel Kernel { get; set; }
+
+    public static IEnumerable<SimdLevel> Levels => BenchmarkData.Levels;
+
+    /// <summary>The floats of <see cref="RecurrentGatesBenchmarks.Work"/>, 64 times.</summary>
+    public static Workload Work(string method, IReadOnlyDictionary<string, string> parameters) =>
+        Workload.Memory(Steps * RecurrentGatesBenchmarks.Work(method, parameters).Bytes);
+
+    /// <summary>Allocates the buffers after validating the kernel at this shape on every level (<see cref="RecurrentGatesBenchmarks.Setup"/>).</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        new RecurrentGatesBenchmarks { Rows = Rows, Hidden = Hidden, Kernel = Kernel }.Setup();
+        int n = Rows * Hidden, gateColumns = Kernel is GateKernel.LstmForward or GateKernel.LstmBackward ? 4 : 3;
+        _gates = BenchmarkData.Uniform(Steps * gateColumns * n, 1, 0f, 1f);
+        _hiddenGates = BenchmarkData.Uniform(Steps * gateColumns * n, 2);
+        _cells = BenchmarkData.Uniform((Steps + 1) * n, 3);
+        _tanhCells = BenchmarkData.Uniform(Steps * n, 4);
+        _states = BenchmarkData.Uniform((Steps + 1) * n, 5);
+        _outputGradient = BenchmarkData.Uniform(Steps * n, 6);
+        _carried = BenchmarkData.Uniform(n, 7);
+        _gateGradient = new float[Steps * gateColumns * n];
+        _hiddenGateGradient = new float[Steps * gateColumns * n];
+    }
+
+    /// <summary>
+    /// All 64 steps' calls at <paramref name="level"/>. The forward kernels work in place on the gates; repeated
+    /// operations re-apply the nonlinearities to their own output, which costs the same and stays finite.
+    /// </summary>
+    [Benchmark, ArgumentsSource(nameof(Levels))]
+    public void Fused(SimdLevel level)
+    {
+        using var _ = SimdLevels.Force(level);
+        int n = Rows * Hidden;
+        switch (Kernel)
+        {
+            case GateKernel.LstmForward:
+                for (int t = 0; t < Steps; t++)
+                    RecurrentGates.LstmForward(_gates.AsSpan(t * 4 * n, 4 * n), _cells.AsSpan(t * n, n), _cells.AsSpan((t + 1) * n, n),
+                        _tanhCells.AsSpan(t * n, n), _states.AsSpan((t + 1) * n, n), Rows, Hidden);
+                break;
+            case GateKernel.LstmBackward:
+                for (int t = Steps - 1; t >= 0; t--)
+                    RecurrentGates.LstmBackward(_gates.AsSpan(t * 4 * n, 4 * n), _cells.AsSpan(t * n, n), _tanhCells.AsSpan(t * n, n),
+                        _outputGradient.AsSpan(t * n, n), _carried, _gateGradient.AsSpan(t * 4 * n, 4 * n), Rows, Hidden);
+                break;
+            case GateKernel.GruForward:
+                for (int t = 0; t < Steps; t++)
+                    RecurrentGates.GruForward(_gates.AsSpan(t * 3 * n, 3 * n), _hiddenGates.AsSpan(t * 3 * n, 3 * n), _states.AsSpan(t * n, n),
+                        _states.AsSpan((t + 1) * n, n), Rows, Hidden);
+                break;
+            default:
+                for (int t = Steps - 1; t >= 0; t--)
+                    RecurrentGates.GruBackward(_gates.AsSpan(t * 3 * n, 3 * n), _hiddenGates.AsSpan(t * 3 * n, 3 * n), _states.AsSpan(t * n, n),
+                        _outputGradient.AsSpan(t * n, n), t > 0 ? _outputGradient.AsSpan((t - 1) * n, n) : _carried,
+                        _gateGradient.AsSpan(t * 3 * n, 3 * n), _hiddenGateGradient.AsSpan(t * 3 * n, 3 * n), Rows, Hidden);
+                break;
+        }
+    }
+}

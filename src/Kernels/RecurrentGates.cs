@@ -38,7 +38,7 @@ public static unsafe class RecurrentGates
         fixed (float* a = gates, c0 = previousCell, c = cell, t = tanhCell, h = hidden)
         {
             Disjoint([(nint)a, (nint)c0, (nint)c, (nint)t, (nint)h], [gates.Length, previousCell.Length, cell.Length, tanhCell.Length, hidden.Length], LstmForwardNames);
-            if (rows > 0) Map.Rows(new LstmForwardOperator(a, c0, c, t, h, hiddenSize), rows, hiddenSize, SimdLevels.Current);
+            if (rows > 0) Map.Rows(new LstmGatesOperator(a, hiddenSize), new LstmCellOperator(a, c0, c, t, h, hiddenSize), rows, hiddenSize, SimdLevels.Current);
         }
     }
 
@@ -98,7 +98,7 @@ public static unsafe class RecurrentGates
         fixed (float* x = gates, h = hiddenGates, p = previous, n = next)
         {
             Disjoint([(nint)x, (nint)h, (nint)p, (nint)n], [gates.Length, hiddenGates.Length, previous.Length, next.Length], GruForwardNames);
-            if (rows > 0) Map.Rows(new GruForwardOperator(x, h, p, n, hiddenSize), rows, hiddenSize, SimdLevels.Current);
+            if (rows > 0) Map.Rows(new GruResetUpdateOperator(x, h, hiddenSize), new GruCandidateOperator(x, h, p, n, hiddenSize), rows, hiddenSize, SimdLevels.Current);
         }
     }
 

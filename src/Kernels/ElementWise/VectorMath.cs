@@ -38,7 +38,7 @@ namespace Simd.Kernels;
 /// <see cref="Sigmoid(float)"/> ≤ 1.5·2^-23 for results ≥ 2^-126; <see cref="Tanh(float)"/> ≤ 2·2^-23
 /// everywhere, including near 0: it is formed from expm1, so there is no cancellation for small |x|.</para>
 /// </remarks>
-internal static class VectorMath
+internal static partial class VectorMath
 {
     private const float Log2E = 1.44269504088896341f;
     /// <summary>1.5·2^23: adding it rounds |v| &lt; 2^22 to an integer kept in the low mantissa bits.</summary>

@@ -110,4 +110,42 @@ public class VectorMathTests
         worst = Math.Max(worst, Run<TanhOperator>(level, Random(level, 32, -0.05f, 0.05f), Reference.Tanh, TanhBound, 0, "tanh"));
         Console.WriteLine($"tanh {level}: max relative error {worst:F3}·2^-23");
     }
+
+    /// <summary>
+    /// The two-vector forms (used by the recurrent gate kernels) interleave the single-vector algorithm and must
+    /// give its bits exactly, lane for lane, whichever vector of the pair a value is in: over the sweep (special
+    /// values, every binade) and random points.
+    /// </summary>
+    [Fact]
+    public void PairFormsGiveTheSingleFormsBits()
+    {
+        float[] x = [.. Sweep(), .. TestSupport.Uniform(1 << 14, 41, -30f, 30f)];
+        int pairs = x.Length / 32;
+        for (int p = 0; p < pairs; p++)
+        {
+            var first = System.Runtime.Intrinsics.Vector512.Create(x.AsSpan(32 * p, 16));
+            var second = System.Runtime.Intrinsics.Vector512.Create(x.AsSpan(32 * p + 16, 16));
+            var (e0, e1) = (first, second);
+            VectorMath.Exp(ref e0, ref e1);
+            var (s0, s1) = (first, second);
+            VectorMath.Sigmoid(ref s0, ref s1);
+            var (t0, t1) = (first, second);
+            VectorMath.Tanh(ref t0, ref t1);
+            AssertSameBits(VectorMath.Exp(first), e0, first, "exp");
+            AssertSameBits(VectorMath.Exp(second), e1, second, "exp");
+            AssertSameBits(VectorMath.Sigmoid(first), s0, first, "sigmoid");
+            AssertSameBits(VectorMath.Sigmoid(second), s1, second, "sigmoid");
+            AssertSameBits(VectorMath.Tanh(first), t0, first, "tanh");
+            AssertSameBits(VectorMath.Tanh(second), t1, second, "tanh");
+        }
+    }
+
+    private static void AssertSameBits(System.Runtime.Intrinsics.Vector512<float> expected, System.Runtime.Intrinsics.Vector512<float> actual,
+        System.Runtime.Intrinsics.Vector512<float> x, string name)
+    {
+        for (int lane = 0; lane < 16; lane++)
+            if (BitConverter.SingleToUInt32Bits(expected[lane]) != BitConverter.SingleToUInt32Bits(actual[lane]))
+                Assert.Fail(string.Create(CultureInfo.InvariantCulture,
+                    $"{name} pair form at x = {x[lane]:R}: {actual[lane]:R}, single form {expected[lane]:R}"));
+    }
 }
