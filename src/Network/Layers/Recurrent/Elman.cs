@@ -122,22 +122,22 @@ public sealed class Elman : RecurrentLayer
     public override void Backward(ReadOnlySpan<float> x, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
-        int rows = steps * batch;
-        if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
-            throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but ({steps} steps, {batch}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
+        RecurrentChecks.Gradients(Name, Hidden, Inputs, outputGradient, inputGradient, steps, batch);
         ReadOnlySpan<float> delta = BackPropagate(own, outputGradient, steps, batch, arena, default);
-        RecurrentInputs.Backward(arena, InputWeight, Bias, x, delta, inputGradient, rows);   // ∇U += Σ_t x_tᵀ·δ_t, ∇b += Σ_t Σ_rows δ_t, ∂J/∂x = Δ·Uᵀ
+        RecurrentInputs.Backward(arena, InputWeight, Bias, x, delta, inputGradient, steps * batch);   // ∇U += Σ_t x_tᵀ·δ_t, ∇b += Σ_t Σ_rows δ_t, ∂J/∂x = Δ·Uᵀ
     }
 
-    internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena) =>
-        BackPropagate(Check(steps, batch, buffers, arena), outputGradient, steps, batch, arena, tokens);
+    internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
+    {
+        Buffers own = Check(steps, batch, buffers, arena);
+        RecurrentChecks.Gradients(Name, Hidden, Inputs, outputGradient, [], steps, batch);
+        BackPropagate(own, outputGradient, steps, batch, arena, tokens);
+    }
 
     /// <summary>δ_t for t = T … 1 in place of ∂J/∂s_t (each step's rows also scattered when tokens is active), ∂J/∂s_0, and ∇W += Σ_t s_{t−1}ᵀ·δ_t; returns Δ.</summary>
     private Span<float> BackPropagate(Buffers own, Span<float> outputGradient, int steps, int batch, ParameterArena arena, TokenProjection tokens)
     {
         int block = batch * Hidden, rows = steps * batch;
-        if (outputGradient.Length < rows * Hidden)
-            throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but ({steps} steps, {batch}, {Hidden}) needs {rows * Hidden}", nameof(outputGradient));
         ReadOnlySpan<float> states = own.States(steps, batch);
         Span<float> wt = own.RecurrentTransposed();                         // Wᵀ (hidden × hidden)
         RecurrentWeights.Transpose(arena.ValuesOf(RecurrentWeight), Hidden, Hidden, wt);

@@ -119,7 +119,7 @@ public sealed class Gru : RecurrentLayer
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
         int rows = steps * batch;
-        CheckGradients(outputGradient, inputGradient, rows);
+        RecurrentChecks.Gradients(Name, Hidden, Inputs, outputGradient, inputGradient, steps, batch);
         ReadOnlySpan<float> inputGates = BackPropagate(own, outputGradient, steps, batch, arena, default);
         RecurrentInputs.Backward(arena, InputWeight, InputBias, x, inputGates, inputGradient, rows); // ∇W_i += Σ_t x_tᵀ·∂(x·W_i), ∇b_i, ∂J/∂x
     }
@@ -127,7 +127,7 @@ public sealed class Gru : RecurrentLayer
     internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(steps, batch, buffers, arena);
-        CheckGradients(outputGradient, [], steps * batch);
+        RecurrentChecks.Gradients(Name, Hidden, Inputs, outputGradient, [], steps, batch);
         BackPropagate(own, outputGradient, steps, batch, arena, tokens);
     }
 
@@ -157,14 +157,6 @@ public sealed class Gru : RecurrentLayer
         arena.AccumulateProduct(RecurrentWeight, Transpose.Transposed, Transpose.None, rows, states[..(rows * h)], h, hiddenGates, g); // ∇W_h += Σ_t h_{t−1}ᵀ·∂(h·W_h)
         arena.AccumulateRowSums(RecurrentBias, hiddenGates, rows);
         return inputGates;
-    }
-
-    private void CheckGradients(Span<float> outputGradient, Span<float> inputGradient, int rows)
-    {
-        if (outputGradient.Length < rows * Hidden)
-            throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but (steps·batch {rows}, {Hidden}) needs {rows * Hidden}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
-            throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but (steps·batch {rows}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
     }
 
     private Buffers Check(ReadOnlySpan<float> x, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)

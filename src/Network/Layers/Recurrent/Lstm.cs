@@ -131,7 +131,7 @@ public sealed class Lstm : RecurrentLayer
     {
         Buffers own = Check(x, steps, batch, buffers, arena);
         int rows = steps * batch;
-        CheckGradients(outputGradient, inputGradient, rows);
+        RecurrentChecks.Gradients(Name, Hidden, Inputs, outputGradient, inputGradient, steps, batch);
         ReadOnlySpan<float> gateGradient = BackPropagate(own, outputGradient, steps, batch, arena, default);
         RecurrentInputs.Backward(arena, InputWeight, Bias, x, gateGradient, inputGradient, rows); // ∇W_i += Σ_t x_tᵀ·δ_t, ∇b, ∂J/∂x
     }
@@ -139,16 +139,8 @@ public sealed class Lstm : RecurrentLayer
     internal override void BackwardFolded(TokenProjection tokens, Span<float> outputGradient, int steps, int batch, RecurrentBuffers buffers, ParameterArena arena)
     {
         Buffers own = Check(steps, batch, buffers, arena);
-        CheckGradients(outputGradient, [], steps * batch);
+        RecurrentChecks.Gradients(Name, Hidden, Inputs, outputGradient, [], steps, batch);
         BackPropagate(own, outputGradient, steps, batch, arena, tokens);
-    }
-
-    private void CheckGradients(Span<float> outputGradient, Span<float> inputGradient, int rows)
-    {
-        if (outputGradient.Length < rows * Hidden)
-            throw new ArgumentException($"{Name}: outputGradient has {outputGradient.Length} floats but (steps·batch {rows}, {Hidden}) needs {rows * Hidden}", nameof(outputGradient));
-        if (!inputGradient.IsEmpty && inputGradient.Length < rows * Inputs)
-            throw new ArgumentException($"{Name}: inputGradient has {inputGradient.Length} floats but (steps·batch {rows}, {Inputs}) needs {rows * Inputs}", nameof(inputGradient));
     }
 
     /// <summary>

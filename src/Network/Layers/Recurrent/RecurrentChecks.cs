@@ -19,4 +19,14 @@ internal static class RecurrentChecks
         if (batch <= 0 || batch > buffers.MaxBatch)
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"{layer}: batch must be in [1, {buffers.MaxBatch}] (the buffers' capacity)");
     }
+
+    /// <summary>∂J/∂outputs holding (steps·batch, hidden), and ∂J/∂x, unless empty, holding (steps·batch, inputs).</summary>
+    public static void Gradients(string layer, int hidden, int inputs, Span<float> outputGradient, Span<float> inputGradient, int steps, int batch)
+    {
+        int rows = steps * batch;
+        if (outputGradient.Length < rows * hidden)
+            throw new ArgumentException($"{layer}: outputGradient has {outputGradient.Length} floats but ({steps} steps, {batch}, {hidden}) needs {rows * hidden}", nameof(outputGradient));
+        if (!inputGradient.IsEmpty && inputGradient.Length < rows * inputs)
+            throw new ArgumentException($"{layer}: inputGradient has {inputGradient.Length} floats but ({steps} steps, {batch}, {inputs}) needs {rows * inputs}", nameof(inputGradient));
+    }
 }
