@@ -170,15 +170,7 @@ public class GradientSplitTests
             trainer.ComputeGradients(x, labels, Batch, dx);
             trainer.ApplyGradients();
         }
-        for (int i = 0; i < 3; i++) Both();
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 5 && allocated != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++) Both();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        Assert.True(allocated == 0, $"every window of ten compute + apply pairs allocated; the last {allocated} bytes");
+        Allocations.AssertSteadyStateAllocatesNothing(Both, "compute + apply");
     }
 
     private static SequenceModel CharModel(ulong seed) => new(7, 6, [new Gru(6, 10)], seed);
@@ -251,15 +243,7 @@ public class GradientSplitTests
             trainer.ComputeGradients(inputs, targets, steps, batch);
             trainer.ApplyGradients();
         }
-        for (int i = 0; i < 3; i++) Both();
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 5 && allocated != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++) Both();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        Assert.True(allocated == 0, $"every window of ten compute + apply pairs allocated; the last {allocated} bytes");
+        Allocations.AssertSteadyStateAllocatesNothing(Both, "compute + apply");
     }
 
     [Fact]

@@ -56,25 +56,6 @@ public class TrainerTests
         Assert.Equal(61, optimizer.Step);
     }
 
-    /// <summary>
-    /// Asserts that after three warm-up steps some window of ten consecutive steps allocates nothing.
-    /// Tiered JIT can allocate a few hundred bytes once, on the calling thread, at the moment a method
-    /// is promoted (seen under CPU load), so several windows are tried; a step that allocates every
-    /// time fails every window.
-    /// </summary>
-    private static void AssertSteadyStateAllocatesNothing(Action step, string name)
-    {
-        for (int i = 0; i < 3; i++) step();
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 5 && allocated != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++) step();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-        Assert.True(allocated == 0, $"{name}: every window of ten steps allocated; the last {allocated} bytes");
-    }
-
     [Fact]
     public void SteadyStateStepAllocatesNothing()
     {
@@ -85,7 +66,7 @@ public class TrainerTests
         {
             var trainer = new Trainer(DigitsMlp(3), new SoftmaxCrossEntropyLoss(), optimizer, 128, l2: 1e-4f, clipNorm: 1f);
             trainer.Step(x, y, 128);
-            AssertSteadyStateAllocatesNothing(() => trainer.Step(x, y, 100), optimizer.Name);
+            Allocations.AssertSteadyStateAllocatesNothing(() => trainer.Step(x, y, 100), optimizer.Name);
         }
     }
 
@@ -100,7 +81,7 @@ public class TrainerTests
         foreach (Optimizer optimizer in new Optimizer[] { new Sgd(0.01f), new Adam() })
         {
             var trainer = new Trainer(model, new SoftmaxCrossEntropyLoss(), optimizer, 32, clipNorm: 1f);
-            AssertSteadyStateAllocatesNothing(() => trainer.Step(tokens, labels, 32), $"window classifier, {optimizer.Name}");
+            Allocations.AssertSteadyStateAllocatesNothing(() => trainer.Step(tokens, labels, 32), $"window classifier, {optimizer.Name}");
         }
     }
 
